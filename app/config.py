@@ -1,0 +1,93 @@
+"""Configuration built from the environment; the only module that reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings for a real run. Unset values get embedded defaults in `app.load_config`."""
+
+    ENV_NAME = _env("CODEBRIDGE_ENV", "development")  # "production" turns on the strict checks
+    SECRET_KEY = _env("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
+    REDIS_URL = _env("REDIS_URL")
+    SEARCH_INDEX_DIR = _env("SEARCH_INDEX_DIR")
+    CONTENT_DIR = _env("CONTENT_DIR", str(PROJECT_ROOT))
+    PORT = int(_env("PORT", "5000") or 5000)
+    INSTANCE_PATH: str | None = _env("INSTANCE_PATH")
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB, per the API contract; uploads get their own limit
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI")
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_RATE_LIMIT = "10 per minute"
+    PASSWORD_RESET_RATE_LIMIT = "5 per hour"
+
+    MAIL_BACKEND = _env("MAIL_BACKEND", "console")  # console | smtp | locmem
+    MAIL_SERVER = _env("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(_env("MAIL_PORT", "25") or 25)
+    MAIL_USERNAME = _env("MAIL_USERNAME")
+    MAIL_PASSWORD = _env("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+    MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "Codebridge 码桥 <noreply@codebridge.local>")
+
+    REDIS_SOCKET_TIMEOUT = 0.5  # seconds; a down Redis must not stall a web request (measured.md)
+    JOB_RETRY_INTERVALS = (10, 60, 300)
+    WORKER_TTL = 20
+    PASSWORD_RESET_MAX_AGE = 3600
+    API_TOKEN_DAYS = 90
+    LIVE_CLAIM_LIMIT = 3
+    HOURLY_VALUE_YUAN = 300
+    DEMO_PASSWORD = _env("DEMO_PASSWORD", "codebridge-demo")
+    TESTING = False
+
+    @property
+    def is_production(self) -> bool:
+        return self.ENV_NAME == "production"
+
+
+class TestConfig(Config):
+    """Tests: a throwaway instance folder, CSRF off, mail kept in memory, no Redis unless asked."""
+
+    TESTING = True
+    ENV_NAME = "testing"
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL")
+    REDIS_URL = None
+    TEST_REDIS_URL = _env("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    RATELIMIT_STORAGE_URI = "memory://"
+    WTF_CSRF_ENABLED = False
+    MAIL_BACKEND = "locmem"
+    SEARCH_INDEX_DIR = None
+    CONTENT_DIR = str(PROJECT_ROOT)
+    SERVER_NAME = None
+    CI = _env_bool("CI")

@@ -1,0 +1,209 @@
+"""Account services: sign-up, sign-in, passwords, sessions, language and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from functools import cache
+from datetime import timedelta
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from app.core import audit, passwords
+from app.core.db import utcnow
+from app.core.errors import Conflict, Invalid
+from app.core.models import LOCALES, ROLES, ApiToken, User
+from app.extensions import db
+
+SELF_SERVICE_ROLES = ("nonprofit", "volunteer")
+RESET_SALT = "codebridge.password-reset"
+
+
+def normalise_email(email: str) -> str:
+    """The canonical form of an e-mail address; raises Invalid('email') when it is not one."""
+    try:
+        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise Invalid("email", _("Enter a valid e-mail address, like name@example.org.")) from None
+
+
+def check_new_password(password: str, field: str = "password") -> None:
+    """Raise Invalid(field) for passwords that are too short, too long or too common."""
+    if len(password or "") < passwords.MIN_LENGTH:
+        raise Invalid(field, _("Use at least %(n)d characters.", n=passwords.MIN_LENGTH))
+    if len(password) > 256:
+        raise Invalid(field, _("Use at most 256 characters."))
+    if passwords.is_common(password):
+        raise Invalid(field, _("This password is among the most common ones and easy to guess. Choose another."))
+
+
+def create_user(*, email: str, password: str, name: str, role: str, locale: str = "zh_CN",
+                actor: User | None = None, allow_coordinator: bool = False) -> User:
+    """Create an account and commit. Raises Invalid for bad fields, Conflict for a taken e-mail.
+
+    Coordinators can only be created with `allow_coordinator=True` (the command line).
+    """
+    errors: dict[str, str] = {}
+    allowed_roles = ROLES if allow_coordinator else SELF_SERVICE_ROLES
+    if role not in allowed_roles:
+        errors["role"] = _("Choose nonprofit staff or volunteer engineer.")
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = _("Tell us your name.")
+    elif len(name) > 120:
+        errors["name"] = _("Use at most 120 characters.")
+    if locale not in LOCALES:
+        errors["locale"] = _("Choose Chinese (zh_CN) or English (en).")
+    for check, field, value in ((normalise_email, "email", email),
+                                (check_new_password, "password", password)):
+        try:
+            check(value)
+        except Invalid as error:
+            errors.update(error.fields)
+    if errors:
+        raise Invalid(fields=errors)
+    email = normalise_email(email)
+    if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        raise Conflict(_("An account with this e-mail already exists. Sign in, or reset your password."),
+                       code="email_taken")
+    user = User(email=email, name=name, role=role, locale=locale,
+                password_hash=passwords.hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", user, actor=actor or user, role=role)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user with these credentials, or None. Blocked users never authenticate."""
+    try:
+        email = normalise_email(email)
+    except Invalid:
+        return None
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None:
+        passwords.verify_password(_dummy_hash(), password or "")  # same timing for unknown e-mails
+        return None
+    if not passwords.verify_password(user.password_hash, password or "") or user.is_blocked:
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return user
+
+
+@cache
+def _dummy_hash() -> str:
+    return passwords.hash_password("codebridge-timing-equaliser")
+
+
+def record_sign_in(user: User) -> None:
+    """Note a successful sign-in in the audit trail and commit."""
+    user.last_sign_in_at = utcnow()
+    audit.record("user.signed_in", user, actor=user)
+    db.session.commit()
+
+
+def end_all_sessions(user: User, *, reason: str = "signed_out_everywhere") -> None:
+    """Bump the session version so every existing session cookie stops working; commits."""
+    user.session_version = (user.session_version or 1) + 1
+    audit.record(f"user.{reason}", user, actor=user)
+    db.session.commit()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change the password and end every other session. Raises Invalid for a wrong current one."""
+    if not passwords.verify_password(user.password_hash, current_password or ""):
+        raise Invalid("current_password", _("That is not your current password."))
+    check_new_password(new_password, "new_password")
+    user.password_hash = passwords.hash_password(new_password)
+    user.session_version = (user.session_version or 1) + 1
+    audit.record("user.password_changed", user, actor=user)
+    db.session.commit()
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def password_reset_token(user: User) -> str:
+    """A signed, expiring token bound to the current password hash, so it works only once."""
+    return _reset_serializer().dumps({"id": user.id, "p": user.password_hash[-16:]})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (BadSignature, SignatureExpired):
+        return None
+    user = db.session.get(User, data.get("id"))
+    if user is None or user.password_hash[-16:] != data.get("p"):
+        return None
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset link and end all sessions. Raises Invalid for a bad link."""
+    user = user_for_reset_token(token)
+    if user is None:
+        raise Invalid("token", _("This reset link has expired or was already used. Ask for a new one."))
+    check_new_password(new_password)
+    user.password_hash = passwords.hash_password(new_password)
+    user.session_version = (user.session_version or 1) + 1
+    audit.record("user.password_reset", user, actor=user)
+    db.session.commit()
+    return user
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale not in LOCALES:
+        raise Invalid("locale", _("Choose Chinese (zh_CN) or English (en)."))
+    if user.locale != locale:
+        user.locale = locale
+        audit.record("user.locale_changed", user, actor=user, locale=locale)
+        db.session.commit()
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_api_token(user: User, name: str = "api") -> str:
+    """Create a bearer token for the user and commit; only its hash is stored."""
+    token = "cb_" + secrets.token_urlsafe(32)
+    days = current_app.config["API_TOKEN_DAYS"]
+    db.session.add(ApiToken(user_id=user.id, token_hash=_token_digest(token), name=name,
+                            expires_at=utcnow() + timedelta(days=days)))
+    audit.record("api_token.issued", user, actor=user)
+    db.session.commit()
+    return token
+
+
+def user_for_api_token(token: str) -> User | None:
+    """The active user owning a valid, unexpired, unrevoked token; None otherwise."""
+    if not token or len(token) > 200:
+        return None
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token)))
+    now = utcnow()
+    if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at < now):
+        return None
+    user = db.session.get(User, row.user_id)
+    if user is None or user.is_blocked:
+        return None
+    return user
+
+
+def revoke_api_token(user: User, token: str) -> bool:
+    """Revoke one of the user's tokens; returns whether one was revoked. Commits."""
+    row = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _token_digest(token),
+                                                      ApiToken.user_id == user.id))
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    audit.record("api_token.revoked", user, actor=user)
+    db.session.commit()
+    return True

@@ -1,0 +1,43 @@
+"""How a request gets its user: the session cookie for pages, a bearer token for the API."""
+
+from __future__ import annotations
+
+from flask import Request, request
+from flask_babel import lazy_gettext as _l
+
+from app.core.accounts import user_for_api_token
+from app.core.models import User
+from app.extensions import db, login_manager
+
+login_manager.login_view = "core.sign_in"
+login_manager.login_message = _l("Please sign in to see this page.")
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    """The user of a session, if its session version is still current (sign-out everywhere works)."""
+    if is_api_request():  # the API never trusts cookies: that would need CSRF protection
+        return None
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.is_blocked or user.session_version != int(version):
+        return None
+    return user
+
+
+@login_manager.request_loader
+def load_user_from_bearer(req: Request) -> User | None:
+    if not req.path.startswith("/api/"):
+        return None
+    scheme, _, token = (req.headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return user_for_api_token(token.strip())

@@ -1,0 +1,37 @@
+"""Core commands: users create, jobs tick/drain, worker."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.core import accounts
+from app.core.errors import Conflict, Invalid
+
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["coordinator", "nonprofit", "volunteer"]), required=True)
+@click.option("--locale", type=click.Choice(["zh_CN", "en"]), default="zh_CN")
+def create_user_command(email: str, password: str, name: str, role: str, locale: str) -> None:
+    """Create an account (the only way to create a coordinator)."""
+    try:
+        user = accounts.create_user(email=email, password=password, name=name, role=role,
+                                    locale=locale, allow_coordinator=True)
+    except Invalid as error:
+        for field, message in error.fields.items():
+            click.echo(f"{field}: {message}", err=True)
+        raise SystemExit(2) from None
+    except Conflict as error:
+        click.echo(error.message, err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users_cli)

@@ -1,0 +1,7 @@
+"""The requests feature blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("requests", __name__)
+
+from app.requests import models  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Codebridge's test suite."""
