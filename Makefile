@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app app
+TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install dev translations services lint check clean
+.PHONY: run test install dev translations extract-messages services lint test-sqlite test-postgres clean
 
 $(BIN)/activate: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,24 +23,34 @@ $(VENV)/.dev: $(BIN)/activate
 
 dev: $(VENV)/.dev
 
+# Compiled catalogues are build output (not committed); the .po files are the source.
 translations: install
-	$(BIN)/pybabel compile -q -d app/translations
+	$(BIN)/pybabel compile -q --use-fuzzy -d app/translations
+
+# For developers adding strings: refresh the template and both catalogues, then translate zh_CN.
+extract-messages: install
+	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o app/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -q -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 run: install translations
 	$(FLASK) db upgrade
-	@if [ ! -f instance/.demo-loaded ]; then $(FLASK) demo load && touch instance/.demo-loaded; fi
+	$(FLASK) demo load
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 services:
 	@bash scripts/ensure-services.sh
 
 lint: dev
-	$(BIN)/ruff check app tests bench
-	$(BIN)/lint-imports --config setup.cfg
+	$(BIN)/ruff check app tests $(wildcard bench)
+	$(BIN)/lint-imports --config setup.cfg --no-cache
 
-test: dev translations services lint
+test-sqlite: dev translations services
 	$(BIN)/pytest -q -p no:cacheprovider
-	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: dev translations services
+	TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -q -p no:cacheprovider
+
+test: lint test-sqlite test-postgres
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
