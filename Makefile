@@ -25,12 +25,12 @@ dev: $(VENV)/.dev
 
 # Compiled catalogues are build output (not committed); the .po files are the source.
 translations: install
-	$(BIN)/pybabel compile -q --use-fuzzy -d app/translations
+	$(BIN)/pybabel -q compile --use-fuzzy -d app/translations
 
 # For developers adding strings: refresh the template and both catalogues, then translate zh_CN.
 extract-messages: install
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o app/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -q -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o app/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 run: install translations
 	$(FLASK) db upgrade
