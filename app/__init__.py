@@ -109,10 +109,10 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.core import bp as core_bp
     from app.core.api import bp as api_bp
+    from app.extensions import csrf
     from app.requests import bp as requests_bp
     from app.search import bp as search_bp
     from app.volunteers import bp as volunteers_bp
-    from app.extensions import csrf
 
     app.register_blueprint(core_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

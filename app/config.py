@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import ClassVar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +33,7 @@ class Config:
     PORT = int(_env("PORT", "5000") or 5000)
     INSTANCE_PATH: str | None = _env("INSTANCE_PATH")
 
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MiB, per the API contract; uploads get their own limit
     UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
@@ -50,7 +51,7 @@ class Config:
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI")
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = "10 per minute"
-    PASSWORD_RESET_RATE_LIMIT = "5 per hour"
+    PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105 (a rate, not a password)
 
     MAIL_BACKEND = _env("MAIL_BACKEND", "console")  # console | smtp | locmem
     MAIL_SERVER = _env("MAIL_SERVER", "localhost")

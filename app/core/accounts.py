@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from functools import cache
 from datetime import timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -38,7 +38,8 @@ def check_new_password(password: str, field: str = "password") -> None:
     if len(password) > 256:
         raise Invalid(field, _("Use at most 256 characters."))
     if passwords.is_common(password):
-        raise Invalid(field, _("This password is among the most common ones and easy to guess. Choose another."))
+        raise Invalid(field, _("This password is among the most common ones and easy to guess. "
+                               "Choose another."))
 
 
 def create_user(*, email: str, password: str, name: str, role: str, locale: str = "zh_CN",
@@ -58,7 +59,7 @@ def create_user(*, email: str, password: str, name: str, role: str, locale: str 
         errors["name"] = _("Use at most 120 characters.")
     if locale not in LOCALES:
         errors["locale"] = _("Choose Chinese (zh_CN) or English (en).")
-    for check, field, value in ((normalise_email, "email", email),
+    for check, _field, value in ((normalise_email, "email", email),
                                 (check_new_password, "password", password)):
         try:
             check(value)

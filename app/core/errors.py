@@ -104,13 +104,17 @@ HTTP_CODES = {
     400: ("bad_request", lambda: _("The request was malformed. Check the JSON and try again.")),
     401: ("unauthorized", lambda: _("Sign in, or send a valid bearer token.")),
     403: ("forbidden", lambda: _("You are signed in, but your account is not allowed to do this.")),
-    404: ("not_found", lambda: _("We could not find that. It may have been removed, or you may not have access.")),
+    404: ("not_found",
+          lambda: _("We could not find that. It may have been removed, or you may not have access.")),
     405: ("method_not_allowed", lambda: _("This address does not accept that method.")),
-    409: ("conflict", lambda: _("This cannot be done in the current state. Reload the page and try again.")),
-    413: ("too_large", lambda: _("That is too large. Requests may be at most 1 MiB; attachments at most 10 MiB.")),
+    409: ("conflict",
+          lambda: _("This cannot be done in the current state. Reload the page and try again.")),
+    413: ("too_large",
+          lambda: _("That is too large. Requests may be at most 1 MiB; attachments at most 10 MiB.")),
     422: ("validation_failed", lambda: _("Some fields need attention.")),
     429: ("rate_limited", lambda: _("Too many attempts. Wait a moment, then try again.")),
-    500: ("internal_error", lambda: _("Something went wrong on our side. Nothing you sent was lost; try again in a minute.")),
+    500: ("internal_error",
+          lambda: _("Something went wrong on our side. Nothing you sent was lost; try again in a minute.")),
 }
 
 

@@ -1,4 +1,4 @@
-"""Core models: accounts, API tokens, the skills vocabulary, audit trail, outbox, mail, notifications, reports."""
+"""Core models: accounts, API tokens, skills, audit trail, outbox, mail, notifications, reports."""
 
 from __future__ import annotations
 
