@@ -16,10 +16,14 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from app.core import audit, passwords
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid
+from app.core.i18n import N_
+from app.core.mail import send_email
 from app.core.models import LOCALES, ROLES, ApiToken, User
 from app.extensions import db
 
 SELF_SERVICE_ROLES = ("nonprofit", "volunteer")
+# The e-mails a user may turn off in their account settings (User.email_preferences keys).
+EMAIL_PREFERENCE_KEYS = ("claims", "checkins", "digests", "messages")
 RESET_SALT = "codebridge.password-reset"
 
 
@@ -42,6 +46,15 @@ def check_new_password(password: str, field: str = "password") -> None:
                                "Choose another."))
 
 
+def _name_error(name: str) -> str | None:
+    """Why a (stripped) display name is not acceptable, or None when it is."""
+    if not name:
+        return _("Tell us your name.")
+    if len(name) > 120:
+        return _("Use at most 120 characters.")
+    return None
+
+
 def create_user(*, email: str, password: str, name: str, role: str, locale: str = "zh_CN",
                 actor: User | None = None, allow_coordinator: bool = False) -> User:
     """Create an account and commit. Raises Invalid for bad fields, Conflict for a taken e-mail.
@@ -53,10 +66,9 @@ def create_user(*, email: str, password: str, name: str, role: str, locale: str 
     if role not in allowed_roles:
         errors["role"] = _("Choose nonprofit staff or volunteer engineer.")
     name = (name or "").strip()
-    if not name:
-        errors["name"] = _("Tell us your name.")
-    elif len(name) > 120:
-        errors["name"] = _("Use at most 120 characters.")
+    name_error = _name_error(name)
+    if name_error:
+        errors["name"] = name_error
     if locale not in LOCALES:
         errors["locale"] = _("Choose Chinese (zh_CN) or English (en).")
     for check, _field, value in ((normalise_email, "email", email),
@@ -147,6 +159,25 @@ def user_for_reset_token(token: str) -> User | None:
     return user
 
 
+def send_password_reset(email: str) -> None:
+    """E-mail a reset link to the account with this address, if there is one, and commit.
+
+    Never says whether the account exists, so callers answer the same either way: unknown or
+    malformed addresses and blocked accounts get no e-mail and raise nothing.
+    """
+    try:
+        email = normalise_email(email)
+    except Invalid:
+        return
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None or user.is_blocked:
+        return
+    send_email(user, "password_reset", N_("Reset your Codebridge password"), "password_reset",
+               token=password_reset_token(user))
+    audit.record("user.password_reset_requested", user)
+    db.session.commit()
+
+
 def reset_password(token: str, new_password: str) -> User:
     """Set a new password from a reset link and end all sessions. Raises Invalid for a bad link."""
     user = user_for_reset_token(token)
@@ -157,6 +188,46 @@ def reset_password(token: str, new_password: str) -> User:
     user.session_version = (user.session_version or 1) + 1
     audit.record("user.password_reset", user, actor=user)
     db.session.commit()
+    return user
+
+
+def update_settings(user: User, *, name: str | None = None, locale: str | None = None,
+                    email_preferences: dict[str, bool] | None = None) -> User:
+    """Change the user's name, language and e-mail choices (only the values given) and commit.
+
+    Raises Invalid (all bad fields at once) for an empty or too-long name, a locale other than
+    zh_CN/en, or an e-mail kind outside EMAIL_PREFERENCE_KEYS.
+    """
+    errors: dict[str, str] = {}
+    if name is not None:
+        name = name.strip()
+        name_error = _name_error(name)
+        if name_error:
+            errors["name"] = name_error
+    if locale is not None and locale not in LOCALES:
+        errors["locale"] = _("Choose Chinese (zh_CN) or English (en).")
+    unknown = set(email_preferences or {}) - set(EMAIL_PREFERENCE_KEYS)
+    if unknown:
+        errors["email_preferences"] = _("Unknown kind of e-mail: %(kinds)s.",
+                                        kinds=", ".join(sorted(unknown)))
+    if errors:
+        raise Invalid(fields=errors)
+    changed = []
+    if name is not None and name != user.name:
+        user.name = name
+        changed.append("name")
+    if locale is not None and locale != user.locale:
+        user.locale = locale
+        changed.append("locale")
+    if email_preferences is not None:
+        preferences = {**(user.email_preferences or {}),
+                       **{key: bool(value) for key, value in email_preferences.items()}}
+        if preferences != (user.email_preferences or {}):
+            user.email_preferences = preferences  # a new dict, so the JSON column sees the change
+            changed.append("email_preferences")
+    if changed:
+        audit.record("user.settings_changed", user, actor=user, changed=changed)
+        db.session.commit()
     return user
 
 

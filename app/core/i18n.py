@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
+
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}  # each language named in itself, never translated
 
 
 def select_locale() -> str:
+    """The locale for this request; always one of the configured LANGUAGES."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
-    best = request.accept_languages.best_match(["zh_CN", "zh", "en"]) if request else None
+    best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
     if best == "en":
         return "en"
     return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -22,3 +27,12 @@ def select_locale() -> str:
 def html_lang(locale: str) -> str:
     """The BCP 47 tag for <html lang>: zh_CN → zh-CN."""
     return locale.replace("_", "-")
+
+
+def N_(message: str) -> str:  # the conventional name pybabel extracts by default
+    """Mark a message id for extraction without translating it here.
+
+    Used for text translated later in someone else's language, such as an e-mail subject that
+    `app.core.mail.send_email` translates in the recipient's locale.
+    """
+    return message
