@@ -119,8 +119,9 @@ HTTP_CODES = {
 
 
 def _render_page(status: int, message: str):
-    template = f"errors/{status}.html" if status in (403, 404, 500) else "errors/generic.html"
-    return render_template(template, status=status, message=message), status
+    # A status with its own page (errors/400.html, 429.html, ...) uses it; the rest share generic.html.
+    templates = [f"errors/{status}.html", "errors/generic.html"]
+    return render_template(templates, status=status, message=message), status
 
 
 def register_error_handlers(app: Flask) -> None:
