@@ -1,5 +1,23 @@
-"""The JSON API v1 blueprint (mounted at /api/v1)."""
+"""The JSON API v1 blueprint (mounted at /api/v1): accounts, tokens, audit trail and the OpenAPI document."""
 
 from flask import Blueprint
 
 bp = Blueprint("api", __name__)
+
+
+@bp.record_once
+def _init_api(state) -> None:
+    from app.core.api.plumbing import init_api
+
+    init_api(state.app)
+
+
+@bp.after_request
+def _announce_bearer_scheme(response):
+    # RFC 6750: a 401 from a bearer-protected API names the scheme it expects.
+    if response.status_code == 401:
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="codebridge"')
+    return response
+
+
+from app.core.api import accounts, audit, openapi  # noqa: E402,F401  (register the routes)
