@@ -1,31 +1,117 @@
-"""What every template can use: language helpers, the current locale, dates and status labels."""
+"""What every template can use: language helpers, navigation, status labels and URL helpers."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask import Flask, request, url_for
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
-from app.core.i18n import html_lang
+from app.core.i18n import LANGUAGE_NAMES, html_lang
+
+# Labels of the help-request statuses (api-contract.md), for badges, filters and timelines.
+REQUEST_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "intake": _l("In intake"),
+    "open": _l("Open"),
+    "in_progress": _l("In progress"),
+    "in_review": _l("In review"),
+    "delivered": _l("Delivered"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+ROLE_LABELS = {
+    "nonprofit": _l("Nonprofit staff"),
+    "volunteer": _l("Volunteer engineer"),
+    "coordinator": _l("Coordinator"),
+}
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """One entry of the signed-in navigation: an endpoint, its label and who sees it."""
+
+    endpoint: str
+    label: Any  # a lazy string, translated when the header renders
+    roles: tuple[str, ...]
+    order: int
+
+
+_NAV_LINKS: dict[str, NavLink] = {}
+
+
+def nav_link(endpoint: str, label: Any, *, roles: tuple[str, ...] = ("nonprofit", "volunteer", "coordinator"),
+             order: int = 100) -> None:
+    """Add a link to the header for signed-in users of `roles` (lower `order` comes first).
+
+    Features call this next to the view they link to, so the header never points at a missing
+    route. Registering the same endpoint again replaces the earlier entry.
+    """
+    _NAV_LINKS[endpoint] = NavLink(endpoint, label, tuple(roles), order)
+
+
+def nav_links_for(user: Any) -> list[NavLink]:
+    """The header links for `user`, in order; none for anonymous visitors."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    links = [link for link in _NAV_LINKS.values() if user.role in link.roles]
+    return sorted(links, key=lambda link: (link.order, link.endpoint))
+
+
+def status_label(status: str) -> str:
+    """The translated label of a help-request status; unknown values are shown as they are."""
+    label = REQUEST_STATUS_LABELS.get(status)
+    return str(label) if label is not None else status
+
+
+def role_label(role: str) -> str:
+    """The translated name of an account role."""
+    label = ROLE_LABELS.get(role)
+    return str(label) if label is not None else role
+
+
+def current_locale() -> str:
+    """The request's locale as one of the configured codes: 'zh_CN' or 'en'."""
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh_CN"
 
 
 def init_templating(app: Flask) -> None:
+    """Register the context, globals and Jinja settings the templates rely on."""
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
     @app.context_processor
     def inject_locale() -> dict:
-        current = get_locale()
-        locale = "en" if current is not None and current.language == "en" else "zh_CN"
+        locale = current_locale()
+        other = "en" if locale == "zh_CN" else "zh_CN"
         return {
             "current_locale": locale,
             "html_lang": html_lang(locale),
-            "other_locale": "en" if locale.startswith("zh") else "zh_CN",
+            "other_locale": other,
+            "other_locale_name": LANGUAGE_NAMES[other],
+            "other_locale_lang": html_lang(other),
             "languages": app.config["LANGUAGES"],
         }
 
+    @app.context_processor
+    def inject_navigation() -> dict:
+        return {"nav_links": nav_links_for(current_user)}
+
+    app.add_template_global(status_label)
+    app.add_template_global(role_label)
+
     @app.template_global()
-    def url_for_self(**changes) -> str:
+    def url_for_self(**changes: Any) -> str:
         """The current page's URL with some query arguments replaced (pagination, filters)."""
         args = request.args.to_dict()
         args.update({k: v for k, v in changes.items() if v is not None})
         return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    @app.template_global()
+    def current_path() -> str:
+        """The path (and query) of this page, for forms that come back here (language switch)."""
+        return request.full_path if request.query_string else request.path

@@ -1,25 +1,232 @@
-"""Pages every visitor sees: home, language switch, dashboards and account pages."""
+"""Pages every visitor sees: home, language switch, accounts, dashboards and the audit trail."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, session, url_for
-from flask_login import current_user
+from urllib.parse import urlsplit
 
-from app.core import accounts, bp
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from app.core import accounts, bp, dashboard_panels, stats
+from app.core.errors import Conflict, Invalid, NotFound
+from app.core.forms import (
+    AccountSettingsForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    ResetPasswordForm,
+    SignInForm,
+    SignUpForm,
+    show_service_errors,
+)
+from app.core.models import AuditEvent, User
+from app.core.policy import roles_required, signed_in_required
+from app.core.templating import current_locale, nav_link
+from app.extensions import db, limiter
+
+AUDIT_PAGE_SIZE = 50
+
+nav_link("core.dashboard", _l("My dashboard"), order=10)
+nav_link("core.audit_log", _l("Audit trail"), roles=("coordinator",), order=80)
+nav_link("core.account", _l("Account"), order=90)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """`target` if it is a path on this site, else `default` (no open redirects)."""
+    target = (target or "").strip()
+    # Browsers drop tabs and newlines and read "\" as "/", so "/\t/evil" would become "//evil".
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(char) < 32 for char in target)):
+        return default
+    parts = urlsplit(target)
+    return default if parts.scheme or parts.netloc else target
+
+
+def render_form(template: str, form: FlaskForm, **context) -> tuple[str, int]:
+    """Render a form page: 200 when first shown, 422 when a submitted form comes back with errors."""
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, form=form, **context), status
+
+
+def start_session(user: User, *, remember: bool = False) -> None:
+    """Sign `user` in on a brand-new session, so nothing from before sign-in survives it."""
+    session.clear()
+    login_user(user, remember=remember)
+
+
+def _email_rate_key() -> str:
+    """Rate-limit key: the client's address plus the e-mail typed, so one victim can't lock out all."""
+    email = (request.form.get("email") or "").strip().lower()
+    return f"{get_remote_address()}|{email}"
 
 
 @bp.get("/")
-def home():
-    return render_template("core/home.html")
+def home() -> str:
+    return render_template("core/home.html", numbers=stats.platform_numbers())
 
 
-@bp.route("/language/<locale>", methods=["POST"])
-def switch_language(locale: str):
-    if locale in ("zh_CN", "en"):
-        session["locale"] = locale
+@bp.post("/language/<locale>")
+def switch_language(locale: str) -> Response:
+    if locale not in current_app.config["LANGUAGES"]:
+        raise NotFound()
+    session["locale"] = locale
+    if current_user.is_authenticated:
+        accounts.set_locale(current_user, locale)
+    return redirect(safe_next(request.form.get("next"), url_for("core.home")))
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+def sign_up():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.dashboard"))
+    form = SignUpForm()
+    if request.method == "GET":
+        form.locale.data = current_locale()
+        if request.args.get("role") in accounts.SELF_SERVICE_ROLES:  # from the home page's buttons
+            form.role.data = request.args["role"]
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(email=form.email.data, password=form.password.data,
+                                        name=form.name.data, role=form.role.data, locale=form.locale.data)
+        except (Invalid, Conflict) as error:
+            show_service_errors(form, error)
+        else:
+            start_session(user)
+            flash(_("Welcome to Codebridge, %(name)s. Here is where to start.", name=user.name), "success")
+            return redirect(url_for("core.dashboard"))
+    return render_form("core/sign_up.html", form)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], key_func=_email_rate_key,
+               methods=["POST"])
+def sign_in():
+    form = SignInForm()
+    if request.method == "GET":
         if current_user.is_authenticated:
-            accounts.set_locale(current_user, locale)
-    target = request.form.get("next") or url_for("core.home")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.home")
-    return redirect(target)
+            return redirect(url_for("core.dashboard"))
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("That e-mail and password do not match an account. Check both, "
+                                      "or reset your password."))
+        else:
+            start_session(user, remember=form.remember.data)
+            accounts.record_sign_in(user)
+            return redirect(safe_next(form.next.data, url_for("core.dashboard")))
+    return render_form("core/sign_in.html", form)
+
+
+@bp.post("/sign-out")
+def sign_out() -> Response:
+    if current_user.is_authenticated:
+        logout_user()
+        flash(_("You are signed out."), "success")
+    return redirect(url_for("core.home"))
+
+
+@bp.post("/account/sign-out-everywhere")
+@signed_in_required
+def sign_out_everywhere() -> Response:
+    accounts.end_all_sessions(current_user)
+    logout_user()
+    flash(_("You are signed out on every device, this one included. Sign in again to continue."), "success")
+    return redirect(url_for("core.sign_in"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], key_func=_email_rate_key,
+               methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.send_password_reset(form.email.data)
+        # The same answer whether or not the account exists, so the page can't be used to probe.
+        flash(_("If an account exists for %(email)s, we have sent it a link to choose a new password. "
+                "The link works once and expires after an hour.", email=form.email.data.strip()), "info")
+        return redirect(url_for("core.sign_in"))
+    return render_form("core/forgot_password.html", form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    if accounts.user_for_reset_token(token) is None:
+        return render_template("core/reset_password_invalid.html"), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+        except Invalid as error:
+            if "token" in error.fields:
+                return render_template("core/reset_password_invalid.html"), 410
+            show_service_errors(form, error)
+        else:
+            logout_user()
+            flash(_("Your new password is set, and every device was signed out. Sign in with it now."),
+                  "success")
+            return redirect(url_for("core.sign_in"))
+    return render_form("core/reset_password.html", form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@signed_in_required
+def account():
+    form = AccountSettingsForm()
+    if request.method == "GET":
+        form.fill_from(current_user)
+    if form.validate_on_submit():
+        try:
+            accounts.update_settings(current_user, name=form.name.data, locale=form.locale.data,
+                                     email_preferences=form.email_preferences())
+        except Invalid as error:
+            show_service_errors(form, error)
+        else:
+            session["locale"] = current_user.locale
+            flash(_("Your settings are saved."), "success")
+            return redirect(url_for("core.account"))
+    return render_form("core/account.html", form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(user, form.current_password.data, form.new_password.data)
+        except Invalid as error:
+            show_service_errors(form, error)
+        else:
+            # The session version moved on, ending every other session; re-sign this one in with it.
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            login_user(user, remember=remembered)
+            flash(_("Your password is changed. Every other device was signed out."), "success")
+            return redirect(url_for("core.account"))
+    return render_form("core/change_password.html", form)
+
+
+@bp.get("/dashboard")
+@signed_in_required
+def dashboard() -> str:
+    panels = dashboard_panels.render_panels(current_user)
+    return render_template("core/dashboard.html", panels=panels)
+
+
+@bp.get("/audit")
+@roles_required("coordinator")
+def audit_log() -> str:
+    page = request.args.get("page", 1, type=int)
+    events = db.paginate(
+        sa.select(AuditEvent).options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
+        page=max(page, 1), per_page=AUDIT_PAGE_SIZE, error_out=False,
+    )
+    return render_template("core/audit_log.html", events=events)
