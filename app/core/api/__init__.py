@@ -1,6 +1,6 @@
 """The JSON API v1 blueprint (mounted at /api/v1): accounts, tokens, audit trail and the OpenAPI document."""
 
-from flask import Blueprint
+from flask import Blueprint, g
 
 bp = Blueprint("api", __name__)
 
@@ -10,6 +10,13 @@ def _init_api(state) -> None:
     from app.core.api.plumbing import init_api
 
     init_api(state.app)
+
+
+@bp.before_request
+def _identify_caller_afresh() -> None:
+    # Flask reuses an app context that is already pushed (tests, scripts) and Flask-Login caches
+    # the user in g: forget it, so every API call is judged by its own bearer token.
+    g.pop("_login_user", None)
 
 
 @bp.after_request

@@ -1,0 +1,1 @@
+"""Tests of the JSON API base: accounts, tokens, errors, pagination and the OpenAPI document."""
