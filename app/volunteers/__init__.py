@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("volunteers", __name__)
 
-from app.volunteers import models  # noqa: E402,F401
+from app.volunteers import models, stats  # noqa: E402,F401
