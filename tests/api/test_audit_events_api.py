@@ -132,3 +132,10 @@ def test_only_coordinators_read_the_audit_trail(client, db, api_token, role):
 
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "forbidden"
+
+
+def test_bad_filters_and_bad_paging_are_named_together(client, coordinator_headers):
+    response = client.get("/api/v1/audit-events?target_id=x&per_page=500", headers=coordinator_headers)
+
+    assert response.status_code == 422
+    assert set(response.get_json()["error"]["fields"]) == {"target_id", "per_page"}

@@ -2,7 +2,19 @@
 
 Every API endpoint is declared with `api_route(...)`: it registers the view on the blueprint,
 guards it by role, validates its query string and body against declared `Field`s, and records it
-for the OpenAPI document, so an endpoint's input is described exactly once.
+for the OpenAPI document, so an endpoint's input is described exactly once. A feature's api.py:
+
+    CLAIM = Schema("NewClaim", choice("role", ("lead", "member"), required=True),
+                   integer("hours_per_week", 1, 40, required=True), text("message"))
+
+    @api_route("/requests/<int:request_id>/claims", ["POST"], summary=_l("Claim a seat"),
+               auth=("volunteer",), body=CLAIM, status=201, response=CLAIM_OUT,
+               responses={409: _l("The request is not open, or no seat is free.")})
+    def create_claim(request_id: int, body: dict):
+        claim = services.create_claim(request_id, current_user, **body)
+        return claim_json(claim), 201
+
+Lists return `paginate(select(...).order_by(...), serialize)` and declare `paginated=True`.
 """
 
 from __future__ import annotations
@@ -16,6 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, request
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,6 +49,7 @@ from app.extensions import db
 SIGNED_IN: tuple[str, ...] = ROLES  # `auth=SIGNED_IN`: any signed-in role
 COORDINATOR: tuple[str, ...] = ("coordinator",)
 JSON_MIMETYPE = "application/json; charset=utf-8"
+Text = str | LazyString  # documentation strings may be lazy, translated when the document is built
 PER_PAGE_DEFAULT = 20
 PER_PAGE_MAX = 100
 PAGE_FIELDS = (
@@ -170,26 +184,26 @@ class ApiRoute:
     endpoint: str
     rule: str
     methods: tuple[str, ...]
-    summary: str
-    description: str = ""
+    summary: Text
+    description: Text = ""
     body: Schema | None = None
     query: tuple[Field, ...] = ()
     auth: tuple[str, ...] | None = None
     status: int = 200
     response: Schema | None = None
     paginated: bool = False
-    responses: dict[int, str] = field(default_factory=dict)
+    responses: dict[int, Text] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
 
 
 REGISTRY: dict[str, ApiRoute] = {}
 
 
-def api_route(rule: str, methods: Sequence[str] = ("GET",), *, summary: str, description: str = "",
+def api_route(rule: str, methods: Sequence[str] = ("GET",), *, summary: Text, description: Text = "",
               body: Schema | None = None, query: Sequence[Field] = (),
               auth: Sequence[str] | None = None, status: int = 200,
               response: Schema | None = None, paginated: bool = False,
-              responses: Mapping[int, str] | None = None, tags: Sequence[str] = (),
+              responses: Mapping[int, Text] | None = None, tags: Sequence[str] = (),
               endpoint: str | None = None, blueprint: Blueprint | None = None) -> Callable:
     """Register a documented JSON endpoint on the API blueprint (or `blueprint`).
 
@@ -199,6 +213,8 @@ def api_route(rule: str, methods: Sequence[str] = ("GET",), *, summary: str, des
     keyword arguments `query` and `body` (dicts of cleaned values). A body that is not a JSON
     object gives 400. `paginated=True` documents `page`/`per_page` and the list envelope whose
     items follow `response`. `responses` adds documented error statuses ({409: "why"}).
+    The endpoint name defaults to the view's name and must be unique across the API blueprint
+    (Flask refuses a duplicate at import); `blueprint` is for documented paths outside /api/v1.
     """
     target = blueprint or api_bp
     roles = tuple(auth) if auth is not None else None
@@ -213,6 +229,8 @@ def api_route(rule: str, methods: Sequence[str] = ("GET",), *, summary: str, des
             errors: dict[str, str] = {}
             if query:
                 kwargs["query"] = query_values(query, errors)
+            if paginated:
+                query_values(PAGE_FIELDS, errors)  # so bad paging is named with the other mistakes
             if body is not None:
                 cleaned, body_errors = body.check(json_body())
                 errors.update(body_errors)
