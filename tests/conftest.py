@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 
 from app import create_app
@@ -62,6 +62,13 @@ def reset_schema(app: Flask) -> None:
 @pytest.fixture(scope="session")
 def app(test_config) -> Iterator[Flask]:
     application = create_app(test_config)
+
+    def forget_cached_user() -> None:
+        # Tests keep an app context open, which client requests reuse; Flask-Login caches the user
+        # in `g`, so without this every request in a test would act as the first one's user.
+        g.pop("_login_user", None)
+
+    application.before_request_funcs.setdefault(None, []).insert(0, forget_cached_user)
     reset_schema(application)
     yield application
     with application.app_context():
