@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import inspect
+
+from flask import Flask, request
 from flask_login import current_user
 
 from app.core.errors import NotAllowed
 
+# rq-dashboard's pages carry inline scripts and styles; only its own views get this looser policy.
+DASHBOARD_CSP = {"default-src": "'self'", "script-src": ["'self'", "'unsafe-inline'"],
+                 "style-src": ["'self'", "'unsafe-inline'"], "img-src": ["'self'", "data:"],
+                 "object-src": "'none'", "frame-ancestors": "'none'"}
+
 
 def mount_rq_dashboard(app: Flask) -> None:
+    """Serve rq-dashboard at /admin/jobs; anyone but a signed-in coordinator gets 403."""
     import rq_dashboard
 
     app.config.setdefault("RQ_DASHBOARD_REDIS_URL", app.config["REDIS_URL"])
     rq_dashboard.web.setup_rq_connection(app)
+    app.register_blueprint(rq_dashboard.blueprint, url_prefix="/admin/jobs")
 
-    @rq_dashboard.blueprint.before_request
-    def coordinators_only():
-        if not current_user.is_authenticated or not current_user.is_coordinator:
+    @app.before_request
+    def coordinators_only_on_the_job_dashboard() -> None:
+        if request.blueprint == "rq_dashboard" and not (
+                current_user.is_authenticated and current_user.is_coordinator):
             raise NotAllowed()
 
-    app.register_blueprint(rq_dashboard.blueprint, url_prefix="/admin/jobs")
+    for endpoint, view in app.view_functions.items():
+        if endpoint.startswith("rq_dashboard.") and inspect.isfunction(view):  # not its static files
+            view.talisman_view_options = {"content_security_policy": DASHBOARD_CSP}
