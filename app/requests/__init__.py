@@ -1,7 +1,7 @@
-"""The requests feature blueprint."""
+"""The requests feature: organisations, help requests, intake, specs, status machine, timeline."""
 
 from flask import Blueprint
 
 bp = Blueprint("requests", __name__)
 
-from app.requests import models, stats  # noqa: E402,F401
+from app.requests import models, policy, stats  # noqa: E402,F401

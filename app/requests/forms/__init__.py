@@ -1,0 +1,1 @@
+"""WTForms of the requests feature, one module per subject."""

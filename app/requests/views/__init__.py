@@ -1,0 +1,1 @@
+"""Page views of the requests feature, one module per subject."""
