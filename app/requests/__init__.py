@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("requests", __name__)
 
-from app.requests import models, policy, stats  # noqa: E402,F401
+from app.requests import api, models, policy, stats, views  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""API: requests (create, read, update, submit, withdraw, timeline)."""

@@ -1,0 +1,1 @@
+"""API: spec review (GET/PUT spec, versions, publish)."""
