@@ -1,3 +1,3 @@
 """The requests feature's JSON API endpoints, registered on the core API blueprint."""
 
-from app.requests.api import organizations, requests, specs  # noqa: F401
+from app.requests.api import help_requests, organizations, specs  # noqa: F401
