@@ -1,0 +1,50 @@
+"""Page-test helpers: requests isolated like real ones, a fresh rate-limit budget, sign-in by form."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.factories import DEFAULT_PASSWORD
+
+EN = {"Accept-Language": "en"}
+
+
+class DeviceClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as on a real server.
+
+    The suite's autouse fixture keeps one app context open for the whole test, and Flask reuses an
+    open app context for requests: then every client in a test shares `g` (where Flask-Login caches
+    the signed-in user) and one database session, so a second "device" would see the first one's
+    user. A fresh context per request gives each request its own `g` and session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def separate_requests(app, monkeypatch) -> None:
+    monkeypatch.setattr(app, "test_client_class", DeviceClient)
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(app) -> Iterator[None]:
+    """Rate-limit counters live in the limiter's memory storage, which outlives a single test."""
+    from app.extensions import limiter
+
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def sign_in_with_form(client: FlaskClient, email: str, password: str = DEFAULT_PASSWORD, **extra):
+    """Post the sign-in form as a person would; returns the response (302 on success)."""
+    return client.post("/sign-in", data={"email": email, "password": password, **extra}, headers=EN)
+
+
+def page_text(response) -> str:
+    return response.get_data(as_text=True)

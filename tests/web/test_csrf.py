@@ -1,0 +1,45 @@
+"""With CSRF protection on (as in production), a form post without its token changes nothing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from app import create_app
+from tests.conftest import sign_in
+from tests.web.conftest import EN, page_text
+
+
+@pytest.fixture
+def csrf_app(test_config) -> Iterator[Flask]:
+    class CsrfTestConfig(test_config):
+        WTF_CSRF_ENABLED = True
+
+    application = create_app(CsrfTestConfig)
+    yield application
+    with application.app_context():
+        from app.extensions import db
+
+        db.engine.dispose()
+
+
+def test_a_form_post_without_the_csrf_token_is_refused_and_changes_nothing(csrf_app, db, volunteer_user):
+    client = sign_in(csrf_app.test_client(), volunteer_user)
+
+    refused = client.post("/account", data={"name": "Changed by another site", "locale": "en"}, headers=EN)
+
+    assert refused.status_code == 400
+    assert "This form could not be accepted" in page_text(refused)
+    db.session.refresh(volunteer_user)
+    assert volunteer_user.name != "Changed by another site"
+
+    # The same post with the token from the page goes through, so the refusal above was the token.
+    form = page_text(client.get("/account"))
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+    accepted = client.post("/account", data={"name": "Changed by me", "locale": "en", "csrf_token": token})
+    assert accepted.status_code == 302
+    db.session.refresh(volunteer_user)
+    assert volunteer_user.name == "Changed by me"
