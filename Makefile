@@ -29,7 +29,7 @@ translations: install
 
 # For developers adding strings: refresh the template and both catalogues, then translate zh_CN.
 extract-messages: install
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o app/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --ignore-dirs ".* __pycache__ node_modules" -o app/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 run: install translations
