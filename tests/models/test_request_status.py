@@ -6,6 +6,7 @@ from itertools import product
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from app.core.errors import Conflict
 from app.core.models import AuditEvent
@@ -22,6 +23,13 @@ TIMESTAMP = {"intake": "submitted_at", "delivered": "delivered_at", "withdrawn":
 
 def pair_id(pair: tuple[str, str]) -> str:
     return f"{pair[0]}->{pair[1]}"
+
+
+@pytest.fixture(autouse=True)
+def english_reasons():
+    # Outside a request the default locale (Chinese) applies; these tests read the English source text.
+    with force_locale("en"):
+        yield
 
 
 def timeline_of(request: HelpRequest) -> list[TimelineEntry]:
