@@ -109,7 +109,7 @@ def test_a_chinese_translation_keeps_the_placeholders_and_markup_of_its_source(m
     expected_placeholders = Counter(PLACEHOLDER.findall(sources[-1]))
     expected_markup = Counter(MARKUP.findall(sources[-1]))
 
-    for translated in translations(message):
+    for translated in filter(None, translations(message)):  # missing ones fail the completeness test
         assert Counter(PLACEHOLDER.findall(translated)) == expected_placeholders, translated
         assert Counter(MARKUP.findall(translated)) == expected_markup, translated
         # A lone % would make gettext's formatting fail when the page renders.
