@@ -19,7 +19,7 @@ HAN = re.compile(r"[\u3400-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Text that is the same in every language: the brand, each language's name for itself, addresses,
 # and names of things engineers type.
-UNTRANSLATED = re.compile(r"码桥|Codebridge|中文|English|\S+@\S+|https?://\S+"
+UNTRANSLATED = re.compile(r"码桥|Codebridge|中文|English|\S+@\S+|https?://\S*"
                           r"|\b(?:JSON|API|Excel|SEO|Bearer|MiB)\b")
 
 
@@ -81,10 +81,12 @@ class SpokenText(HTMLParser):
 
 
 def is_in_another_language(text: str, lang: str) -> bool:
+    # A sentence may quote a term from the other language (北京 in an English hint); a piece with
+    # no word at all in its own language is the untranslated kind.
     words = UNTRANSLATED.sub("", text)
-    if lang.startswith("zh"):  # English words with no Chinese around them
+    if lang.startswith("zh"):
         return bool(LATIN_WORD.search(words)) and not HAN.search(words)
-    return lang.startswith("en") and bool(HAN.search(words))
+    return lang.startswith("en") and bool(HAN.search(words)) and not LATIN_WORD.search(words)
 
 
 def wrong_language_text(html: str) -> list[str]:
