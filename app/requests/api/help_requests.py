@@ -1,1 +1,350 @@
-"""API: requests (create, read, update, submit, withdraw, timeline)."""
+"""API: help requests (create, list, read, update, submit, withdraw), their timeline and attachments."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import sqlalchemy as sa
+from flask import request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from app.core.api.accounts import user_summary
+from app.core.api.audit import ACTOR
+from app.core.api.plumbing import SIGNED_IN, api_route, iso, paginate
+from app.core.api.schema import (
+    TEXT_MAX,
+    Field,
+    Schema,
+    boolean,
+    choice,
+    day,
+    integer,
+    moment,
+    nested,
+    string_list,
+    text,
+    title,
+)
+from app.core.errors import NotFound
+from app.core.models import Skill
+from app.extensions import db
+from app.requests.models import (
+    CHECKIN_CADENCES,
+    REQUEST_STATUSES,
+    Attachment,
+    HelpRequest,
+    Organization,
+    RequestSkill,
+    TimelineEntry,
+)
+from app.requests.policy import PUBLIC_STATUSES, can_see_request_contact, is_member
+from app.requests.services import attachments, intake
+
+TAGS = ("requests",)
+
+# --- what the endpoints send and answer ----------------------------------------------------------
+
+ANSWER_FIELDS = (
+    title("title", description="One line saying what the nonprofit would like to have."),
+    text("problem", description="What is hardest for them today."),
+    text("current_process", description="How they do it now: paper, Excel, chat groups…"),
+    text("users", description="Who would use it, and about how many."),
+    text("data_kept", description="What information they keep."),
+    string_list("must_do", max_length=TEXT_MAX, max_items=intake.MUST_DO_MAX_ITEMS,
+                description="What it must be able to do, one item each."),
+    text("rhythm", description="How often they want to hear from the team."),
+    text("constraints", description="What the engineers must work within."),
+    day("deadline", nullable=True, description="A date it must be ready by, after today; null for none."),
+    choice("checkin_cadence", CHECKIN_CADENCES, description="How often the team posts check-ins."),
+)
+NEW_REQUEST = Schema("NewHelpRequest", integer("organization_id", minimum=1, required=True), *ANSWER_FIELDS,
+                     description="A draft: every answer may come later, before submitting.")
+DRAFT_CHANGES = Schema("HelpRequestPatch", *ANSWER_FIELDS, partial=True,
+                       description="Only the answers sent change.")
+WITHDRAWAL = Schema("Withdrawal", text("reason", description="Why, for the timeline (optional)."))
+
+CONTACT = Schema("OrganizationContact", Field("name", nullable=True), Field("phone", nullable=True),
+                 Field("email", nullable=True))
+ORGANIZATION_SUMMARY = Schema(
+    "RequestOrganization", integer("id", required=True), Field("name", required=True),
+    choice("verification", ("pending", "verified", "rejected"), required=True),
+    boolean("is_verified", required=True), Field("region"), string_list("cause_areas"),
+    nested("contact", CONTACT, description="Only for its staff, coordinators and accepted team members."))
+SPEC_FIELD = Field("spec", "object", nullable=True, schema=Schema(
+    "RequestSpec", integer("version", required=True),
+    description="The current spec version's sections (see GET /requests/{id}/spec); null before intake."))
+ATTACHMENT = Schema(
+    "Attachment", integer("id", required=True), Field("name", required=True),
+    Field("content_type", required=True), integer("size_bytes", required=True),
+    Field("purpose", required=True), moment("created_at", required=True),
+    Field("url", required=True, description="Downloads the file (with the same bearer token)."))
+REQUEST = Schema(
+    "HelpRequest", integer("id", required=True), choice("status", REQUEST_STATUSES, required=True),
+    nested("organization", ORGANIZATION_SUMMARY, required=True), *ANSWER_FIELDS, SPEC_FIELD,
+    integer("team_size", required=True), integer("seats_taken", required=True),
+    integer("seats_free", required=True), string_list("skills", description="Skill slugs of the spec."),
+    integer("effort_hours", nullable=True), boolean("stalled", required=True),
+    moment("created_at", required=True), moment("updated_at", required=True),
+    moment("submitted_at", nullable=True), moment("published_at", nullable=True),
+    moment("delivered_at", nullable=True), moment("withdrawn_at", nullable=True),
+    Field("attachments", "array", items=Field("item", "object", schema=ATTACHMENT)))
+REQUEST_ITEM = Schema(
+    "HelpRequestListItem", integer("id", required=True), title("title", required=True),
+    nested("organization", ORGANIZATION_SUMMARY, required=True), string_list("skills", required=True),
+    choice("status", REQUEST_STATUSES, required=True), integer("seats_free", required=True),
+    Field("score", "number", nullable=True, description="Search relevance; null without a query."),
+    Field("highlights", "object", schema=Schema("Highlights", description="Matched text per field.")))
+TIMELINE_ENTRY = Schema(
+    "TimelineEntry", moment("at", required=True),
+    Field("kind", required=True, max_length=40,
+          description="snake_case, e.g. status_changed, claim_accepted."),
+    Field("actor", "object", schema=ACTOR, nullable=True), Field("summary", required=True, max_length=500),
+    Field("detail", "object", schema=Schema("TimelineDetail", description="Kind-specific values.")))
+LIST_FILTERS = (
+    choice("status", REQUEST_STATUSES, description="Only this status. Without it, non-coordinators see "
+                                                     "open requests (or all of their own organisation's)."),
+    integer("organization_id", minimum=1, description="Only this organisation's requests."),
+)
+
+NOT_VISIBLE = _l("No such request, or the caller may not see it (drafts are private).")
+
+
+# --- serializers (reused by the search feature's list) -------------------------------------------
+
+def organization_summary(organization: Organization, *, include_contact: bool) -> dict[str, Any]:
+    """How a request shows its organisation; `contact` only when the caller may see it."""
+    out: dict[str, Any] = {"id": organization.id, "name": organization.name,
+                           "verification": organization.verification,
+                           "is_verified": organization.is_verified, "region": organization.region,
+                           "cause_areas": list(organization.cause_areas or [])}
+    if include_contact:
+        out["contact"] = organization.contact
+    return out
+
+
+def attachment_json(attachment: Attachment) -> dict[str, Any]:
+    """An attachment's description; its `url` downloads the file through the API."""
+    return {"id": attachment.id, "name": attachment.original_name,
+            "content_type": attachment.content_type, "size_bytes": attachment.size_bytes,
+            "purpose": attachment.purpose, "created_at": iso(attachment.created_at),
+            "url": url_for("api.download_request_attachment", request_id=attachment.request_id,
+                           attachment_id=attachment.id)}
+
+
+def request_list_item(help_request: HelpRequest, *, score: float | None = None,
+                      highlights: dict[str, str] | None = None) -> dict[str, Any]:
+    """One item of a request list (GET /requests); load `organization` and `skills` eagerly."""
+    return {"id": help_request.id, "title": help_request.title,
+            "organization": organization_summary(help_request.organization, include_contact=False),
+            "skills": [skill.slug for skill in help_request.skills], "status": help_request.status,
+            "seats_free": help_request.seats_free, "score": score, "highlights": highlights or {}}
+
+
+def request_json(help_request: HelpRequest, viewer: Any) -> dict[str, Any]:
+    """The whole request as `viewer` may see it (the caller has checked it is visible)."""
+    spec = help_request.current_spec
+    return {
+        "id": help_request.id, "status": help_request.status,
+        "organization": organization_summary(
+            help_request.organization,
+            include_contact=bool(viewer and viewer.is_authenticated
+                                 and can_see_request_contact(viewer, help_request))),
+        "title": help_request.title, "problem": help_request.problem,
+        "current_process": help_request.current_process, "users": help_request.users,
+        "data_kept": help_request.data_kept, "must_do": list(help_request.must_do or []),
+        "rhythm": help_request.rhythm, "constraints": help_request.constraints,
+        "deadline": iso(help_request.deadline), "checkin_cadence": help_request.checkin_cadence,
+        "spec": {"version": spec.version, **(spec.content or {})} if spec is not None else None,
+        "team_size": help_request.team_size, "seats_taken": help_request.seats_taken,
+        "seats_free": help_request.seats_free, "skills": [skill.slug for skill in help_request.skills],
+        "effort_hours": help_request.effort_hours, "stalled": help_request.is_stalled,
+        "created_at": iso(help_request.created_at), "updated_at": iso(help_request.updated_at),
+        "submitted_at": iso(help_request.submitted_at), "published_at": iso(help_request.published_at),
+        "delivered_at": iso(help_request.delivered_at), "withdrawn_at": iso(help_request.withdrawn_at),
+        "attachments": [attachment_json(a) for a in help_request.attachments],
+    }
+
+
+def timeline_entry_json(entry: TimelineEntry) -> dict[str, Any]:
+    """A timeline step: when, what kind, who, and a short English summary."""
+    return {"at": iso(entry.at), "kind": entry.kind, "actor": user_summary(entry.actor),
+            "summary": entry.summary, "detail": entry.detail or {}}
+
+
+def sees_private_steps(viewer: Any, help_request: HelpRequest) -> bool:
+    """The organisation's staff and coordinators also see the timeline's private steps."""
+    return viewer is not None and (viewer.is_coordinator or is_member(viewer, help_request.organization_id))
+
+
+def _me() -> Any:
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+# --- requests ------------------------------------------------------------------------------------
+
+@api_route("/requests", ["POST"], summary=_l("Start a draft help request for your organisation"),
+           auth=("nonprofit",), body=NEW_REQUEST, status=201, response=REQUEST, tags=TAGS,
+           responses={403: _l("The caller is not staff of this organisation."),
+                      422: _l("A field is invalid, or the organisation does not exist.")})
+def create_request(body: dict[str, Any]):
+    organization = intake.organization_for(body.pop("organization_id"))
+    help_request = intake.create_draft(organization, by=_me(), **body)
+    return request_json(help_request, _me()), 201
+
+
+@api_route("/requests/<int:request_id>", ["GET"], summary=_l("A help request, with its current spec"),
+           response=REQUEST, tags=TAGS, responses={404: NOT_VISIBLE})
+def read_request(request_id: int):
+    help_request = intake.get_request(request_id, _me())
+    return request_json(help_request, _me())
+
+
+@api_route("/requests/<int:request_id>", ["PATCH"], summary=_l("Change a draft's answers"),
+           auth=SIGNED_IN, body=DRAFT_CHANGES, response=REQUEST, tags=TAGS,
+           responses={403: _l("The caller is not staff of the organisation."), 404: NOT_VISIBLE,
+                      409: _l("The request is no longer a draft.")})
+def update_request(request_id: int, body: dict[str, Any]):
+    help_request = intake.update_draft(db.session.get(HelpRequest, request_id), by=_me(), **body)
+    return request_json(help_request, _me())
+
+
+@api_route("/requests/<int:request_id>/submit", ["POST"],
+           summary=_l("Submit a draft for intake; Codebridge drafts the spec"), auth=SIGNED_IN,
+           response=REQUEST, tags=TAGS,
+           responses={403: _l("The caller is not staff of the organisation."), 404: NOT_VISIBLE,
+                      409: _l("The request is not a draft."),
+                      422: _l("The title, problem or must-do list is still unanswered.")})
+def submit_request(request_id: int):
+    help_request = intake.submit_request(db.session.get(HelpRequest, request_id), _me())
+    return request_json(help_request, _me())
+
+
+@api_route("/requests/<int:request_id>/withdraw", ["POST"], summary=_l("Withdraw a request"),
+           auth=SIGNED_IN, body=WITHDRAWAL, response=REQUEST, tags=TAGS,
+           responses={403: _l("Only the organisation's staff or a coordinator may."), 404: NOT_VISIBLE,
+                      409: _l("The request is delivered, withdrawn or in review.")})
+def withdraw_request(request_id: int, body: dict[str, Any]):
+    help_request = intake.withdraw_request(db.session.get(HelpRequest, request_id), _me(),
+                                           reason=body.get("reason"))
+    return request_json(help_request, _me())
+
+
+@api_route("/requests/<int:request_id>/timeline", ["GET"], summary=_l("A request's timeline, oldest first"),
+           paginated=True, response=TIMELINE_ENTRY, tags=TAGS,
+           description=_l("Public for open and later requests; drafts, intake and withdrawn requests "
+                          "only for the organisation's staff and coordinators, who also see private steps."),
+           responses={404: NOT_VISIBLE})
+def read_timeline(request_id: int):
+    viewer = _me()
+    help_request = intake.get_request(request_id, viewer)
+    statement = (sa.select(TimelineEntry).where(TimelineEntry.request_id == help_request.id)
+                 .options(selectinload(TimelineEntry.actor))
+                 .order_by(TimelineEntry.at, TimelineEntry.id))
+    if not sees_private_steps(viewer, help_request):
+        statement = statement.where(TimelineEntry.is_public.is_(True))
+    return paginate(statement, timeline_entry_json)
+
+
+def visible_requests(viewer: Any, status: str | None, organization_id: int | None) -> sa.Select:
+    """The requests a list shows `viewer`: coordinators see every status; others the public ones,
+    open only when no status is asked for, plus any of their own organisation's when they filter by it.
+    """
+    statement = sa.select(HelpRequest)
+    own = (organization_id is not None and viewer is not None and is_member(viewer, organization_id))
+    if organization_id is not None:
+        statement = statement.where(HelpRequest.organization_id == organization_id)
+    if status is not None:
+        statement = statement.where(HelpRequest.status == status)
+        if not own and not (viewer is not None and viewer.is_coordinator) and status not in PUBLIC_STATUSES:
+            statement = statement.where(sa.false())
+    elif not own and not (viewer is not None and viewer.is_coordinator):
+        statement = statement.where(HelpRequest.status == "open")
+    return statement
+
+
+def request_facets(matching: sa.Select) -> dict[str, dict[str, int]]:
+    """Counts of the matching requests per skill slug, cause area and region (three small queries)."""
+    ids = matching.with_only_columns(HelpRequest.id).order_by(None).scalar_subquery()
+    skill_rows = db.session.execute(
+        sa.select(Skill.slug, sa.func.count()).join(RequestSkill, RequestSkill.skill_id == Skill.id)
+        .where(RequestSkill.request_id.in_(ids)).group_by(Skill.slug))
+    per_organization = db.session.execute(
+        sa.select(Organization.region, Organization.cause_areas, sa.func.count(HelpRequest.id))
+        .join(HelpRequest, HelpRequest.organization_id == Organization.id)
+        .where(HelpRequest.id.in_(ids)).group_by(Organization.id, Organization.region,
+                                                   Organization.cause_areas))
+    causes: Counter[str] = Counter()
+    regions: Counter[str] = Counter()
+    for region, cause_areas, count in per_organization:
+        if region:
+            regions[region] += count
+        for cause in set(cause_areas or []):
+            causes[cause] += count
+    return {"skills": dict(sorted(skill_rows.tuples())), "cause": dict(sorted(causes.items())),
+            "region": dict(sorted(regions.items()))}
+
+
+@api_route("/requests", ["GET"], summary=_l("List help requests, newest first, with facet counts"),
+           query=LIST_FILTERS, paginated=True, response=REQUEST_ITEM, tags=TAGS,
+           description=_l("A simple database listing; full-text search arrives with the search feature."))
+def list_requests(query: dict[str, Any]):
+    matching = visible_requests(_me(), query.get("status"), query.get("organization_id"))
+    statement = (matching.options(selectinload(HelpRequest.organization), selectinload(HelpRequest.skills))
+                 .order_by(sa.func.coalesce(HelpRequest.published_at, HelpRequest.created_at).desc(),
+                           HelpRequest.id.desc()))
+    return paginate(statement, request_list_item, facets=request_facets(matching))
+
+
+# --- attachments ---------------------------------------------------------------------------------
+
+@api_route("/requests/<int:request_id>/attachments", ["POST"], summary=_l("Attach a file to a request"),
+           auth=SIGNED_IN, status=201, response=ATTACHMENT, tags=TAGS,
+           description=_l("Send multipart/form-data with the file in the field `file`. Accepted by content: "
+                          "PNG, JPEG, GIF, WebP, PDF, XLSX, DOCX, XLS, DOC, UTF-8 CSV or text; at most "
+                          "10 MiB; at most 10 files per request."),
+           responses={403: _l("The caller is not staff of the organisation."), 404: NOT_VISIBLE,
+                      409: _l("The request is closed or already has 10 attachments."),
+                      413: _l("The file is over 10 MiB."),
+                      422: _l("No file, an empty one, or a type we do not accept (`fields.file`).")})
+def upload_request_attachment(request_id: int):
+    request.max_content_length = attachments.upload_body_limit()  # only this route takes big bodies
+    help_request = intake.get_request(request_id, _me())
+    attachment = attachments.save_attachment(request.files.get("file"), uploaded_by=_me(),
+                                             help_request=help_request, purpose="intake")
+    return attachment_json(attachment), 201
+
+
+@api_route("/requests/<int:request_id>/attachments", ["GET"], summary=_l("A request's attachments"),
+           paginated=True, response=ATTACHMENT, tags=TAGS, responses={404: NOT_VISIBLE})
+def list_request_attachments(request_id: int):
+    help_request = intake.get_request(request_id, _me())
+    statement = (sa.select(Attachment).where(Attachment.request_id == help_request.id)
+                 .order_by(Attachment.created_at, Attachment.id))
+    return paginate(statement, attachment_json)
+
+
+def _request_attachment(request_id: int, attachment_id: int) -> Attachment:
+    attachment = attachments.get_attachment(attachment_id, _me())
+    if attachment.request_id != request_id:
+        raise NotFound()
+    return attachment
+
+
+@api_route("/requests/<int:request_id>/attachments/<int:attachment_id>", ["GET"],
+           summary=_l("Download an attachment"), tags=TAGS, responses={404: NOT_VISIBLE})
+def download_request_attachment(request_id: int, attachment_id: int):
+    attachment = _request_attachment(request_id, attachment_id)
+    return attachments.download_response(attachment, _me())
+
+
+@api_route("/requests/<int:request_id>/attachments/<int:attachment_id>", ["DELETE"],
+           summary=_l("Remove an attachment"), auth=SIGNED_IN, status=204, tags=TAGS,
+           responses={403: _l("The caller is not staff of the organisation."), 404: NOT_VISIBLE,
+                      409: _l("The request is closed.")})
+def delete_request_attachment(request_id: int, attachment_id: int):
+    attachments.delete_attachment(_request_attachment(request_id, attachment_id), _me())
+    return "", 204
+
