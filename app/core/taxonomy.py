@@ -88,14 +88,14 @@ def load_categories() -> list[dict[str, str]]:
     return [dict(c) for c in document.get("categories", []) if isinstance(c, dict)]
 
 
-def load_taxonomy() -> list[dict[str, Any]]:
-    """Every skill in the taxonomy file, checked and in file order.
+def load_taxonomy(path: Path | None = None) -> list[dict[str, Any]]:
+    """Every skill in the taxonomy file (CONTENT_DIR's unless a path is given), checked, in file order.
 
     Each item is {slug, name_en, name_zh, category, synonyms}. Raises TaxonomyError, naming the
     entry by position and slug, when the file is missing or a skill has a duplicate or malformed
     slug, a missing name in either language, an undeclared category or a repeated synonym.
     """
-    path = taxonomy_path()
+    path = path or taxonomy_path()
     document = _read(path)
     declared = document.get("categories")
     categories = {c.get("slug") for c in declared if isinstance(c, dict)} if declared else None
