@@ -78,7 +78,8 @@ def configure_logging(app: Flask) -> None:
 def init_extensions(app: Flask) -> None:
     from app.core import i18n, sqlite
     from app.core.jobs import runner
-    from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, talisman
+    from app.core.mail import init_mail
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 
     sqlite.install_pragmas()
     db.init_app(app)
@@ -87,7 +88,7 @@ def init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale,
                    default_translation_directories=str(Path(app.root_path) / "translations"))
     limiter.init_app(app)
-    mail.init_app(app)
+    init_mail(app)  # maps MAIL_BACKEND console|locmem|smtp onto flask-mailman
     runner.init_app(app)
     login_manager.init_app(app)
     from app.core import auth  # noqa: F401  (registers the user loaders)

@@ -5,49 +5,92 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+import sqlalchemy as sa
+from flask import Flask, current_app, render_template
+from flask_babel import force_locale, gettext
 from flask_mailman import EmailMultiAlternatives
+from jinja2 import TemplateNotFound
 
 from app.core.db import utcnow
-from app.core.jobs import enqueue
+from app.core.jobs import enqueue, on_final_failure
 from app.core.models import EmailMessage, User
-from app.extensions import db
+from app.extensions import db, mail
 
 log = logging.getLogger(__name__)
 
+# MAIL_BACKEND values we support, mapped to flask-mailman's backend classes: console prints the
+# message to stdout (embedded mode, the worker's log), locmem keeps it in
+# app.extensions["mailman"].outbox (tests), smtp sends it (production).
+MAIL_BACKENDS = {
+    "console": "flask_mailman.backends.console.EmailBackend",
+    "locmem": "flask_mailman.backends.locmem.EmailBackend",
+    "smtp": "flask_mailman.backends.smtp.EmailBackend",
+}
+DELIVER_JOB = "app.core.mail.deliver_email"
+
+
+def init_mail(app: Flask) -> None:
+    """Bind flask-mailman with the backend named by MAIL_BACKEND.
+
+    Raises RuntimeError at start-up for a backend name we do not know, rather than failing on the
+    first e-mail. An SMTP server that hangs is given up on after MAIL_TIMEOUT (default 10 s), so a
+    mail job fails and is retried instead of blocking a worker.
+    """
+    name = (app.config.get("MAIL_BACKEND") or "console").strip().lower()
+    if name not in MAIL_BACKENDS:
+        raise RuntimeError(f"MAIL_BACKEND must be one of {', '.join(MAIL_BACKENDS)}, not {name!r}")
+    app.config["MAIL_BACKEND"] = name
+    app.config.setdefault("MAIL_TIMEOUT", 10)
+    if name != "smtp" and app.config.get("ENV_NAME") == "production":
+        log.warning("MAIL_BACKEND=%s in production: e-mails are not sent to anyone", name)
+    state = mail.init_app(app)
+    state.backend = MAIL_BACKENDS[name]  # the class itself, not flask-mailman's name guessing
+
 
 def send_email(to: User | str, kind: str, subject: str, template: str, *,
-               locale: str | None = None, **context: Any) -> EmailMessage | None:
+               locale: str | None = None, subject_params: dict[str, Any] | None = None,
+               **context: Any) -> EmailMessage | None:
     """Compose an e-mail in the recipient's language and queue it in the caller's transaction.
 
-    `template` names a pair `templates/email/<template>.txt` / `.html`; `subject` is an untranslated
-    message id translated in the recipient's locale. Users who turned off `kind` in their e-mail
-    settings get nothing (None is returned). The e-mail is sent by the `deliver_email` job.
+    `template` names `templates/email/<template>.txt` (required) and `.html` (optional);
+    `subject` is an untranslated message id (mark it with `N_`) translated in the recipient's
+    locale with `subject_params`. The templates get `recipient` (the User, or None) and `context`.
+    A user who turned `kind` off in their e-mail settings gets nothing and None is returned.
+    The message is stored as `queued` and sent by the `deliver_email` job on the `mail` queue
+    once the caller commits; nothing is sent if the caller rolls back.
     """
-    if isinstance(to, User):
-        if to.email_preferences.get(kind) is False:
+    recipient = to if isinstance(to, User) else None
+    if recipient is not None:
+        if (recipient.email_preferences or {}).get(kind) is False:
             return None
-        address, locale = to.email, locale or to.locale
-        context.setdefault("recipient", to)
+        address, locale = recipient.email, locale or recipient.locale
     else:
         address = to
-    from flask_babel import gettext
-
-    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        rendered_subject = gettext(subject, **context.get("subject_params", {}))
+    if locale not in current_app.config["LANGUAGES"]:
+        locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    context.setdefault("recipient", recipient)
+    with force_locale(locale):
+        # A subject is one header line: newlines would be a header injection, so fold them.
+        rendered_subject = " ".join(gettext(subject, **(subject_params or {})).split())
         body_text = render_template(f"email/{template}.txt", **context)
-        body_html = render_template(f"email/{template}.html", **context)
-    message = EmailMessage(to_address=address, subject=rendered_subject, body_text=body_text,
-                           body_html=body_html, kind=kind)
+        try:
+            body_html: str | None = render_template(f"email/{template}.html", **context)
+        except TemplateNotFound:
+            body_html = None
+    message = EmailMessage(to_address=address, subject=rendered_subject[:255], body_text=body_text,
+                           body_html=body_html, kind=kind, status="queued")
     db.session.add(message)
     db.session.flush()
-    enqueue("app.core.mail.deliver_email", message.id, queue="mail")
+    enqueue(DELIVER_JOB, message.id, queue="mail")
     return message
 
 
 def deliver_email(message_id: int) -> None:
-    """Job: send a stored e-mail once. Already-sent messages are skipped, so retries are safe."""
+    """Job: send a stored e-mail once through the configured backend, then mark it sent.
+
+    Already-sent (or deleted) messages are skipped, so a replay sends nothing twice. A send error
+    propagates, so the job is retried with backoff; after the last try the message is `failed`.
+    """
     message = db.session.get(EmailMessage, message_id)
     if message is None or message.status == "sent":
         return
@@ -56,8 +99,18 @@ def deliver_email(message_id: int) -> None:
                                    from_email=current_app.config["MAIL_DEFAULT_SENDER"])
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
+    kind = message.kind
     email.send()
-    message.status = "sent"
-    message.sent_at = utcnow()
+    db.session.execute(sa.update(EmailMessage).where(EmailMessage.id == message_id)
+                       .values(status="sent", sent_at=utcnow(), last_error=None))
     db.session.commit()
-    log.info("e-mail %s (%s) sent", message.id, message.kind)
+    log.info("e-mail %s (%s) sent", message_id, kind)
+
+
+@on_final_failure(DELIVER_JOB)
+def mark_email_failed(message_id: int, *, error: str) -> None:
+    """Record that an e-mail could not be sent after every retry (it stays unsent)."""
+    db.session.execute(sa.update(EmailMessage)
+                       .where(EmailMessage.id == message_id, EmailMessage.status != "sent")
+                       .values(status="failed", last_error=error))
+    db.session.commit()
