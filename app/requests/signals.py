@@ -1,0 +1,25 @@
+"""Signals the requests feature sends, so other features (search) can follow it without importing it.
+
+Both are sent by `app.requests.services.review` inside the transaction that made the change, just
+before its commit, with the app as sender and the request as `help_request`. A receiver may add
+rows to that transaction (say, `enqueue` an index job, which then lands or rolls back with the
+change) but must not commit; an exception in a receiver aborts the change.
+
+    from app.requests.signals import request_published
+
+    @request_published.connect
+    def index_it(app, help_request, **extra):
+        enqueue("app.search.jobs.index_request", help_request.id, queue="index")
+"""
+
+from __future__ import annotations
+
+from flask.signals import Namespace
+
+_signals = Namespace()
+
+# A request moved from intake to open: volunteers may now find it. Extra keyword: `by` (the user).
+request_published = _signals.signal("request-published")
+
+# A coordinator saved a new spec version. Extra keywords: `version` (int) and `by` (the user).
+spec_updated = _signals.signal("spec-updated")
