@@ -274,8 +274,8 @@ def request_facets(matching: sa.Select) -> dict[str, dict[str, int]]:
     per_organization = db.session.execute(
         sa.select(Organization.region, Organization.cause_areas, sa.func.count(HelpRequest.id))
         .join(HelpRequest, HelpRequest.organization_id == Organization.id)
-        .where(HelpRequest.id.in_(ids)).group_by(Organization.id, Organization.region,
-                                                   Organization.cause_areas))
+        # Grouped by the key alone: PostgreSQL cannot compare JSON, and the other columns follow it.
+        .where(HelpRequest.id.in_(ids)).group_by(Organization.id))
     causes: Counter[str] = Counter()
     regions: Counter[str] = Counter()
     for region, cause_areas, count in per_organization:
@@ -283,8 +283,8 @@ def request_facets(matching: sa.Select) -> dict[str, dict[str, int]]:
             regions[region] += count
         for cause in set(cause_areas or []):
             causes[cause] += count
-    return {"skills": dict(sorted(skill_rows.tuples())), "cause": dict(sorted(causes.items())),
-            "region": dict(sorted(regions.items()))}
+    return {"skills": {slug: count for slug, count in sorted(skill_rows.all())},
+            "cause": dict(sorted(causes.items())), "region": dict(sorted(regions.items()))}
 
 
 @api_route("/requests", ["GET"], summary=_l("List help requests, newest first, with facet counts"),

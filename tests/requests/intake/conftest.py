@@ -6,7 +6,10 @@ import io
 import zipfile
 
 import pytest
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
+from tests.api.conftest import count_queries  # noqa: F401  (a fixture)
 from tests.factories import make_org, make_request, make_user
 from tests.web.conftest import fresh_rate_limits, separate_requests  # noqa: F401  (autouse fixtures)
 
@@ -25,6 +28,14 @@ FOOD_BANK = {
     "rhythm": "Every two weeks",
     "constraints": "No hosting budget\nMost volunteers only have phones.",
 }
+
+
+@pytest.fixture(autouse=True)
+def upload_dir(app, tmp_path, monkeypatch):
+    """Each test stores its files in a folder of its own, so a test can tell what it left behind."""
+    folder = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_DIR", str(folder))
+    return folder
 
 
 class Staff:
@@ -109,3 +120,13 @@ EXECUTABLE = (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 
 def upload(data: bytes, name: str) -> dict:
     """Multipart form data holding one file in the field `file`."""
     return {"file": (io.BytesIO(data), name)}
+
+
+def big_upload(data: bytes, name: str) -> dict:
+    """Keyword arguments posting one large file, encoded in memory.
+
+    The test client would spool a large multipart body to a temporary file it never closes
+    (a ResourceWarning, an error in this suite); a server never does that.
+    """
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), filename=name)})
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
