@@ -9,8 +9,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.core.errors import Conflict
 from app.core.models import AuditEvent, EmailMessage, User
 from app.requests.models import Membership, OrganizationInvitation
+from app.requests.services import organizations as services
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.requests.organizations.conftest import EN, text_of
@@ -219,3 +221,27 @@ def test_invitations_through_the_api(client, db, api_token, staff):
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "invitation_used"
     unknown = client.post("/api/v1/invitations/accept", json={"token": "nope"}, headers=api_token(colleague))
     assert unknown.status_code == 404
+
+
+def test_a_link_used_between_reading_and_joining_is_still_used_only_once(app, db, staff, monkeypatch):
+    """Two colleagues opening the same link at once: the second one's conditional update finds it used."""
+    owner, organization = staff
+    first, second = make_user("nonprofit"), make_user("nonprofit")
+    db.session.commit()
+    with app.test_request_context():  # the e-mail's link is built for this site
+        _invitation, token = services.invite_member(organization, owner, "shared@example.org")
+    services.accept_invitation(token, first)
+    checked = []
+    real_problem = services.invitation_problem
+
+    def stale_read(invitation):
+        checked.append(invitation.id)
+        return None if len(checked) == 1 else real_problem(invitation)  # the first check saw it unused
+
+    monkeypatch.setattr(services, "invitation_problem", stale_read)
+
+    with pytest.raises(Conflict) as refused:
+        services.accept_invitation(token, second)
+
+    assert refused.value.code == "invitation_used"
+    assert memberships(db, second) == []

@@ -6,6 +6,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask import render_template_string
 
 from app.core.models import AuditEvent
 from app.requests.models import Membership, Organization
@@ -269,3 +270,20 @@ def test_nonprofit_dashboard_offers_to_create_a_profile_then_shows_it(app, db, n
     assert "Mountain Relief Fund" in page
     assert "Waiting for verification" in page
     assert f'href="/organizations/{organization.id}/verification"' in page
+
+
+@pytest.mark.parametrize("verified, show_contact", [(True, False), (False, True)])
+def test_the_card_other_pages_use_shows_badge_and_contact_only_when_asked(app, db, verified, show_contact):
+    organization = make_org(verified=verified, name="Food <b>Bank</b>", cause_areas=["food"],
+                            contact_name="Liu Fang")
+    db.session.commit()
+    card = ('{% from "_macros/organization.html" import organization_card %}'
+            "{{ organization_card(org, show_contact=show_contact) }}")
+
+    with app.test_request_context(headers=EN):
+        html = render_template_string(card, org=organization, show_contact=show_contact)
+
+    assert f'href="/organizations/{organization.id}"' in html
+    assert "Food &lt;b&gt;Bank&lt;/b&gt;" in html and "Food security" in html
+    assert ("badge-verified" in html) is verified
+    assert ("Liu Fang" in html) is show_contact
