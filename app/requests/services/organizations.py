@@ -26,7 +26,7 @@ from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.i18n import N_
 from app.core.mail import send_email
 from app.core.models import ROLES, User
-from app.core.policy import require, require_role
+from app.core.policy import can, require, require_role
 from app.extensions import db
 from app.requests import policy
 from app.requests.models import (
@@ -239,6 +239,17 @@ def get_visible(organization_id: int, viewer: User | None) -> Organization:
     if organization is None or not policy.can_view_organization(viewer, organization):
         raise NotFound()
     return organization
+
+
+def may_see_contact(viewer: User | None, organization: Organization,
+                    help_requests: list[HelpRequest]) -> bool:
+    """Whether `viewer` may see the private contact: staff and coordinators (the policy rule), and
+    volunteers accepted on one of `help_requests` (the organisation's, as the page lists them).
+    """
+    if can(viewer, "organization.see_contact", organization):
+        return True
+    return any(policy.is_team_member(viewer, help_request) for help_request in help_requests
+               if help_request.organization_id == organization.id)
 
 
 def organizations_of(user: User) -> list[Organization]:

@@ -85,10 +85,11 @@ def _request_page_url(help_request: HelpRequest) -> str | None:
 @bp.get("/organizations/<int:organization_id>")
 def show_organization(organization_id: int) -> str:
     organization = services.get_visible(organization_id, current_user)
+    help_requests = services.published_requests(organization)
     return render_template(
         "requests/show_organization.html", organization=organization,
-        help_requests=services.published_requests(organization), request_page_url=_request_page_url,
-        show_contact=can(current_user, "organization.see_contact", organization),
+        help_requests=help_requests, request_page_url=_request_page_url,
+        show_contact=services.may_see_contact(current_user, organization, help_requests),
         can_edit=can(current_user, "organization.edit", organization),
         is_staff=can(current_user, "organization.invite", organization))
 

@@ -287,3 +287,21 @@ def test_the_card_other_pages_use_shows_badge_and_contact_only_when_asked(app, d
     assert "Food &lt;b&gt;Bank&lt;/b&gt;" in html and "Food security" in html
     assert ("badge-verified" in html) is verified
     assert ("Liu Fang" in html) is show_contact
+
+
+def test_volunteers_accepted_on_one_of_its_projects_see_the_contact(app, db, monkeypatch):
+    from app.requests import policy
+
+    organization = make_org(contact_name="Liu Fang")
+    help_request = make_request(organization, status="in_progress")
+    team_member, bystander = make_user("volunteer"), make_user("volunteer")
+    db.session.commit()
+    # The volunteers feature answers "is this user on the team?" through the policy's hook.
+    monkeypatch.setattr(policy, "team_member_checks",
+                        [lambda user, request: user.id == team_member.id and request.id == help_request.id])
+
+    on_team = text_of(sign_in(app.test_client(), team_member).get(f"/organizations/{organization.id}"))
+    watching = text_of(sign_in(app.test_client(), bystander).get(f"/organizations/{organization.id}"))
+
+    assert "Liu Fang" in on_team
+    assert "Liu Fang" not in watching
