@@ -17,7 +17,6 @@ import contextvars
 import importlib
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +27,7 @@ from flask import Flask, current_app
 from flask_sqlalchemy.session import Session as FlaskSession
 
 from app.core.db import utcnow
+from app.core.queues import RedisQueues
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -43,14 +43,10 @@ JOB_NAME_PREFIXES: tuple[str, ...] = ("app.",)
 # An inline job may enqueue more jobs; past this many in one dispatch the rest wait for the drainer,
 # so a job that keeps re-enqueueing itself cannot hold a web request forever.
 INLINE_CHAIN_LIMIT = 200
-# After Redis refused a web request's enqueue, later requests skip Redis for this long (seconds)
-# and leave their rows pending: a dead Redis costs one failed connect, not one per request.
-REDIS_RETRY_AFTER = 5.0
 # A row `enqueued` this long whose rq job is gone (Redis restarted without persistence) goes back
 # to `pending`; in embedded mode a row claimed by a process that died goes back too.
 STALE_AFTER = timedelta(minutes=10)
 DRAIN_BATCH = 500
-_IN_FLIGHT = frozenset({"queued", "started", "scheduled", "deferred", "created"})
 _NEW_ROWS = "outbox_new"
 
 current_job_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_job_id",
@@ -97,12 +93,11 @@ def _committed_ids(rows: Iterable[Any] | None) -> list[int]:
 
 
 class JobRunner:
-    """Binds the outbox to rq (with Redis) or to in-process execution (embedded mode)."""
+    """Binds the outbox to rq (with Redis, through `app.core.queues`) or to in-process execution."""
 
     def __init__(self) -> None:
         self._local = threading.local()  # inline dispatch state is per thread
-        self._clients: dict[tuple[str, bool], Redis] = {}
-        self._down_until: dict[str, float] = {}
+        self.redis = RedisQueues()
 
     def init_app(self, app: Flask) -> None:
         app.extensions["jobs"] = self
@@ -116,29 +111,10 @@ class JobRunner:
         return not self.redis_url
 
     def connection(self, *, for_worker: bool = False) -> Redis:
-        """A Redis client for REDIS_URL, reused by this process.
-
-        The web client has short socket timeouts and no retries, so a down Redis fails in well under
-        a second instead of redis-py's ~4 s of retries. The worker's client keeps the retries, and rq
-        raises its read timeout above the blocking dequeue.
-        """
-        from redis import Redis
-        from redis.backoff import NoBackoff
-        from redis.retry import Retry
-
-        url = self.redis_url
-        if not url:
+        """This process's Redis client for REDIS_URL (see `RedisQueues.connection`)."""
+        if not self.redis_url:
             raise RuntimeError("REDIS_URL is not set: jobs run in-process")
-        client = self._clients.get((url, for_worker))
-        if client is None:
-            timeout = current_app.config["REDIS_SOCKET_TIMEOUT"]
-            if for_worker:
-                client = Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
-            else:
-                client = Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout,
-                                        retry=Retry(NoBackoff(), 0))
-            self._clients[(url, for_worker)] = client
-        return client
+        return self.redis.connection(self.redis_url, for_worker=for_worker)
 
     def queue(self, name: str = "default", connection: Redis | None = None) -> Queue:
         from rq import Queue
@@ -149,16 +125,20 @@ class JobRunner:
         """Send freshly committed rows on their way: run them here, or hand them to Redis.
 
         Never raises for a failing job or a down Redis: the row records the failure, or stays
-        pending for the drainer.
+        pending for the drainer. Right after Redis refused an enqueue, rows are left pending
+        without trying again (REDIS_RETRY_AFTER), so a dead Redis costs requests nothing.
         """
         if self.is_inline:
             self._run_inline(outbox_ids)
-            return
-        if time.monotonic() < self._down_until.get(self.redis_url or "", 0.0):
+        elif self.redis.is_backing_off(self.redis_url or ""):
             log.info("redis was unreachable moments ago: %d outbox job(s) left pending",
                      len(outbox_ids))
-            return
-        self.enqueue_on_redis(outbox_ids)
+        else:
+            self.enqueue_on_redis(outbox_ids)
+
+    def enqueue_on_redis(self, outbox_ids: list[int]) -> int:
+        """Push the pending rows among `outbox_ids` to rq now; returns how many went."""
+        return self.redis.enqueue(self.redis_url or "", outbox_ids)
 
     def _run_inline(self, outbox_ids: list[int]) -> None:
         state = self._local
@@ -180,129 +160,22 @@ class JobRunner:
             state.backlog.clear()
             state.running = False
 
-    def enqueue_on_redis(self, outbox_ids: list[int]) -> int:
-        """Push the pending rows among `outbox_ids` to their rq queues; returns how many went.
-
-        Stops at the first Redis error (the rest stay pending) and then refuses web dispatches
-        for REDIS_RETRY_AFTER seconds. Rows already in flight in Redis are marked enqueued.
-        """
-        from redis.exceptions import RedisError
-
-        from app.core.models import OutboxJob
-        from app.extensions import db
-
-        rows = db.session.execute(
-            sa.select(OutboxJob.id, OutboxJob.name, OutboxJob.queue, OutboxJob.run_at)
-            .where(OutboxJob.id.in_(outbox_ids), OutboxJob.status == "pending")
-            .order_by(OutboxJob.id)
-        ).all()
-        url = self.redis_url or ""
-        sent: list[int] = []
-        try:
-            connection = self.connection()
-            for row in rows:
-                self._push(connection, row)
-                sent.append(row.id)
-        except (RedisError, OSError) as error:
-            self._down_until[url] = time.monotonic() + REDIS_RETRY_AFTER
-            log.warning("redis unavailable: %d outbox job(s) left pending for the drainer (%s)",
-                        len(rows) - len(sent), error)
-        else:
-            self._down_until.pop(url, None)
-        if sent:
-            # Only pending rows change: a fast worker may already have marked one done.
-            db.session.execute(sa.update(OutboxJob)
-                               .where(OutboxJob.id.in_(sent), OutboxJob.status == "pending")
-                               .values(status="enqueued", enqueued_at=utcnow()))
-        db.session.commit()
-        return len(sent)
-
-    def _push(self, connection: Redis, row: Any) -> None:
-        from rq import Callback, Retry
-        from rq.exceptions import DuplicateJobError, NoSuchJobError
-        from rq.job import Job
-
-        queue = self.queue(row.queue, connection)
-        job_id = f"outbox-{row.id}"
-        intervals = [int(seconds) for seconds in current_app.config["JOB_RETRY_INTERVALS"]]
-        options: dict[str, Any] = {
-            "job_id": job_id,
-            "unique": True,  # rq refuses a second job with this id while the first exists
-            "description": f"{row.name} (outbox {row.id})",
-            "retry": Retry(max=len(intervals), interval=intervals) if intervals else None,
-            "on_failure": Callback(mark_failed),
-        }
-
-        def push() -> None:
-            if row.run_at and row.run_at > utcnow():
-                queue.enqueue_at(row.run_at, run_outbox_job, row.id, **options)
-            else:
-                queue.enqueue(run_outbox_job, row.id, **options)
-
-        try:
-            push()
-        except DuplicateJobError:
-            try:
-                existing = Job.fetch(job_id, connection=connection)
-            except NoSuchJobError:  # it expired between the two calls
-                push()
-                return
-            if existing.get_status(refresh=False) in _IN_FLIGHT:
-                return  # already on its way: counting it as sent marks the row enqueued
-            # A finished or failed job left from an earlier round (a retried row): replace it.
-            existing.delete()
-            push()
-
     def recover_stale(self) -> int:
         """Put rows that were handed out but can no longer run back to `pending`; returns how many.
 
         Embedded mode: rows claimed longer than STALE_AFTER ago (the process died mid-job). With
-        Redis: rows whose rq job vanished (Redis lost its data) or ended without our bookkeeping
-        (a killed work-horse); rq's failed ones are marked failed.
+        Redis: see `RedisQueues.recover_stale`.
         """
         from app.core.models import OutboxJob
         from app.extensions import db
 
         stale = (OutboxJob.status == "enqueued") & (OutboxJob.enqueued_at < utcnow() - STALE_AFTER)
-        if self.is_inline:
-            count = db.session.execute(sa.update(OutboxJob).where(stale)
-                                       .values(status="pending")).rowcount
-            db.session.commit()
-            return count
-        return self._recover_stale_from_redis(stale)
-
-    def _recover_stale_from_redis(self, stale: sa.ColumnElement[bool]) -> int:
-        from redis.exceptions import RedisError
-        from rq.job import Job
-
-        from app.core.models import OutboxJob
-        from app.extensions import db
-
-        ids = db.session.scalars(sa.select(OutboxJob.id).where(stale).order_by(OutboxJob.id)
-                                 .limit(DRAIN_BATCH)).all()
-        if not ids:
-            db.session.commit()
-            return 0
-        try:
-            jobs = Job.fetch_many([f"outbox-{i}" for i in ids], connection=self.connection())
-            statuses = [job.get_status(refresh=False) if job else None for job in jobs]
-        except (RedisError, OSError) as error:
-            log.warning("cannot check stale outbox rows while redis is down: %s", error)
-            db.session.rollback()
-            return 0
-        lost = [i for i, status in zip(ids, statuses, strict=True)
-                if status is None or status == "finished"]
-        failed = [i for i, status in zip(ids, statuses, strict=True)
-                  if status in ("failed", "stopped", "canceled")]
-        recovered = 0
-        if lost:
-            recovered = db.session.execute(
-                sa.update(OutboxJob).where(OutboxJob.id.in_(lost), OutboxJob.status == "enqueued")
-                .values(status="pending")).rowcount
+        if not self.is_inline:
+            return self.redis.recover_stale(self.redis_url or "", stale)
+        count = db.session.execute(sa.update(OutboxJob).where(stale)
+                                   .values(status="pending")).rowcount
         db.session.commit()
-        for outbox_id in failed:
-            _fail_row(outbox_id, "the rq job ended without finishing (work-horse killed?)")
-        return recovered
+        return count
 
 
 runner = JobRunner()
@@ -391,7 +264,7 @@ def _run_once(outbox_id: int) -> str:
         message = f"{type(error).__name__}: {error}"[:2000]
         log.exception("job %s (outbox %s) failed", name, outbox_id)
         if inline:
-            _fail_row(outbox_id, message)
+            fail_row(outbox_id, message)
             return "failed"
         db.session.execute(sa.update(OutboxJob).where(this_row).values(last_error=message))
         db.session.commit()
@@ -415,7 +288,7 @@ def mark_failed(job: Any, connection: Any, exc_type: type[BaseException] | None,
     error_name = exc_type.__name__ if exc_type else "Error"
     token = current_job_id.set(job.id)
     try:
-        _fail_row(int(job.args[0]), f"{error_name}: {exc_value}"[:2000])
+        fail_row(int(job.args[0]), f"{error_name}: {exc_value}"[:2000])
     finally:
         current_job_id.reset(token)
 
@@ -437,7 +310,8 @@ def on_final_failure(job_name: str) -> Callable[[FailureHandler], FailureHandler
     return register
 
 
-def _fail_row(outbox_id: int, message: str) -> None:
+def fail_row(outbox_id: int, message: str) -> None:
+    """Mark a row failed for good with `message`, then run its job's final-failure handler."""
     from app.core.models import OutboxJob
     from app.extensions import db
 

@@ -7,12 +7,14 @@ import os
 import signal
 import subprocess
 import time
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from rq import Queue
 
 from app.core import jobs
+from app.core.db import utcnow
 from app.core.models import EmailMessage, OutboxJob
 from app.extensions import db as database
 from tests.factories import make_user
@@ -48,9 +50,9 @@ def email_message() -> EmailMessage:
 @pytest.fixture(autouse=True)
 def fresh_redis_backoff():
     """Each test starts with Redis considered reachable (the back-off is per process)."""
-    jobs.runner._down_until.clear()
+    jobs.runner.redis.clear_backoff()
     yield
-    jobs.runner._down_until.clear()
+    jobs.runner.redis.clear_backoff()
 
 
 def test_a_real_worker_sends_the_queued_email_once(make_redis_app, shared_redis, redis_url,
@@ -135,6 +137,29 @@ def test_the_worker_itself_drains_jobs_left_pending_while_redis_was_down(
         assert (outbox_row().status, email_message().status) == ("done", "sent")
 
 
+def test_jobs_lost_when_redis_restarts_without_its_data_are_sent_again(
+        make_redis_app, private_redis, run_worker):
+    app = make_redis_app(private_redis.url)
+    with app.app_context():
+        make_user("volunteer", email="he@example.org")
+        database.session.commit()
+        request_password_reset(app, "he@example.org")
+        assert outbox_row().status == "enqueued"
+        private_redis.stop()
+        private_redis.start()  # no persistence: the queued job is gone
+        assert jobs.drain_outbox().recovered == 0  # too recent to call lost
+
+        database.session.execute(sa.update(OutboxJob).values(
+            enqueued_at=utcnow() - jobs.STALE_AFTER - timedelta(seconds=1)))
+        database.session.commit()
+        drained = jobs.drain_outbox()
+
+        assert (drained.recovered, drained.dispatched) == (1, 1)
+        result = run_worker(private_redis.url)
+        assert result.stdout.count(SUBJECT_LINE) == 1
+        assert (outbox_row().status, email_message().status) == ("done", "sent")
+
+
 def test_a_failing_job_is_retried_with_backoff_then_marked_failed(
         make_redis_app, shared_redis, redis_url, run_worker):
     app = make_redis_app(redis_url, JOB_RETRY_INTERVALS=(0, 1))  # retry at once, then after 1 s
@@ -161,6 +186,14 @@ def test_a_failing_job_is_retried_with_backoff_then_marked_failed(
         message = email_message()
         assert message.status == "failed"
         assert message.last_error.startswith("ConnectionRefusedError")
+
+        # Once mail works again, an operator retries it: rq's failed job is replaced, not kept.
+        assert jobs.retry_failed().dispatched == 1
+        result = run_worker(redis_url)
+        assert result.stdout.count(SUBJECT_LINE) == 1
+        row = outbox_row()
+        assert (row.status, row.attempts, row.last_error) == ("done", 4, None)
+        assert email_message().status == "sent"
 
 
 def test_a_running_worker_drains_the_outbox_every_few_seconds(
