@@ -178,7 +178,8 @@ def submit_request(request_id: int) -> Any:
         return _review_step(help_request, missing=error.fields, status=422)
     flash(_("Submitted. A coordinator will read your answers and the spec Codebridge drafted from them, "
             "and write to you here if anything is unclear."), "success")
-    return redirect(request_page_url(help_request))
+    # The discussion is where intake happens next, so the nonprofit lands there.
+    return redirect(url_for("requests.request_thread", request_id=help_request.id))
 
 
 # --- files -----------------------------------------------------------------------------------------

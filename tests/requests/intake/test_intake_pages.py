@@ -75,6 +75,7 @@ def test_a_nonprofit_answers_every_step_and_submits(app, db, staff, coordinator,
 
     submitted = client.post(f"/requests/{request_id}/submit", headers=EN)
     assert submitted.status_code == 302
+    assert submitted.headers["Location"] == f"/requests/{request_id}/thread"  # where intake goes on
     help_request = reload(db, help_request)
     assert help_request.status == "intake"
     assert help_request.current_spec.version == 1
