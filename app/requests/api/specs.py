@@ -18,7 +18,7 @@ from app.core.api.schema import Field, Schema, integer, moment, string_list, tex
 from app.core.errors import NotFound
 from app.requests.api.help_requests import REQUEST, request_json
 from app.requests.models import RequestMessage, SpecVersion
-from app.requests.services import review, thread
+from app.requests.services import intake, review, thread
 from app.requests.services.review import EFFORT_HOURS_MAX, NOTE_MAX, TEAM_SIZE_MAX
 from app.requests.services.spec_text import SECTIONS, canonical_content
 
@@ -81,7 +81,7 @@ def message_json(message: RequestMessage) -> dict[str, Any]:
            response=SPEC, tags=["specs"],
            responses={404: _l("No such request, it has no spec yet, or the caller may not see it.")})
 def get_spec(request_id: int):
-    help_request = review.visible_request(request_id, current_user)
+    help_request = intake.get_request(request_id, current_user)
     spec = help_request.current_spec
     if spec is None:
         raise NotFound(_("This request has no spec yet: it is drafted when the request is submitted."))
@@ -95,7 +95,7 @@ def get_spec(request_id: int):
            responses={404: NOT_VISIBLE, 409: _l("Work has started (or the request is closed), or another "
                                                  "save happened at the same moment.")})
 def update_spec(request_id: int, body: dict[str, Any]):
-    help_request = review.visible_request(request_id, current_user)
+    help_request = intake.get_request(request_id, current_user)
     note = body.pop("note", None)
     review.save_spec(help_request, current_user, changes=body, note=note)
     return spec_json(help_request.current_spec)
@@ -104,7 +104,7 @@ def update_spec(request_id: int, body: dict[str, Any]):
 @api_route("/requests/<int:request_id>/spec/versions", ["GET"], summary=_l("Every version of the spec"),
            response=SPEC_VERSION, paginated=True, tags=["specs"], responses={404: NOT_VISIBLE})
 def list_spec_versions(request_id: int):
-    help_request = review.visible_request(request_id, current_user)
+    help_request = intake.get_request(request_id, current_user)
     return paginate(sa.select(SpecVersion).where(SpecVersion.request_id == help_request.id)
                     .options(joinedload(SpecVersion.author)).order_by(SpecVersion.version), spec_version_json)
 
@@ -114,7 +114,7 @@ def list_spec_versions(request_id: int):
            responses={404: NOT_VISIBLE, 409: _l("The request is not in intake, its organisation is not "
                                                  "verified yet, or it has no spec.")})
 def publish_request(request_id: int):
-    help_request = review.visible_request(request_id, current_user)
+    help_request = intake.get_request(request_id, current_user)
     review.publish_request(help_request, current_user)
     return request_json(help_request, current_user)
 
@@ -124,7 +124,7 @@ def publish_request(request_id: int):
            auth=COORDINATOR, body=SEND_BACK, response=REQUEST, tags=["specs"],
            responses={404: NOT_VISIBLE, 409: DECISION_CONFLICT})
 def send_back_request(request_id: int, body: dict[str, Any]):
-    help_request = review.visible_request(request_id, current_user)
+    help_request = intake.get_request(request_id, current_user)
     review.send_back_request(help_request, current_user, body["message"])
     return request_json(help_request, current_user)
 
@@ -134,7 +134,7 @@ def send_back_request(request_id: int, body: dict[str, Any]):
            auth=COORDINATOR, body=REJECTION, response=REQUEST, tags=["specs"],
            responses={404: NOT_VISIBLE, 409: DECISION_CONFLICT})
 def reject_request(request_id: int, body: dict[str, Any]):
-    help_request = review.visible_request(request_id, current_user)
+    help_request = intake.get_request(request_id, current_user)
     review.reject_request(help_request, current_user, body["reason"])
     return request_json(help_request, current_user)
 

@@ -28,7 +28,8 @@ from app.core.policy import require
 from app.extensions import db
 from app.requests import signals
 from app.requests.models import HelpRequest, SpecVersion
-from app.requests.policy import PUBLIC_STATUSES, visible_or_404
+from app.requests.policy import PUBLIC_STATUSES
+from app.requests.services.intake import get_request
 from app.requests.services.spec_text import (
     LIST_SECTIONS,
     TEXT_SECTIONS,
@@ -62,14 +63,9 @@ DECISION_MAIL_KIND = "intake"
 
 # --- Loading -----------------------------------------------------------------------------------
 
-def visible_request(request_id: int, user: User | None) -> HelpRequest:
-    """The request if `user` may see it. Raises NotFound otherwise (a draft's existence stays secret)."""
-    return visible_or_404(user, db.session.get(HelpRequest, request_id))
-
-
 def reviewable_request(request_id: int, user: User | None) -> HelpRequest:
     """The request for a coordinator's review: NotFound when not visible, NotAllowed for non-coordinators."""
-    help_request = visible_request(request_id, user)
+    help_request = get_request(request_id, user)
     require(user, "request.review", help_request)
     return help_request
 
@@ -309,12 +305,22 @@ def _check_move(help_request: HelpRequest, to: str) -> None:
     raise Conflict(reason, code="invalid_status_transition")
 
 
-def _tell_staff(help_request: HelpRequest, kind: str, subject: str, template: str, **context: Any) -> None:
-    """A decision's notification and e-mail to each of the organisation's staff."""
-    link = url_for("requests.request_thread", request_id=help_request.id)
+def _request_page_endpoint() -> str:
+    # The public request page is another part of this feature; until it exists, the thread stands in.
+    if "requests.view_request" in current_app.view_functions:
+        return "requests.view_request"
+    return "requests.request_thread"
+
+
+def _tell_staff(help_request: HelpRequest, kind: str, subject: str, template: str, *, endpoint: str,
+                **context: Any) -> None:
+    """A decision's notification and e-mail to each of the organisation's staff, linking to `endpoint`."""
+    link = url_for(endpoint, request_id=help_request.id)
+    page_url = url_for(endpoint, request_id=help_request.id, _external=True)
     for member in organization_staff(help_request):
         send_email(member, DECISION_MAIL_KIND, subject, template,
-                   subject_params={"title": help_request.title}, help_request=help_request, **context)
+                   subject_params={"title": help_request.title}, help_request=help_request,
+                   page_url=page_url, **context)
         notify(member, kind, help_request, link)
 
 
@@ -335,7 +341,7 @@ def publish_request(help_request: HelpRequest, user: User) -> HelpRequest:
                        code="spec_missing")
     transition(help_request, "open", by=user)
     _tell_staff(help_request, "request_published", N_("Your request “%(title)s” is published"),
-                "intake_published")
+                "intake_published", endpoint=_request_page_endpoint())
     signals.request_published.send(current_app._get_current_object(), help_request=help_request, by=user)
     db.session.commit()
     return help_request
@@ -377,6 +383,6 @@ def reject_request(help_request: HelpRequest, user: User, reason: str | None) ->
               detail={"reason": reason}, is_public=False)
     audit.record("request.rejected", help_request, actor=user, reason=reason)
     _tell_staff(help_request, "request_rejected", N_("Your request “%(title)s” was not accepted"),
-                "intake_rejected", reason=reason)
+                "intake_rejected", endpoint="requests.request_thread", reason=reason)
     db.session.commit()
     return help_request

@@ -24,7 +24,7 @@ from app.extensions import db
 from app.requests import bp
 from app.requests.forms.review import MessageForm, RejectForm, SendBackForm, SpecForm
 from app.requests.models import HelpRequest
-from app.requests.services import attachments, thread
+from app.requests.services import attachments, intake, thread
 from app.requests.services import review as services
 from app.requests.services.spec_text import SECTION_LABELS, canonical_content
 
@@ -54,7 +54,8 @@ def _render_review(help_request: HelpRequest, status: int = 200, **forms: Any) -
     """The review page; a decision that failed comes back with its form (422) or its reason (409)."""
     forms.setdefault("send_back_form", SendBackForm(formdata=None))
     forms.setdefault("reject_form", RejectForm(formdata=None))
-    forms.setdefault("message_form", MessageForm(formdata=None, next=request.path))
+    forms.setdefault("message_form", MessageForm(
+        formdata=None, next=url_for("requests.review_request", request_id=help_request.id)))
     content = services.spec_content(help_request)
     return render_template(
         "requests/review_request.html", help_request=help_request, spec=help_request.current_spec,
@@ -147,7 +148,6 @@ def edit_spec(request_id: int) -> Response | tuple[str, int]:
         except (Invalid, Conflict) as error:
             show_service_errors(form, error)
             if isinstance(error, Conflict):  # saving again now knowingly replaces the newer version
-                db.session.rollback()
                 form.base_version.data = str(help_request.current_spec_version or "")
         else:
             if saved is None:
@@ -161,7 +161,7 @@ def edit_spec(request_id: int) -> Response | tuple[str, int]:
 
 @bp.get("/requests/<int:request_id>/spec/versions")
 def spec_versions(request_id: int) -> str:
-    help_request = services.visible_request(request_id, current_user)
+    help_request = intake.get_request(request_id, current_user)
     return render_template("requests/spec_versions.html", help_request=help_request,
                            versions=services.spec_versions(help_request),
                            can_review=can(current_user, "request.review", help_request))
@@ -169,7 +169,7 @@ def spec_versions(request_id: int) -> str:
 
 @bp.get("/requests/<int:request_id>/spec/versions/<int:version>")
 def show_spec_version(request_id: int, version: int) -> str:
-    help_request = services.visible_request(request_id, current_user)
+    help_request = intake.get_request(request_id, current_user)
     spec = services.spec_version(help_request, version)
     content = canonical_content(spec.content)
     return render_template("requests/show_spec_version.html", help_request=help_request, spec=spec,
@@ -179,7 +179,7 @@ def show_spec_version(request_id: int, version: int) -> str:
 
 @bp.get("/requests/<int:request_id>/spec/compare")
 def compare_spec_versions(request_id: int) -> str:
-    help_request = services.visible_request(request_id, current_user)
+    help_request = intake.get_request(request_id, current_user)
     current = help_request.current_spec_version
     if current is None:
         raise NotFound(_("This request has no spec yet."))
