@@ -31,6 +31,7 @@ from app.core.api.schema import (
 from app.core.errors import NotFound
 from app.core.models import Skill
 from app.extensions import db
+from app.requests.api.organizations import ORGANIZATION, organization_json
 from app.requests.models import (
     CHECKIN_CADENCES,
     REQUEST_STATUSES,
@@ -66,16 +67,9 @@ DRAFT_CHANGES = Schema("HelpRequestPatch", *ANSWER_FIELDS, partial=True,
                        description="Only the answers sent change.")
 WITHDRAWAL = Schema("Withdrawal", text("reason", description="Why, for the timeline (optional)."))
 
-CONTACT = Schema("OrganizationContact", Field("name", nullable=True), Field("phone", nullable=True),
-                 Field("email", nullable=True))
-ORGANIZATION_SUMMARY = Schema(
-    "RequestOrganization", integer("id", required=True), Field("name", required=True),
-    choice("verification", ("pending", "verified", "rejected"), required=True),
-    boolean("is_verified", required=True), Field("region"), string_list("cause_areas"),
-    nested("contact", CONTACT, description="Only for its staff, coordinators and accepted team members."))
 SPEC_FIELD = Field("spec", "object", nullable=True, schema=Schema(
     "RequestSpec", integer("version", required=True),
-    description="The current spec version's sections (see GET /requests/{id}/spec); null before intake."))
+    description="The current spec version, shaped as GET /requests/{id}/spec answers; null before intake."))
 ATTACHMENT = Schema(
     "Attachment", integer("id", required=True), Field("name", required=True),
     Field("content_type", required=True), integer("size_bytes", required=True),
@@ -83,7 +77,9 @@ ATTACHMENT = Schema(
     Field("url", required=True, description="Downloads the file (with the same bearer token)."))
 REQUEST = Schema(
     "HelpRequest", integer("id", required=True), choice("status", REQUEST_STATUSES, required=True),
-    nested("organization", ORGANIZATION_SUMMARY, required=True), *ANSWER_FIELDS, SPEC_FIELD,
+    nested("organization", ORGANIZATION, required=True,
+           description="Its `contact` only for the organisation's staff, coordinators and accepted team "
+                       "members."), *ANSWER_FIELDS, SPEC_FIELD,
     integer("team_size", required=True), integer("seats_taken", required=True),
     integer("seats_free", required=True), string_list("skills", description="Skill slugs of the spec."),
     integer("effort_hours", nullable=True), boolean("stalled", required=True),
@@ -93,7 +89,7 @@ REQUEST = Schema(
     Field("attachments", "array", items=Field("item", "object", schema=ATTACHMENT)))
 REQUEST_ITEM = Schema(
     "HelpRequestListItem", integer("id", required=True), title("title", required=True),
-    nested("organization", ORGANIZATION_SUMMARY, required=True), string_list("skills", required=True),
+    nested("organization", ORGANIZATION, required=True), string_list("skills", required=True),
     choice("status", REQUEST_STATUSES, required=True), integer("seats_free", required=True),
     Field("score", "number", nullable=True, description="Search relevance; null without a query."),
     Field("highlights", "object", schema=Schema("Highlights", description="Matched text per field.")))
@@ -114,12 +110,13 @@ NOT_VISIBLE = _l("No such request, or the caller may not see it (drafts are priv
 
 # --- serializers (reused by the search feature's list) -------------------------------------------
 
-def organization_summary(organization: Organization, *, include_contact: bool) -> dict[str, Any]:
-    """How a request shows its organisation; `contact` only when the caller may see it."""
-    out: dict[str, Any] = {"id": organization.id, "name": organization.name,
-                           "verification": organization.verification,
-                           "is_verified": organization.is_verified, "region": organization.region,
-                           "cause_areas": list(organization.cause_areas or [])}
+def request_organization(organization: Organization, *, include_contact: bool) -> dict[str, Any]:
+    """The organisation inside a request: its public profile, plus `contact` when the caller may see it.
+
+    Decided by `request.see_contact` (staff, coordinators, accepted team members), never by the
+    organisation's own rule, so the coordinator's verification note stays out.
+    """
+    out = organization_json(organization, private=False)
     if include_contact:
         out["contact"] = organization.contact
     return out
@@ -138,17 +135,19 @@ def request_list_item(help_request: HelpRequest, *, score: float | None = None,
                       highlights: dict[str, str] | None = None) -> dict[str, Any]:
     """One item of a request list (GET /requests); load `organization` and `skills` eagerly."""
     return {"id": help_request.id, "title": help_request.title,
-            "organization": organization_summary(help_request.organization, include_contact=False),
+            "organization": request_organization(help_request.organization, include_contact=False),
             "skills": [skill.slug for skill in help_request.skills], "status": help_request.status,
             "seats_free": help_request.seats_free, "score": score, "highlights": highlights or {}}
 
 
 def request_json(help_request: HelpRequest, viewer: Any) -> dict[str, Any]:
     """The whole request as `viewer` may see it (the caller has checked it is visible)."""
+    from app.requests.api.specs import spec_json  # specs answers with request_json: import at call time
+
     spec = help_request.current_spec
     return {
         "id": help_request.id, "status": help_request.status,
-        "organization": organization_summary(
+        "organization": request_organization(
             help_request.organization,
             include_contact=bool(viewer and viewer.is_authenticated
                                  and can_see_request_contact(viewer, help_request))),
@@ -157,7 +156,7 @@ def request_json(help_request: HelpRequest, viewer: Any) -> dict[str, Any]:
         "data_kept": help_request.data_kept, "must_do": list(help_request.must_do or []),
         "rhythm": help_request.rhythm, "constraints": help_request.constraints,
         "deadline": iso(help_request.deadline), "checkin_cadence": help_request.checkin_cadence,
-        "spec": {"version": spec.version, **(spec.content or {})} if spec is not None else None,
+        "spec": spec_json(spec) if spec is not None else None,
         "team_size": help_request.team_size, "seats_taken": help_request.seats_taken,
         "seats_free": help_request.seats_free, "skills": [skill.slug for skill in help_request.skills],
         "effort_hours": help_request.effort_hours, "stalled": help_request.is_stalled,

@@ -36,8 +36,6 @@ from app.requests.timeline import add_entry
 log = logging.getLogger(__name__)
 
 TEXT_FIELDS = ("problem", "current_process", "users", "data_kept", "rhythm", "constraints")
-DRAFT_FIELDS = ("title", *TEXT_FIELDS, "must_do", "deadline", "checkin_cadence")
-REQUIRED_TO_SUBMIT = ("title", "problem", "must_do")
 MUST_DO_MAX_ITEMS = 30
 
 
