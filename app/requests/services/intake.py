@@ -260,7 +260,10 @@ def _skills_by_slug(slugs: list[str]) -> list[Skill]:
 
     found = fetch()
     if len(found) < len(set(slugs)):
-        taxonomy.sync_skills()  # commits only skills rows, idempotently, before our own changes
+        try:
+            taxonomy.sync_skills()  # commits only skills rows, idempotently, before our own changes
+        except sa.exc.IntegrityError:
+            db.session.rollback()  # another process synced the same skills a moment ago
         found = fetch()
         unknown = sorted(set(slugs) - set(found))
         if unknown:
@@ -288,6 +291,7 @@ def submit_request(help_request: HelpRequest | None, by: User) -> HelpRequest:
     content = intake_content()
     spec = drafter.draft_spec(intake_answers(help_request), content.rules, content.taxonomy)
     skills = _skills_by_slug(list(spec.skills))
+    _hold_draft(help_request)
     latest = db.session.scalar(sa.select(sa.func.max(SpecVersion.version))
                                .where(SpecVersion.request_id == help_request.id)) or 0
     version = SpecVersion(request_id=help_request.id, version=latest + 1, author_id=None,
@@ -306,6 +310,21 @@ def submit_request(help_request: HelpRequest | None, by: User) -> HelpRequest:
     db.session.commit()
     db.session.expire(help_request, ["skills", "spec_versions"])
     return help_request
+
+
+def _hold_draft(help_request: HelpRequest) -> None:
+    """Lock the draft's row for this transaction, or raise Conflict if it is no longer a draft.
+
+    The conditional UPDATE is the first write, so a second submission of the same draft waits
+    for the first to commit and then finds it in intake (see measured.md: read-check-write races).
+    """
+    held = db.session.execute(
+        sa.update(HelpRequest).where(HelpRequest.id == help_request.id, HelpRequest.status == "draft")
+        .values(updated_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    if held != 1:
+        db.session.rollback()
+        raise Conflict(_("This request has just been submitted. Reload the page to see it."),
+                       code="invalid_status_transition")
 
 
 def _tell_coordinators(help_request: HelpRequest) -> None:
@@ -328,7 +347,9 @@ def withdraw_request(help_request: HelpRequest | None, by: User, reason: str | N
     if not can(by, "request.withdraw", help_request):
         raise NotAllowed(_("Only the organisation's staff or a coordinator can withdraw this request."))
     reason = (reason or "").strip()
-    if len(reason) > TEXT_MAX or "\x00" in reason:
+    if "\x00" in reason:
+        raise Invalid("reason", _("Remove the invisible NUL characters from this text."))
+    if len(reason) > TEXT_MAX:
         raise Invalid("reason", _("Use at most %(n)d characters.", n=TEXT_MAX))
     transition(help_request, "withdrawn", by=by, note=reason or None)
     db.session.commit()
@@ -341,7 +362,7 @@ def get_request(request_id: int, user: User | None) -> HelpRequest:
 
 
 def organization_for(organization_id: int | None) -> Organization | None:
-    """The organisation with this id, or None."""
+    """The organisation with this id (None for None); Invalid naming `organization_id` if there is none."""
     if organization_id is None:
         return None
     organization = db.session.get(Organization, organization_id)

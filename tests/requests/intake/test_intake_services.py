@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import sqlalchemy as sa
 
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
-from app.core.models import AuditEvent, EmailMessage, Skill
+from app.core.models import AuditEvent, EmailMessage, Skill, User
 from app.requests import drafter
 from app.requests.content import intake_content
 from app.requests.models import HelpRequest, RequestSkill, SpecVersion, TimelineEntry
@@ -204,3 +206,33 @@ def test_ticked_constraints_reach_the_drafter_as_their_ids(db, staff):
     answers = intake.intake_answers(help_request)
     assert answers.constraint_options == ("inside_wechat",)
     assert answers.constraints == "We print the reports."
+
+
+def test_two_submissions_at_once_make_one_spec_and_one_conflict(app, db, staff, coordinator):
+    help_request = complete_draft(staff)
+    request_id, user_id = help_request.id, staff.user.id
+    db.session.remove()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def submit() -> None:
+        with app.app_context(), app.test_request_context(headers={"Accept-Language": "en"}):
+            user = db.session.get(User, user_id)
+            draft = db.session.get(HelpRequest, request_id)
+            barrier.wait()
+            try:
+                intake.submit_request(draft, user)
+                outcomes.append("submitted")
+            except Conflict:
+                outcomes.append("conflict")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "submitted"]
+    assert db.session.scalars(sa.select(SpecVersion.version)).all() == [1]
+    assert db.session.scalar(sa.select(sa.func.count(EmailMessage.id))) == 1  # one coordinator, told once
