@@ -31,6 +31,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
 from app.core import audit
+from app.core.db import utcnow
 from app.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from app.core.models import User
 from app.extensions import db
@@ -215,6 +216,16 @@ def _receive(file_storage: FileStorage, limit: int) -> tuple[Path, int]:
     return path, size
 
 
+def _check_room(help_request: HelpRequest) -> None:
+    """Conflict when the request already holds the most attachments it may."""
+    count = db.session.scalar(sa.select(sa.func.count(Attachment.id))
+                              .where(Attachment.request_id == help_request.id)) or 0
+    if count >= MAX_ATTACHMENTS_PER_REQUEST:
+        raise Conflict(_("This request already has %(n)d attachments, the most it can hold. "
+                         "Remove one before adding another.", n=MAX_ATTACHMENTS_PER_REQUEST),
+                       code="too_many_attachments")
+
+
 def _check_upload_rights(user: User, help_request: HelpRequest | None,
                          organization: Organization | None, purpose: str) -> None:
     if purpose not in ATTACHMENT_PURPOSES:
@@ -229,12 +240,7 @@ def _check_upload_rights(user: User, help_request: HelpRequest | None,
         if help_request.status in FINAL_STATUSES:
             raise Conflict(_("This request is closed, so files can no longer be attached to it."),
                            code="request_closed")
-        count = db.session.scalar(sa.select(sa.func.count(Attachment.id))
-                                  .where(Attachment.request_id == help_request.id)) or 0
-        if count >= MAX_ATTACHMENTS_PER_REQUEST:
-            raise Conflict(_("This request already has %(n)d attachments, the most it can hold. "
-                             "Remove one before adding another.", n=MAX_ATTACHMENTS_PER_REQUEST),
-                           code="too_many_attachments")
+        _check_room(help_request)
     elif not (user.is_coordinator or is_member(user, organization)):
         raise NotAllowed(_("Only the organisation's staff can add its documents."))
 
@@ -277,6 +283,12 @@ def save_attachment(file_storage: FileStorage | None, *, uploaded_by: User,
         temporary.unlink(missing_ok=True)
         raise
     try:
+        if help_request is not None:
+            # Checked before the upload was read, and again under the request's row lock (the first
+            # write), so two uploads at once cannot pass the limit together.
+            db.session.execute(sa.update(HelpRequest).where(HelpRequest.id == help_request.id)
+                               .values(updated_at=utcnow()).execution_options(synchronize_session=False))
+            _check_room(help_request)
         db.session.add(attachment)
         db.session.flush()
         _record(attachment, "attachment.added", uploaded_by, help_request or organization)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,8 @@ from werkzeug.datastructures import FileStorage
 
 from app import create_app
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
-from app.core.models import AuditEvent
-from app.requests.models import Attachment, TimelineEntry
+from app.core.models import AuditEvent, User
+from app.requests.models import Attachment, HelpRequest, TimelineEntry
 from app.requests.services import attachments
 from tests.conftest import sign_in
 from tests.factories import make_request, make_user
@@ -270,3 +271,36 @@ def test_volunteers_cannot_attach_to_a_published_request(db, open_request, clien
     response = client.post(f"/requests/{open_request.id}/attachments", data=upload(SAMPLES["png"], "x.png"),
                            content_type="multipart/form-data")
     assert response.status_code == 403
+
+
+def test_two_uploads_at_once_never_pass_the_limit(app, db, staff, draft):
+    for number in range(attachments.MAX_ATTACHMENTS_PER_REQUEST - 1):
+        attachments.save_attachment(file_storage(SAMPLES["txt"], f"{number}.txt"), uploaded_by=staff.user,
+                                    help_request=draft)
+    request_id, user_id = draft.id, staff.user.id
+    db.session.remove()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def upload_one(name: str) -> None:
+        with app.app_context():
+            user = db.session.get(User, user_id)
+            help_request = db.session.get(HelpRequest, request_id)
+            barrier.wait()
+            try:
+                attachments.save_attachment(file_storage(SAMPLES["txt"], name), uploaded_by=user,
+                                            help_request=help_request)
+                outcomes.append("saved")
+            except Conflict:
+                outcomes.append("full")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=upload_one, args=(f"last-{n}.txt",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["full", "saved"]
+    total = db.session.scalar(sa.select(sa.func.count(Attachment.id)))
+    assert total == attachments.MAX_ATTACHMENTS_PER_REQUEST
