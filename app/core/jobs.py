@@ -100,14 +100,17 @@ class JobRunner:
         self.redis = RedisQueues()
 
     def init_app(self, app: Flask) -> None:
+        """Register on the app; nothing connects to Redis until a job is dispatched."""
         app.extensions["jobs"] = self
 
     @property
     def redis_url(self) -> str | None:
+        """The current app's REDIS_URL, or None in embedded mode."""
         return current_app.config.get("REDIS_URL")
 
     @property
     def is_inline(self) -> bool:
+        """Whether jobs run in-process (no REDIS_URL) instead of going to rq."""
         return not self.redis_url
 
     def connection(self, *, for_worker: bool = False) -> Redis:
@@ -117,6 +120,7 @@ class JobRunner:
         return self.redis.connection(self.redis_url, for_worker=for_worker)
 
     def queue(self, name: str = "default", connection: Redis | None = None) -> Queue:
+        """The rq queue `name` on this process's Redis client (or on `connection`)."""
         from rq import Queue
 
         return Queue(name, connection=connection or self.connection())
@@ -343,9 +347,11 @@ class DrainResult:
 
     @property
     def left_pending(self) -> int:
+        """Rows found pending that are still pending (Redis down, or taken by another process)."""
         return self.found - self.dispatched
 
     def summary(self) -> str:
+        """One line for the command line and the worker's log."""
         return (f"outbox: {self.found} pending job(s) found, {self.dispatched} dispatched, "
                 f"{self.left_pending} left pending, {self.recovered} stale recovered")
 

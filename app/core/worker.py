@@ -1,5 +1,8 @@
-"""The rq worker behind `flask worker`: the app's context and config, a fork-safe database, job ids in
-the logs, and a ticker that drains the outbox and runs periodic duties about every ten seconds."""
+"""The rq worker behind `flask worker`: app context, fork-safe database, job ids in logs, outbox ticker.
+
+It runs in the app's context with the web's config and import path; the ticker drains the outbox
+and runs the periodic duties about every ten seconds.
+"""
 
 from __future__ import annotations
 
@@ -86,6 +89,7 @@ class OutboxWorker(Worker):
         self._next_tick = 0.0
 
     def heartbeat(self, *args: Any, **kwargs: Any) -> None:
+        """rq's heartbeat, then (in the main process only, never a work-horse) the ticker."""
         super().heartbeat(*args, **kwargs)
         if os.getpid() == self._main_pid and not self._is_horse:
             self.run_ticker()

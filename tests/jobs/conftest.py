@@ -1,5 +1,7 @@
-"""Fixtures for job tests: the mail outbox, test job functions, apps bound to Redis, real workers and a
-private Redis server that tests may stop and start (the machine's shared Redis is never stopped)."""
+"""Fixtures for job tests: mail outbox, test jobs, Redis-bound apps, real workers, a private Redis.
+
+The private redis-server is the only one tests stop and start; the machine's shared Redis never is.
+"""
 
 from __future__ import annotations
 

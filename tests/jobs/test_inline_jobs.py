@@ -1,5 +1,7 @@
-"""Embedded mode (no REDIS_URL): jobs run in-process after the caller commits, never before, never on
-rollback; failures are recorded without breaking the caller; the drain and tick commands catch up."""
+"""Embedded mode (no REDIS_URL): jobs run in-process after commit, and never after a rollback.
+
+Failures are recorded without breaking the caller; the drain and tick commands catch up.
+"""
 
 from __future__ import annotations
 
@@ -213,3 +215,19 @@ def test_only_app_functions_on_known_queues_can_be_jobs(db):
         jobs.enqueue("app.core.mail.deliver_email", 1, queue="urgent")
     db.session.commit()
     assert outbox_rows(db) == []
+
+
+def test_a_broken_dispatch_never_undoes_the_commit_and_the_drainer_catches_up(db, monkeypatch):
+    def broken_dispatch(outbox_ids):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(jobs.runner, "dispatch", broken_dispatch)
+    user = make_user("volunteer", name="Zhao")
+    jobs.enqueue("tests.jobs.tasks.note", "late")
+    db.session.commit()  # must not raise: the change and its outbox row are committed
+
+    assert [row.status for row in outbox_rows(db)] == ["pending"]
+    assert db.session.get(type(user), user.id).name == "Zhao"
+    monkeypatch.delattr(jobs.runner, "dispatch")  # the runner's own dispatch again
+    assert jobs.drain_outbox().dispatched == 1
+    assert notes() == ["job.late"]

@@ -1,5 +1,8 @@
-"""With Redis: real rq workers started through `flask worker`, a Redis that goes down and comes back,
-retries with backoff and a final failure. Uses the local Redis (db 15) and private redis-servers."""
+"""With Redis: real `flask worker` processes, a Redis that goes down and comes back, retries, failures.
+
+The first test uses the machine's Redis (db 15, flushed before and after). The others use private
+redis-servers: tests stop them, and a worker there never takes jobs of a suite running beside.
+"""
 
 from __future__ import annotations
 
@@ -161,7 +164,8 @@ def test_jobs_lost_when_redis_restarts_without_its_data_are_sent_again(
 
 
 def test_a_failing_job_is_retried_with_backoff_then_marked_failed(
-        make_redis_app, shared_redis, redis_url, run_worker):
+        make_redis_app, private_redis, run_worker):
+    redis_url = private_redis.url
     app = make_redis_app(redis_url, JOB_RETRY_INTERVALS=(0, 1))  # retry at once, then after 1 s
     closed_port = str(free_port())
     smtp = {"mail_backend": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": closed_port}
@@ -197,7 +201,8 @@ def test_a_failing_job_is_retried_with_backoff_then_marked_failed(
 
 
 def test_a_running_worker_drains_the_outbox_every_few_seconds(
-        make_redis_app, shared_redis, redis_url, test_config, instance_dir):
+        make_redis_app, private_redis, test_config, instance_dir):
+    redis_url = private_redis.url
     app = make_redis_app(redis_url)
     environment = {**os.environ, "DATABASE_URL": test_config.SQLALCHEMY_DATABASE_URI,
                    "REDIS_URL": redis_url, "MAIL_BACKEND": "console", "SECRET_KEY": "worker-test",

@@ -1,5 +1,4 @@
-"""The worker process: a forked work-horse opens its own database connection; log lines carry the
-job id."""
+"""The worker process: a forked work-horse opens its own database connection; logs carry job ids."""
 
 from __future__ import annotations
 
