@@ -112,9 +112,15 @@ def worker_command(queues: str, burst: bool, with_scheduler: bool) -> None:
         click.echo("REDIS_URL is not set: jobs run in-process after each commit. "
                    "Cron `flask --app app jobs tick` for delayed and periodic work.", err=True)
         raise SystemExit(2)
+    from redis.exceptions import RedisError
+
     from app.core.worker import run_worker
 
-    run_worker(names, burst=burst, with_scheduler=with_scheduler)
+    try:
+        run_worker(names, burst=burst, with_scheduler=with_scheduler)
+    except RedisError as error:
+        click.echo(f"Redis is unreachable ({error}): start it, or check REDIS_URL.", err=True)
+        raise SystemExit(1) from None
 
 
 def register(app: Flask) -> None:

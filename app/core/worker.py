@@ -121,12 +121,35 @@ class OutboxWorker(Worker):
 
 def warn_if_index_is_served(connection: Any, queue_names: Sequence[str]) -> None:
     """Log a warning when another live worker already serves the `index` queue (one writer only)."""
+    from redis.exceptions import RedisError
+
     if "index" not in queue_names:
         return
-    others = [w.name for w in Worker.all(connection=connection) if "index" in w.queue_names()]
+    try:
+        others = [w.name for w in Worker.all(connection=connection) if "index" in w.queue_names()]
+    except RedisError:
+        return  # Redis is down: rq's own start-up says so and retries
     if others:
         log.warning("the index queue is already served by %s: run exactly one index worker "
                     "(flask worker --queues index)", ", ".join(others))
+
+
+def wait_for_redis(connection: Any, *, give_up: bool) -> None:
+    """Return once Redis answers. With `give_up`, raise the RedisError at once instead of waiting
+    (doubling the pause up to 30 s) for a Redis that starts after the worker."""
+    from redis.exceptions import RedisError
+
+    pause = 1.0
+    while True:
+        try:
+            connection.ping()
+            return
+        except RedisError as error:
+            if give_up:
+                raise
+            log.warning("redis is unreachable (%s); trying again in %.0f s", error, pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 30.0)
 
 
 def run_worker(queue_names: Sequence[str], *, burst: bool = False,
@@ -134,15 +157,17 @@ def run_worker(queue_names: Sequence[str], *, burst: bool = False,
     """Run an rq worker on `queue_names` in the current app context until stopped (or, with
     `burst`, until the queues are empty). Returns whether it ran any job.
 
-    Drains the outbox before the first job, so rows left pending while Redis was down go out.
-    Raises RuntimeError when REDIS_URL is not set.
+    Waits for Redis to answer (a burst worker gives up: RedisError), then drains the outbox before
+    the first job, so rows left pending while Redis was down go out. Raises RuntimeError when
+    REDIS_URL is not set.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if runner.is_inline:
         raise RuntimeError("REDIS_URL is not set: jobs run in-process, there is nothing to serve")
+    connection = runner.connection(for_worker=True)
+    wait_for_redis(connection, give_up=burst)
     configure_worker_logging()
     make_fork_safe(app)
-    connection = runner.connection(for_worker=True)
     queues = [runner.queue(name, connection) for name in queue_names]
     worker = OutboxWorker(queues, connection=connection, worker_ttl=app.config["WORKER_TTL"])
     warn_if_index_is_served(connection, queue_names)

@@ -231,6 +231,20 @@ def test_a_running_worker_drains_the_outbox_every_few_seconds(
     assert "tick: outbox: 1 pending job(s) found, 1 dispatched" in output
 
 
+def test_a_burst_worker_without_redis_says_so_and_fails(test_config, instance_dir):
+    environment = {**os.environ, "DATABASE_URL": test_config.SQLALCHEMY_DATABASE_URI,
+                   "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0", "SECRET_KEY": "worker-test",
+                   "INSTANCE_PATH": str(instance_dir), "CODEBRIDGE_ENV": "development"}
+
+    result = subprocess.run([FLASK, "--app", "app", "worker", "--burst"], cwd=PROJECT_ROOT,
+                            env=environment, capture_output=True, text=True, timeout=60,
+                            check=False)
+
+    assert result.returncode == 1
+    assert "Redis is unreachable" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_the_worker_says_how_to_run_one_index_writer(runner):
     result = runner.invoke(args=["worker", "--help"])
 
