@@ -63,14 +63,12 @@ def nav_links_for(user: Any) -> list[NavLink]:
 
 def status_label(status: str) -> str:
     """The translated label of a help-request status; unknown values are shown as they are."""
-    label = REQUEST_STATUS_LABELS.get(status)
-    return str(label) if label is not None else status
+    return str(REQUEST_STATUS_LABELS.get(status, status))
 
 
 def role_label(role: str) -> str:
-    """The translated name of an account role."""
-    label = ROLE_LABELS.get(role)
-    return str(label) if label is not None else role
+    """The translated name of an account role; unknown values are shown as they are."""
+    return str(ROLE_LABELS.get(role, role))
 
 
 def current_locale() -> str:

@@ -96,6 +96,7 @@ def test_missing_fields_are_named_next_to_their_inputs(client, db):
     assert "Tell us your name." in page
     assert "Enter your e-mail address." in page
     assert 'aria-describedby="name-error"' in page
+    assert 'href="#email"' in page  # the summary above the form links to each field to fix
     assert user_count(db) == 0
 
 

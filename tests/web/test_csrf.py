@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
-from flask import Flask
-
-from app import create_app
 from tests.conftest import sign_in
 from tests.web.conftest import EN, page_text
 
 
-@pytest.fixture
-def csrf_app(test_config) -> Iterator[Flask]:
-    class CsrfTestConfig(test_config):
-        WTF_CSRF_ENABLED = True
-
-    application = create_app(CsrfTestConfig)
-    yield application
-    with application.app_context():
-        from app.extensions import db
-
-        db.engine.dispose()
-
-
-def test_a_form_post_without_the_csrf_token_is_refused_and_changes_nothing(csrf_app, db, volunteer_user):
+def test_a_form_post_without_the_csrf_token_is_refused_and_changes_nothing(build_app, db, volunteer_user):
+    csrf_app = build_app(WTF_CSRF_ENABLED=True)
     client = sign_in(csrf_app.test_client(), volunteer_user)
 
     refused = client.post("/account", data={"name": "Changed by another site", "locale": "en"}, headers=EN)

@@ -289,6 +289,24 @@ def test_an_unknown_address_gets_the_404_page_with_a_way_back(client):
     assert 'href="/"' in page
 
 
+def test_an_unexpected_failure_gets_the_500_page_without_internals(build_app, caplog):
+    failing_app = build_app()
+
+    @failing_app.get("/fails")
+    def fails():
+        raise RuntimeError("secret internal detail")
+
+    response = failing_app.test_client().get("/fails", headers=EN)
+
+    page = page_text(response)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in page
+    assert "Nothing you sent was lost" in page
+    assert "secret internal detail" not in page
+    assert "Traceback" not in page
+    assert "secret internal detail" in caplog.text  # it is logged for us instead
+
+
 @pytest.mark.parametrize(("status", "heading"), [
     (400, "This form could not be accepted"),
     (403, "You do not have access to this page"),
