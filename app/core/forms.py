@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    StringField,
+)
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from app.core.accounts import EMAIL_PREFERENCE_KEYS
 from app.core.errors import Conflict, DomainError, Invalid
 from app.core.i18n import LANGUAGE_NAMES
 
-ROLE_CHOICES = [("nonprofit", _l("Nonprofit staff: my organisation needs software")),
-                ("volunteer", _l("Volunteer engineer: I want to build it"))]
-LANGUAGE_CHOICES = list(LANGUAGE_NAMES.items())
+ROLE_CHOICES = [SelectChoice("nonprofit", _l("Nonprofit staff: my organisation needs software")),
+                SelectChoice("volunteer", _l("Volunteer engineer: I want to build it"))]
+LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
 def _email_field() -> EmailField:
