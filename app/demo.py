@@ -130,6 +130,11 @@ class DemoLoader:
             raise DemoDataError(f"demo data refers to an unknown account {email!r}")
         return self.users[email]
 
+    def organization(self, name: str) -> Organization:
+        if name not in self.orgs:
+            raise DemoDataError(f"demo data refers to an unknown organisation {name!r}")
+        return self.orgs[name]
+
     def request(self, title: str) -> HelpRequest:
         if title not in self.requests:
             raise DemoDataError(f"demo data refers to an unknown request {title!r}")
@@ -230,11 +235,14 @@ class DemoLoader:
 
     def staff_of(self, org_name: str) -> User:
         """The organisation's first staff member, who speaks for it in the demo."""
-        email = next(m["email"] for m in self.content["staff"]["staff"] if m["organization"] == org_name)
+        members = self.content["staff"]["staff"]
+        email = next((m["email"] for m in members if m["organization"] == org_name), None)
+        if email is None:
+            raise DemoDataError(f"the demo organisation {org_name!r} has no staff account in staff.json")
         return self.user(email)
 
     def load_request(self, entry: dict[str, Any]) -> None:
-        org = self.orgs[entry["organization"]]
+        org = self.organization(entry["organization"])
         self.summary.counts["requests"] += 1
         existing = db.session.scalar(sa.select(HelpRequest).where(
             HelpRequest.organization_id == org.id, HelpRequest.title == entry["title"]))
