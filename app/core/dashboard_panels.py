@@ -67,19 +67,24 @@ def render_panels(user: User) -> list[Markup]:
             for template, context in panels_for(user)]
 
 
-@dashboard_panel("nonprofit", order=10)
+# The role guides come last: they explain the journey and claim nothing about the person's state,
+# while the features' panels above them show what exists and what to do about it.
+GUIDE_ORDER = 100
+
+
+@dashboard_panel("nonprofit", order=GUIDE_ORDER)
 def nonprofit_next_steps(user: User) -> PanelResult:
-    """Where a nonprofit starts: describe the organisation, then the need."""
+    """How it works for a nonprofit: describe the organisation, then the need, then follow the work."""
     return "core/dashboard/_next_steps_nonprofit.html", {"user": user}
 
 
-@dashboard_panel("volunteer", order=10)
+@dashboard_panel("volunteer", order=GUIDE_ORDER)
 def volunteer_next_steps(user: User) -> PanelResult:
-    """Where an engineer starts: skills and hours, then a project."""
+    """How it works for an engineer: skills and hours, then a project, then check-ins."""
     return "core/dashboard/_next_steps_volunteer.html", {"user": user}
 
 
-@dashboard_panel("coordinator", order=10)
+@dashboard_panel("coordinator", order=GUIDE_ORDER)
 def coordinator_next_steps(user: User) -> PanelResult:
     """What a coordinator watches: verification, intake and stalled projects."""
     return "core/dashboard/_next_steps_coordinator.html", {"user": user}
