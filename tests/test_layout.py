@@ -44,3 +44,12 @@ def test_import_linter_contracts_hold() -> None:
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Contracts: 3 kept, 0 broken." in result.stdout
+
+
+def test_every_code_folder_under_app_is_a_package_setup_cfg_ships() -> None:
+    from setuptools import find_packages
+
+    shipped = set(find_packages(str(ROOT), include=["app", "app.*"]))
+    code_folders = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "app").rglob("*.py")
+                    if "__pycache__" not in p.parts}
+    assert code_folders <= shipped, f"folders without __init__.py are not shipped: {code_folders - shipped}"
