@@ -31,6 +31,8 @@ class Config:
     SEARCH_INDEX_DIR = _env("SEARCH_INDEX_DIR")
     CONTENT_DIR = _env("CONTENT_DIR", str(PROJECT_ROOT))
     PORT = int(_env("PORT", "5000") or 5000)
+    # The site's address for links in e-mails written outside a request (jobs, commands).
+    PUBLIC_URL = _env("PUBLIC_URL", f"http://127.0.0.1:{PORT}")
     INSTANCE_PATH: str | None = _env("INSTANCE_PATH")
 
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}

@@ -226,9 +226,12 @@ def run_outbox_job(outbox_id: int) -> str:
     retries; `mark_failed` marks the row failed after the last attempt. Log lines written while
     it runs carry the job id `outbox-<id>`.
     """
+    from app.core.urls import public_url_context
+
     token = current_job_id.set(f"outbox-{outbox_id}")
     try:
-        return _run_once(outbox_id)
+        with public_url_context():
+            return _run_once(outbox_id)
     finally:
         current_job_id.reset(token)
 
@@ -410,12 +413,14 @@ def tick(grace: timedelta = timedelta(seconds=0)) -> dict[str, Any]:
     The key `outbox` holds the DrainResult. A failing duty is logged and reported as
     `error: <ExceptionName>`; it never stops the others.
     """
+    from app.core.urls import public_url_context
     from app.extensions import db
 
     report: dict[str, Any] = {"outbox": drain_outbox(grace)}
     for name, duty in sorted(_PERIODIC.items()):
         try:
-            report[name] = duty()
+            with public_url_context():
+                report[name] = duty()
         except Exception as error:
             db.session.rollback()
             log.exception("periodic duty %s failed", name)
