@@ -1,7 +1,7 @@
-"""The search feature blueprint."""
+"""The search feature: analyzer, index, index jobs, query service, search pages."""
 
 from flask import Blueprint
 
 bp = Blueprint("search", __name__)
 
-from app.search import models  # noqa: E402,F401
+from app.search import api, models, views  # noqa: E402,F401

@@ -1,7 +1,7 @@
-"""The volunteers feature blueprint."""
+"""The volunteers feature: profiles, skills, claims, check-ins, delivery, reviews, matching events."""
 
 from flask import Blueprint
 
 bp = Blueprint("volunteers", __name__)
 
-from app.volunteers import models, stats  # noqa: E402,F401
+from app.volunteers import api, models, stats, views  # noqa: E402,F401

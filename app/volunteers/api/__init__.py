@@ -1,0 +1,3 @@
+"""The volunteers feature's JSON API endpoints, registered on the core API blueprint."""
+
+from app.volunteers.api import claims, profiles, recommendations  # noqa: F401

@@ -1,0 +1,1 @@
+"""WTForms of the volunteers feature, one module per subject."""
