@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, g
+from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
@@ -40,6 +40,20 @@ def test_config(instance_dir: Path) -> type[TestConfig]:
     return SessionTestConfig
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as on a real server.
+
+    Tests keep an app context open, and Flask reuses an open app context for requests: then the
+    test and every client would share `g` (where Flask-Login caches the user) and one database
+    session. A fresh context per request gives each request its own `g` and session, so a test
+    only sees what a request really committed.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def reset_schema(app: Flask) -> None:
     """Drop everything and build the schema with the migrations, as `flask db upgrade` would."""
     from flask_migrate import upgrade
@@ -63,12 +77,7 @@ def reset_schema(app: Flask) -> None:
 def app(test_config) -> Iterator[Flask]:
     application = create_app(test_config)
 
-    def forget_cached_user() -> None:
-        # Tests keep an app context open, which client requests reuse; Flask-Login caches the user
-        # in `g`, so without this every request in a test would act as the first one's user.
-        g.pop("_login_user", None)
-
-    application.before_request_funcs.setdefault(None, []).insert(0, forget_cached_user)
+    application.test_client_class = IsolatedClient
     reset_schema(application)
     yield application
     with application.app_context():

@@ -1,4 +1,4 @@
-"""Page-test helpers: requests isolated like real ones, a fresh rate-limit budget, sign-in by form."""
+"""Page-test helpers: a fresh rate-limit budget, sign-in by form, apps with other settings."""
 
 from __future__ import annotations
 
@@ -11,25 +11,6 @@ from flask.testing import FlaskClient
 from tests.factories import DEFAULT_PASSWORD
 
 EN = {"Accept-Language": "en"}
-
-
-class DeviceClient(FlaskClient):
-    """A test client whose every request runs in its own app context, as on a real server.
-
-    The suite's autouse fixture keeps one app context open for the whole test, and Flask reuses an
-    open app context for requests: then every client in a test shares `g` (where Flask-Login caches
-    the signed-in user) and one database session, so a second "device" would see the first one's
-    user. A fresh context per request gives each request its own `g` and session.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-@pytest.fixture(autouse=True)
-def separate_requests(app, monkeypatch) -> None:
-    monkeypatch.setattr(app, "test_client_class", DeviceClient)
 
 
 @pytest.fixture(autouse=True)
