@@ -103,6 +103,9 @@ class Claim(db.Model):
     ends_on: Mapped[date | None]
     closed_at: Mapped[datetime | None]
     exit_note: Mapped[str | None] = mapped_column(sa.Text)
+    # What the response-window duties already sent, so a second tick sends nothing twice.
+    reminded_at: Mapped[datetime | None]  # the organisation was reminded of this pending claim
+    renewal_asked_at: Mapped[datetime | None]  # the volunteer was asked to renew or conclude
 
     help_request: Mapped[HelpRequest] = relationship()
     volunteer: Mapped[User] = relationship(foreign_keys=[volunteer_id])
