@@ -23,3 +23,8 @@ request_published = _signals.signal("request-published")
 
 # A coordinator saved a new spec version. Extra keywords: `version` (int) and `by` (the user).
 spec_updated = _signals.signal("spec-updated")
+
+# A request's taken seats changed (a claim accepted, withdrawn, released, concluded), and with them
+# perhaps its status (open ↔ in_progress). Sent by the volunteers feature in the same transaction,
+# before its commit. Extra keyword: `by` (the user, or None for a periodic duty).
+request_seats_changed = _signals.signal("request-seats-changed")
