@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core.i18n import LANGUAGE_NAMES, html_lang
+from app.core.text import init_text_filters
 
 # Labels of the help-request statuses (api-contract.md), for badges, filters and timelines.
 REQUEST_STATUS_LABELS = {
@@ -101,6 +102,7 @@ def init_templating(app: Flask) -> None:
 
     app.add_template_global(status_label)
     app.add_template_global(role_label)
+    init_text_filters(app)
 
     @app.template_global()
     def url_for_self(**changes: Any) -> str:
