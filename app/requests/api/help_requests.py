@@ -32,6 +32,7 @@ from app.core.errors import NotFound
 from app.core.models import Skill
 from app.extensions import db
 from app.requests.api.organizations import ORGANIZATION, organization_json
+from app.requests.contact import reveal_request_contact
 from app.requests.models import (
     CHECKIN_CADENCES,
     REQUEST_STATUSES,
@@ -41,7 +42,7 @@ from app.requests.models import (
     RequestSkill,
     TimelineEntry,
 )
-from app.requests.policy import PUBLIC_STATUSES, can_see_request_contact, is_member
+from app.requests.policy import PUBLIC_STATUSES, is_member
 from app.requests.services import attachments, intake
 
 TAGS = ("requests",)
@@ -149,8 +150,7 @@ def request_json(help_request: HelpRequest, viewer: Any) -> dict[str, Any]:
         "id": help_request.id, "status": help_request.status,
         "organization": request_organization(
             help_request.organization,
-            include_contact=bool(viewer and viewer.is_authenticated
-                                 and can_see_request_contact(viewer, help_request))),
+            include_contact=reveal_request_contact(viewer, help_request, via="api")),
         "title": help_request.title, "problem": help_request.problem,
         "current_process": help_request.current_process, "users": help_request.users,
         "data_kept": help_request.data_kept, "must_do": list(help_request.must_do or []),

@@ -23,6 +23,7 @@ from app.core.api.schema import (
 )
 from app.core.errors import Invalid
 from app.core.policy import can, require
+from app.requests.contact import record_contact_view
 from app.requests.models import VERIFICATION_STATES, Membership, Organization, OrganizationInvitation
 from app.requests.services import organizations as services
 
@@ -174,7 +175,10 @@ def list_organizations(query: dict[str, Any]):
            responses={404: _l("No such organisation, or it was rejected and the caller is not its staff.")})
 def read_organization(organization_id: int):
     organization = services.get_visible(organization_id, current_user)
-    return organization_json(organization, private=_private(organization))
+    private = _private(organization)
+    if private:
+        record_contact_view(current_user, organization, via="api")
+    return organization_json(organization, private=private)
 
 
 @api_route("/organizations/<int:organization_id>", ["PATCH"], summary=_l("Edit an organisation profile"),

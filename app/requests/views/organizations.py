@@ -18,6 +18,7 @@ from app.core.templating import current_locale, nav_link
 from app.core.views import render_form, start_session
 from app.extensions import csrf, db
 from app.requests import bp
+from app.requests.contact import record_contact_view
 from app.requests.forms.organizations import (
     InvitationForm,
     JoinWithNewAccountForm,
@@ -86,10 +87,13 @@ def _request_page_url(help_request: HelpRequest) -> str | None:
 def show_organization(organization_id: int) -> str:
     organization = services.get_visible(organization_id, current_user)
     help_requests = services.published_requests(organization)
+    show_contact = services.may_see_contact(current_user, organization, help_requests)
+    if show_contact:
+        record_contact_view(current_user, organization, via="organization_page")
     return render_template(
         "requests/show_organization.html", organization=organization,
         help_requests=help_requests, request_page_url=_request_page_url,
-        show_contact=services.may_see_contact(current_user, organization, help_requests),
+        show_contact=show_contact,
         can_edit=can(current_user, "organization.edit", organization),
         is_staff=can(current_user, "organization.invite", organization))
 

@@ -16,6 +16,7 @@ from app.core.models import User
 from app.core.policy import can
 from app.core.templating import current_locale, status_label
 from app.requests import bp, queries
+from app.requests.contact import reveal_request_contact
 from app.requests.models import HelpRequest, SpecVersion
 from app.requests.services.spec_text import SECTION_LABELS, canonical_content
 from app.requests.spec_markdown import SpecDocument, content_disposition, render_spec_markdown
@@ -100,7 +101,7 @@ def view_request(request_id: int) -> str:
         skills=help_request.skills, section_labels=SECTION_LABELS,
         steps=timeline_steps(entries),
         step_count=queries.timeline_count(help_request, include_private=include_private),
-        show_contact=can(viewer, "request.see_contact", help_request),
+        show_contact=reveal_request_contact(viewer, help_request, via="request_page"),
         can_discuss=can(viewer, "request.discuss", help_request),
         can_review=can(viewer, "request.review", help_request),
         can_edit_draft=can(viewer, "request.edit_draft", help_request),
