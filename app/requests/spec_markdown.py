@@ -22,6 +22,8 @@ TEXT_SECTIONS = ("summary", "background")
 LIST_SECTIONS = ("users_and_roles", "data_entities", "user_stories", "acceptance_criteria", "constraints")
 TITLE_MAX_IN_FILENAME = 80
 _UNSAFE_IN_FILENAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+_ATX_HEADING = re.compile(r"^( {0,3})(#{1,6})(?=\s|$)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,27 @@ def _block(text: Any) -> str:
     return str(text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
+def _demote_headings(text: str, levels: int = 2) -> str:
+    """The writer's own headings pushed `levels` down (stopping at ######), so they sit under the
+    document's sections; lines inside fenced code blocks are left alone."""
+    out, fence = [], None
+    for line in text.split("\n"):
+        opening = _FENCE.match(line)
+        if fence is None and opening:
+            fence = opening.group(1)[0]
+        elif fence is not None and opening and opening.group(1)[0] == fence:
+            fence = None
+        elif fence is None:
+            line = _ATX_HEADING.sub(lambda m: m.group(1) + "#" * min(len(m.group(2)) + levels, 6), line)
+        out.append(line)
+    return "\n".join(out)
+
+
 def render_spec_markdown(document: SpecDocument) -> str:
     """The whole spec as Markdown: title, facts, then every section of the contract, in its order.
 
-    Text sections are kept as their authors wrote them (they are Markdown already); list sections
+    Text sections are kept as their authors wrote them (they are Markdown already), their headings
+    pushed under the document's own; list sections
     become bullet lists; an empty section says so instead of disappearing. Open questions come
     last, after the team and effort. The text ends with one newline.
     """
@@ -76,7 +95,7 @@ def render_spec_markdown(document: SpecDocument) -> str:
         lines.extend([f"## {labels[name]}", "", *(body or [f"_{labels['empty']}_"]), ""])
 
     for name in TEXT_SECTIONS:
-        text = _block(content.get(name))
+        text = _demote_headings(_block(content.get(name)))
         section(name, [text] if text else [])
     for name in LIST_SECTIONS:
         section(name, [f"- {_one_line(item)}" for item in content.get(name) or [] if _one_line(item)])
@@ -87,7 +106,7 @@ def render_spec_markdown(document: SpecDocument) -> str:
     for name in ("team_size", "effort_hours"):
         if content.get(name) is not None:
             effort.append(f"- **{labels[name]}:** {content[name]}")
-    reasoning = _block(content.get("effort_reasoning"))
+    reasoning = _demote_headings(_block(content.get("effort_reasoning")), 3)
     if reasoning:
         effort.extend(["", f"**{labels['effort_reasoning']}:**", "", reasoning])
     section("team_and_effort", effort)
@@ -104,7 +123,8 @@ def download_filename(request_id: int) -> str:
 def title_filename(request_id: int, title: str) -> str:
     """A file name made from the request's title and id, safe on every system (may be non-ASCII)."""
     name = unicodedata.normalize("NFC", _one_line(title))
-    name = _UNSAFE_IN_FILENAME.sub(" ", name).strip(" .")[:TITLE_MAX_IN_FILENAME].strip(" .")
+    name = " ".join(_UNSAFE_IN_FILENAME.sub(" ", name).split()).strip(" .")
+    name = name[:TITLE_MAX_IN_FILENAME].strip(" .")
     return f"{name}-{request_id}.md" if name else download_filename(request_id)
 
 

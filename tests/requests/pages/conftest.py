@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -107,3 +109,34 @@ def accepted_claims_make_team_members(monkeypatch):
             Claim.request_id == help_request.id, Claim.volunteer_id == user.id, Claim.status == "accepted"))))
 
     monkeypatch.setattr(policy, "team_member_checks", [holds_a_seat])
+
+
+DANGEROUS_TAGS = frozenset({"script", "iframe", "object", "embed", "svg", "math", "img", "style", "link",
+                            "meta", "base", "form", "input", "frame", "frameset", "video", "audio"})
+URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster"})
+
+
+class _MarkupReader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in DANGEROUS_TAGS:
+            self.found.append(f"<{tag}>")
+        for name, value in attrs:
+            scheme = "".join(ch for ch in (value or "") if ch.isprintable() and not ch.isspace()).lower()
+            if name.startswith("on") or name == "style":
+                self.found.append(f"<{tag} {name}=…>")
+            elif name in URL_ATTRIBUTES and scheme.startswith(("javascript:", "vbscript:", "data:")):
+                self.found.append(f"<{tag} {name}={value}>")
+
+
+def executable_markup(html: str, *, allowed: tuple[str, ...] = ()) -> list[str]:
+    """Tags, event handlers and script URLs in `html` that a browser would run or load.
+
+    `allowed` names tags the page itself uses on purpose (the page's own <link> and <script src>).
+    """
+    reader = _MarkupReader()
+    reader.feed(html)
+    return [found for found in reader.found if found not in allowed]

@@ -205,3 +205,23 @@ def test_a_request_page_follows_its_status_after_a_transition(app, client, db, o
     db.session.commit()
 
     assert client.get(f"/requests/{help_request.id}", headers=EN).status_code == 200
+
+
+def test_other_features_add_panels_to_the_request_page_for_the_viewers_they_choose(app, client, db, published,
+                                                                                   staff, monkeypatch):
+    from app.requests.views import pages
+
+    monkeypatch.setattr(pages, "_REQUEST_PANELS", {})
+
+    @pages.request_page_panel(order=10)
+    def staff_only_panel(viewer, help_request):
+        if viewer is None or viewer.id != staff.id:
+            return None
+        return "requests/_organization_request_link.html", {
+            "help_request": help_request, "request_page_url": lambda _request: "/team-panel"}
+
+    anonymous = text_of(client.get(f"/requests/{published.id}", headers=EN))
+    own = text_of(client_for(app, staff).get(f"/requests/{published.id}", headers=EN))
+
+    assert "/team-panel" not in anonymous
+    assert '<a class="org-request-title" href="/team-panel">A map of surplus food</a>' in own
