@@ -2,15 +2,19 @@
 
 The score mixes four things a volunteer would weigh themselves, each between 0 and 1:
 
-- skills (weight 0.55): the share of the request's skills the volunteer has, each counted by level
+- skills (weight 0.60): the share of the request's skills the volunteer has, each counted by level
   (a beginner's skill counts half, an expert's fully);
-- hours (0.20): the weekly hours one seat needs against the hours the volunteer has;
 - causes (0.15): whether the organisation works on a cause the volunteer cares about;
+- hours (0.15): the weekly hours one seat needs against the hours the volunteer has;
 - place (0.10): remote work both sides accept, or the same city.
 
-A request is recommended only when it shares a skill or a cause with the volunteer. Reasons are
-structured (`Reason(kind, params)`) so this module stays pure; `app.volunteers.services.
-recommendations` turns them into sentences in the reader's language.
+Hours and place only make a project *practical*, not *suitable*: their weight is scaled by the skill
+share (half without any matching skill, in full with every skill), so a project whose skills the
+volunteer lacks never outranks a good skill match merely because it is small and remote. A full
+match scores 1. A request is recommended only when it shares a skill or a cause with the volunteer.
+
+Reasons are structured (`Reason(kind, params)`) so this module stays pure;
+`app.volunteers.services.recommendations` turns them into sentences in the reader's language.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-WEIGHTS = {"skills": 0.55, "hours": 0.20, "causes": 0.15, "place": 0.10}
+WEIGHTS = {"skills": 0.60, "causes": 0.15, "hours": 0.15, "place": 0.10}
 LEVELS = range(1, 6)
 # Without a deadline, one seat's share of the effort is spread over the default claim commitment:
 # three months (Claim.commitment_months defaults to 3), about 13 weeks.
@@ -122,7 +126,8 @@ def score_request(volunteer: VolunteerFacts, request: RequestFacts, today: date)
     same_city = bool(request.region) and _normal(request.region) == _normal(volunteer.city)
     place = 1.0 if (request.remote_ok and volunteer.remote) or same_city else 0.0
     parts = {"skills": skills, "hours": hours, "causes": causes, "place": place}
-    score = round(sum(WEIGHTS[name] * value for name, value in parts.items()), 4)
+    practical = (WEIGHTS["hours"] * hours + WEIGHTS["place"] * place) * (0.5 + 0.5 * skills)
+    score = round(WEIGHTS["skills"] * skills + WEIGHTS["causes"] * causes + practical, 4)
 
     reasons: list[Reason] = []
     if matched:

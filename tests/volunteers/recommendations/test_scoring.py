@@ -143,3 +143,10 @@ def test_scores_stay_between_zero_and_one():
         for hours in (0, 1, 40):
             result = score_request(VolunteerFacts(skills=levels, hours_per_week=hours), request(), TODAY)
             assert result is not None and 0.0 <= result.score <= 1.0
+
+
+def test_a_small_remote_project_without_their_skills_ranks_below_a_real_skill_match():
+    unskilled = request(1, skills=("react",), effort_hours=10)  # their cause, easy hours, remote
+    skilled = request(2, skills=("flask", "react"), effort_hours=300, causes=("animals",), remote_ok=False)
+    ranked = rank(FLASK_DEV, [unskilled, skilled], TODAY)
+    assert [r.request_id for r in ranked] == [2, 1]
