@@ -28,7 +28,7 @@ FIX_HINT = ("run `make extract-messages`, then translate them in "
 PLACEHOLDER = re.compile(r"%(?:\(\w+\))?[#0 +-]*(?:\d+|\*)?(?:\.\d+)?[diouxXeEfFgGcrsa%]")
 MARKUP = re.compile(r"</?[a-zA-Z][^>]*>|&\w+;|`[^`]*`")
 HAN = r"[\u3400-\u9fff]"
-# ASCII punctuation touching a Chinese character: Chinese text takes the full-width forms ，。：；！？（）.
+# ASCII punctuation touching a Chinese character.
 HALF_WIDTH_IN_CHINESE = re.compile(rf"{HAN}[,.:;!?()]|[,:;!?()]{HAN}")
 
 
@@ -103,23 +103,34 @@ def test_the_chinese_catalogue_has_one_plural_form():
             assert len(message.string) == 1, message.id
 
 
-@pytest.mark.parametrize("message", chinese_messages(), ids=message_label)
-def test_a_chinese_translation_keeps_the_placeholders_and_markup_of_its_source(message):
-    sources = list(message.id) if message.pluralizable else [message.id]
-    expected_placeholders = Counter(PLACEHOLDER.findall(sources[-1]))
-    expected_markup = Counter(MARKUP.findall(sources[-1]))
+def placeholder_problem(message: Message, translated: str) -> str | None:
+    """What a translation breaks of its source's %-placeholders and markup, or None."""
+    source = message.id[-1] if message.pluralizable else message.id
+    if Counter(PLACEHOLDER.findall(translated)) != Counter(PLACEHOLDER.findall(source)):
+        return "placeholders differ"
+    if Counter(MARKUP.findall(translated)) != Counter(MARKUP.findall(source)):
+        return "markup differs"
+    if "%" in PLACEHOLDER.sub("", translated):  # gettext's formatting would fail on the page
+        return "a lone %"
+    return None
 
-    for translated in filter(None, translations(message)):  # missing ones fail the completeness test
-        assert Counter(PLACEHOLDER.findall(translated)) == expected_placeholders, translated
-        assert Counter(MARKUP.findall(translated)) == expected_markup, translated
-        # A lone % would make gettext's formatting fail when the page renders.
-        assert "%" not in PLACEHOLDER.sub("", translated), translated
+
+def test_chinese_translations_keep_the_placeholders_and_markup_of_their_source():
+    broken = []
+    for message in chinese_messages():
+        for translated in filter(None, translations(message)):  # missing ones: the completeness test
+            if problem := placeholder_problem(message, translated):
+                broken.append(f"{message_label(message)}\n    → {translated}  ({problem})")
+
+    assert not broken, "fix these Chinese translations:\n" + "\n".join(broken)
 
 
-@pytest.mark.parametrize("message", chinese_messages(), ids=message_label)
-def test_a_chinese_translation_uses_full_width_punctuation(message):
-    for translated in translations(message):
-        assert not HALF_WIDTH_IN_CHINESE.search(translated), translated
+def test_chinese_translations_use_full_width_punctuation():
+    # Chinese text takes ，。：；！？（）; a half-width mark next to a Chinese character is a slip.
+    slips = [translated for message in chinese_messages() for translated in translations(message)
+             if HALF_WIDTH_IN_CHINESE.search(translated)]
+
+    assert not slips, "use full-width punctuation in:\n" + "\n".join(slips)
 
 
 def test_the_english_catalogue_falls_back_to_the_english_source_strings():
