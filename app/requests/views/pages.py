@@ -25,8 +25,7 @@ from app.requests.timeline_text import timeline_steps
 TIMELINE_PREVIEW = 6
 TIMELINE_PAGE_SIZE = 100
 WITHDRAWABLE_STATUSES = frozenset({"draft", "intake", "open", "in_progress"})
-CADENCE_LABELS = {"weekly": _l("A check-in every week"), "biweekly": _l("A check-in every two weeks"),
-                  "monthly": _l("A check-in every month")}
+CADENCE_LABELS = {"weekly": _l("Weekly"), "biweekly": _l("Every two weeks"), "monthly": _l("Monthly")}
 
 RequestPanel = Callable[[User | None, HelpRequest], PanelResult]
 _REQUEST_PANELS: dict[str, tuple[int, RequestPanel]] = {}

@@ -41,9 +41,10 @@ def test_the_page_shows_team_seats_effort_deadline_and_check_in_rhythm(client, p
     assert facts["Seats free"] == "2"
     assert facts["Effort"] == "about 120 hours"
     assert facts["Deadline"] == "March 1, 2030"
-    assert facts["Check-ins"] == "A check-in every month"
+    assert facts["Check-ins"] == "Monthly"
     assert "badge-open" in facts["Status"]
     assert facts["Team size"] == "3 engineers" and facts["Effort (hours)"] == "120 hours"
+    assert '<span class="request-seats">2 seats free</span>' in body  # in the heading too, for phones
 
 
 def test_skills_are_named_in_the_readers_language(client, published):
