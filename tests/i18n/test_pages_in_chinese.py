@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
 
 from app.core.models import EmailMessage
 from tests.conftest import sign_in
@@ -201,6 +203,22 @@ def test_an_empty_sign_up_form_lists_its_problems_in_chinese(client):
     assert "以下内容需要修改：" in text
     assert "请输入邮箱地址。" in text
     assert not wrong_language_text(text)
+
+
+@pytest.mark.parametrize(("headers", "message"), [
+    (ZH, "不是有效的整数。"),
+    (EN, "Not a valid integer value."),
+])
+def test_wtforms_own_messages_follow_the_language_too(app, headers, message):
+    # Messages WTForms writes itself (a number field given words) come from its own catalogue.
+    class HoursForm(FlaskForm):
+        hours = IntegerField("hours")
+
+    with app.test_request_context("/", method="POST", data={"hours": "five"}, headers=headers):
+        form = HoursForm(meta={"csrf": False})
+        form.validate()
+
+    assert form.hours.errors == [message]
 
 
 def test_a_missing_page_says_so_in_chinese(client):
