@@ -467,10 +467,6 @@ class PublicProfile:
     review_count: int
     average_rating: float | None
 
-    @property
-    def skills(self) -> list[VolunteerSkill]:
-        return list(self.profile.skills) if self.profile is not None else []
-
 
 def public_profile(user_id: int, viewer: User | None = None) -> PublicProfile:
     """The public facts of a volunteer in a fixed number of queries (no N+1 whatever the history).
