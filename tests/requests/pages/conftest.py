@@ -36,6 +36,11 @@ SPEC = {
 }
 
 
+@pytest.fixture(autouse=True)
+def chinese_catalogue(compiled_catalogues) -> None:  # noqa: F811  (the imported fixture, requested here)
+    """Every page test may read Chinese: the catalogue is compiled before the first one runs."""
+
+
 def text_of(response) -> str:
     return response.get_data(as_text=True)
 
