@@ -56,7 +56,9 @@ def load_demo_command() -> None:
 
 def register(app: Flask) -> None:
     from app.core import cli as core_cli
+    from app.search.cli import search_cli
 
     core_cli.register(app)
     app.cli.add_command(skills_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(search_cli)

@@ -28,3 +28,7 @@ spec_updated = _signals.signal("spec-updated")
 # perhaps its status (open ↔ in_progress). Sent by the volunteers feature in the same transaction,
 # before its commit. Extra keyword: `by` (the user, or None for a periodic duty).
 request_seats_changed = _signals.signal("request-seats-changed")
+
+# A request's status changed, whatever the move (app.requests.status.transition sends it, inside the
+# transaction, before the caller's commit). Extra keywords: `from_status`, `to_status` and `by`.
+request_status_changed = _signals.signal("request-status-changed")

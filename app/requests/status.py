@@ -6,6 +6,7 @@ trigger a move is the calling service's business; this module only knows which m
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from app.core import audit
@@ -14,6 +15,7 @@ from app.core.errors import Conflict
 from app.core.models import User
 from app.extensions import db
 from app.requests.models import REQUEST_STATUSES, HelpRequest, TimelineEntry
+from app.requests.signals import request_status_changed
 from app.requests.timeline import add_entry
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -50,8 +52,9 @@ def transition(help_request: HelpRequest, to: str, *, by: User | None,
     """Move the request to `to`, stamp the matching time, and record it on the timeline and audit trail.
 
     Adds a `status_changed` timeline entry (detail `{from, to}`, plus `note` when given) and a
-    `request.status_changed` audit event to the current transaction, and returns the entry. Does
-    not commit. Raises Conflict, with a sentence saying why, when the move is not in TRANSITIONS.
+    `request.status_changed` audit event to the current transaction, sends `request_status_changed`
+    (app.requests.signals), and returns the entry. Does not commit. Raises Conflict, with a
+    sentence saying why, when the move is not in TRANSITIONS.
     """
     current = help_request.status
     if not can_transition(current, to):
@@ -77,6 +80,8 @@ def transition(help_request: HelpRequest, to: str, *, by: User | None,
     summary = _SUMMARIES.get((current, to), "Withdrawn.")
     entry = add_entry(help_request, "status_changed", actor=by, summary=summary, detail=detail)
     audit.record("request.status_changed", help_request, actor=by, **detail)
+    request_status_changed.send(current_app._get_current_object(), help_request=help_request,
+                                from_status=current, to_status=to, by=by)
     return entry
 
 

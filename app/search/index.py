@@ -1,0 +1,885 @@
+"""The search index of listed help requests (Whoosh): schema, writes, rebuild-and-swap, and queries.
+
+The only module that imports whoosh. Layout under SEARCH_INDEX_DIR: one directory per index
+generation (`gen-…`) and a `CURRENT` file naming the live one. A rebuild fills a fresh generation
+and swaps `CURRENT` with an atomic rename, so a reader opens either the old index or the new one,
+never a half-written one. Writes happen in index jobs only, each through a blocking writer
+(`ix.writer(timeout=10, delay=0.05)`, never AsyncWriter): the lock waits instead of failing.
+Each process (each thread) reuses its searcher and refreshes it when the index changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import json
+import logging
+import os
+import secrets
+import shutil
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from markupsafe import escape
+from whoosh import columns, fields, highlight, query, sorting
+from whoosh.analysis import Filter, Token, Tokenizer
+from whoosh.index import FileIndex, create_in, open_dir
+from whoosh.lang.porter import stem
+from whoosh.qparser import QueryParser, plugins, syntax
+from whoosh.searching import Searcher
+from whoosh.spelling import MultiCorrector
+
+from app.core.errors import Invalid
+from app.search import analyzer, documents, synonyms
+
+log = logging.getLogger(__name__)
+
+POINTER_FILE = "CURRENT"
+REBUILD_LOCK_FILE = "rebuild.lock"
+REBUILD_MARKER_FILE = "REBUILDING"
+GENERATION_PREFIX = "gen-"
+# Older generations are deleted once they are this old and not the previous one: a reader that
+# read CURRENT just before a swap still finds its files.
+KEEP_OLD_GENERATIONS_FOR = 600.0
+WRITER_TIMEOUT = 10.0
+WRITER_DELAY = 0.05
+SORTS = ("relevance", "newest", "deadline")
+FILTERS = ("skills", "cause", "region", "status", "effort", "remote", "verified", "has_free_seats")
+FACETS = ("skills", "cause", "region")
+MAX_PER_PAGE = 100
+MAX_QUERY_CHARS = 500  # longer queries are cut here: no one types more, and parsing stays cheap
+MAX_QUERY_TERMS = 40
+# Per-field weights for query words, and how much less a synonym counts than the word typed.
+FIELD_WEIGHTS = {"title": 3.0, "summary": 1.5, "skills_text": 1.5, "organization": 1.0, "body": 1.0}
+HIGHLIGHT_FIELDS = ("title", "summary", "body")
+SKILL_WEIGHT = 2.0
+SYNONYM_WEIGHT = 0.5
+
+
+class IndexMissing(Exception):
+    """There is no search index yet (or its directory vanished)."""
+
+
+class IndexCorrupt(Exception):
+    """The search index exists but cannot be opened."""
+
+
+# --- analysis -------------------------------------------------------------------------------------
+
+
+class WordTokenizer(Tokenizer):
+    """Whoosh's view of `app.search.analyzer.words`: sequential positions, original character spans."""
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, mode: str = "", **kwargs: Any) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for position, word in enumerate(analyzer.words(value)):
+            token.text = word.text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word.text
+            if positions:
+                token.pos = start_pos + position
+            if chars:
+                token.startchar = start_char + word.start
+                token.endchar = start_char + word.end
+            yield token
+
+
+@functools.lru_cache(maxsize=50_000)
+def _stem(word: str) -> str:
+    return stem(word)
+
+
+class LatinStemFilter(Filter):
+    """English stems for Latin words (databases, database → databas); other scripts pass unchanged."""
+
+    is_morph = True  # spelling suggestions read the unstemmed words
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if token.text.isascii() and token.text.isalpha():
+                token.text = _stem(token.text)
+            yield token
+
+
+ANALYZER = WordTokenizer() | LatinStemFilter()
+
+
+def terms(text: str) -> list[str]:
+    """The index terms of `text`, in order: the analyzer's words with English words stemmed."""
+    return [token.text for token in ANALYZER(text)]
+
+
+# --- schema ---------------------------------------------------------------------------------------
+
+
+class KeywordList(fields.KEYWORD):
+    """Space-separated keywords (slugs) kept as a list column too, so facets count them fast."""
+
+    def __init__(self) -> None:
+        super().__init__(stored=True, lowercase=False, scorable=False)
+        self.column_type = columns.VarBytesListColumn()  # KEYWORD(sortable=...) ignores a given column
+
+    def to_column_value(self, value: Any) -> list[bytes]:
+        items = value.split() if isinstance(value, str) else list(value)
+        return [str(item).encode() for item in items]
+
+    def from_column_value(self, value: Any) -> list[str]:
+        return [item.decode() for item in value]
+
+
+def _text_field(stored: bool = True) -> fields.TEXT:
+    return fields.TEXT(analyzer=ANALYZER, stored=stored, chars=stored, spelling=True)
+
+
+def make_schema() -> fields.Schema:
+    """The index schema: text to search, keywords to filter and facet, values to sort by."""
+    return fields.Schema(
+        id=fields.ID(stored=True, unique=True, sortable=True),
+        title=_text_field(),
+        summary=_text_field(),
+        body=_text_field(),
+        skills=KeywordList(),
+        skills_text=_text_field(stored=False),
+        organization=fields.TEXT(analyzer=ANALYZER, stored=True),
+        cause=KeywordList(),
+        region=fields.ID(stored=True, sortable=True),
+        status=fields.ID(stored=True),
+        effort=fields.ID(stored=True),
+        remote=fields.BOOLEAN(stored=True),
+        verified=fields.BOOLEAN(stored=True),
+        seats_free=fields.NUMERIC(int, stored=True, sortable=True),
+        published_at=fields.DATETIME(stored=True, sortable=True),
+        deadline=fields.NUMERIC(int, stored=True, sortable=True),
+        stamp=fields.ID(stored=True, sortable=True),
+    )
+
+
+def _index_fields(document: dict[str, Any]) -> dict[str, Any]:
+    """A document from `app.search.documents` in the shape whoosh's writer takes."""
+    values = dict(document)
+    values["skills"] = " ".join(document["skills"])
+    values["cause"] = " ".join(document["cause"])
+    if not values["effort"]:
+        del values["effort"]
+    if values["published_at"] is None:
+        del values["published_at"]
+    else:  # whoosh stores naive datetimes: ours are UTC
+        values["published_at"] = values["published_at"].astimezone(UTC).replace(tzinfo=None)
+    return values
+
+
+# --- generations on disk --------------------------------------------------------------------------
+
+
+def index_root() -> Path:
+    """SEARCH_INDEX_DIR: the folder holding the index generations (local disk, never NFS)."""
+    return Path(current_app.config["SEARCH_INDEX_DIR"])
+
+
+def _live_generation(root: Path) -> Path:
+    """The directory CURRENT names. Raises IndexMissing when there is none."""
+    try:
+        name = (root / POINTER_FILE).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise IndexMissing(str(root)) from None
+    directory = root / name
+    if not name.startswith(GENERATION_PREFIX) or "/" in name or not directory.is_dir():
+        raise IndexMissing(str(directory))
+    return directory
+
+
+def _open(directory: Path) -> FileIndex:
+    try:
+        return open_dir(str(directory))
+    except FileNotFoundError:
+        raise IndexMissing(str(directory)) from None
+    except Exception as error:  # whoosh raises many kinds (EmptyIndexError, unpickling, struct)
+        raise IndexCorrupt(f"{directory}: {type(error).__name__}: {error}") from error
+
+
+def open_index() -> FileIndex:
+    """The live index. Raises IndexMissing when there is none and IndexCorrupt when it can't be opened."""
+    return _open(_live_generation(index_root()))
+
+
+def _swap(root: Path, generation: Path) -> None:
+    """Point CURRENT at `generation` with one atomic rename (readers see the old or the new name)."""
+    temporary = root / f"{POINTER_FILE}.{secrets.token_hex(4)}.tmp"
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(generation.name)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, root / POINTER_FILE)
+    directory = os.open(root, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _remove_old_generations(root: Path, keep: set[str]) -> None:
+    """Delete generations other than `keep` and the newest old one, once old enough."""
+    old = sorted((path for path in root.glob(f"{GENERATION_PREFIX}*")
+                  if path.is_dir() and path.name not in keep), key=lambda path: path.name)
+    now = time.time()
+    for path in old[:-1]:
+        if now - path.stat().st_mtime > KEEP_OLD_GENERATIONS_FOR:
+            shutil.rmtree(path, ignore_errors=True)
+    for path in root.glob(f"{POINTER_FILE}.*.tmp"):
+        if now - path.stat().st_mtime > KEEP_OLD_GENERATIONS_FOR:
+            path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _rebuild_lock(root: Path) -> Iterator[None]:
+    """One rebuild at a time across processes (an flock on a file next to the generations)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / REBUILD_LOCK_FILE).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def is_rebuilding(root: Path | None = None) -> bool:
+    """Whether a live process is rebuilding the index right now."""
+    marker = (root or index_root()) / REBUILD_MARKER_FILE
+    try:
+        pid = int(json.loads(marker.read_text(encoding="utf-8"))["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def index_status() -> str:
+    """"ok", "missing", "rebuilding" (no usable index while a rebuild runs) or "corrupt"; never raises."""
+    root = index_root()
+    try:
+        _open(_live_generation(root)).close()
+        return "ok"
+    except IndexMissing:
+        state = "missing"
+    except IndexCorrupt:
+        state = "corrupt"
+    return "rebuilding" if is_rebuilding(root) else state
+
+
+# --- writes (index jobs only) ---------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _writer(ix: FileIndex) -> Iterator[Any]:
+    """A blocking writer: waits up to WRITER_TIMEOUT for the lock; commits, or cancels on error."""
+    writer = ix.writer(timeout=WRITER_TIMEOUT, delay=WRITER_DELAY)
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+
+
+def _writable_index() -> FileIndex:
+    """The live index, rebuilt from the database first when it is missing or corrupt."""
+    try:
+        return open_index()
+    except (IndexMissing, IndexCorrupt) as error:
+        log.warning("search index unusable (%s): rebuilding it from the database", error)
+    rebuild_index(only_if_unusable=True)
+    return open_index()
+
+
+def _fresh_documents(request_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    from app.extensions import db
+
+    db.session.expire_all()  # re-read rows: the job may run long after the change was loaded
+    return documents.load_documents(request_ids)
+
+
+def index_document(request_id: int) -> bool:
+    """Make the index say what the database says about one request; True when it is listed.
+
+    Re-reads the row under the writer lock, so the last writer always writes the latest state: a
+    listed request is added or replaced, anything else (draft, intake, withdrawn, deleted) is
+    removed. Rebuilds a missing or corrupt index first. Raises whoosh's LockError only if the lock
+    stays taken for WRITER_TIMEOUT seconds (the job is then retried).
+    """
+    return bool(index_documents([request_id]))
+
+
+def index_documents(request_ids: Iterable[int]) -> set[int]:
+    """`index_document` for several requests in one commit; returns the ids now listed."""
+    ids = {int(request_id) for request_id in request_ids}
+    if not ids:
+        return set()
+    ix = _writable_index()
+    with _writer(ix) as writer:
+        found = _fresh_documents(ids)
+        for request_id in ids:
+            if request_id in found:
+                writer.update_document(**_index_fields(found[request_id]))
+            else:
+                writer.delete_by_term("id", str(request_id))
+    return set(found)
+
+
+def remove_document(request_id: int) -> None:
+    """Take a request out of the index (nothing happens when it is not there or there is no index)."""
+    try:
+        ix = open_index()
+    except (IndexMissing, IndexCorrupt):
+        return  # a rebuild reads the database, where the request is not listed
+    with _writer(ix) as writer:
+        writer.delete_by_term("id", str(request_id))
+
+
+@dataclass(frozen=True)
+class RebuildSummary:
+    """What a rebuild did: documents written, seconds taken, the new generation, repairs after the swap."""
+
+    indexed: int
+    seconds: float
+    generation: str
+    repaired: int = 0
+    skipped: bool = False
+
+    def line(self) -> str:
+        """One line for the command line and the job log."""
+        if self.skipped:
+            return "Search index: already usable, nothing rebuilt."
+        return (f"Search index rebuilt: {self.indexed} request(s) indexed in {self.seconds:.1f} s "
+                f"({self.generation}); {self.repaired} changed meanwhile and were updated.")
+
+
+def rebuild_index(*, on_start: Callable[[int], None] | None = None,
+                  advance: Callable[[int], None] | None = None,
+                  only_if_unusable: bool = False) -> RebuildSummary:
+    """Build a fresh generation from the database, swap it in atomically, then catch up.
+
+    Guarantees: readers never see a partial index (they keep the old one until the swap); changes
+    made while the rebuild ran are applied after the swap (a reconcile pass compares stamps), so
+    none is lost. One rebuild at a time: a second caller waits for the first. With
+    `only_if_unusable`, returns a skipped summary when a usable index exists by the time the lock
+    is held. `on_start(total)` and `advance(n)` report progress.
+    """
+    root = index_root()
+    with _rebuild_lock(root):
+        if only_if_unusable:
+            try:
+                open_index().close()
+                return RebuildSummary(0, 0.0, "", skipped=True)
+            except (IndexMissing, IndexCorrupt):
+                pass
+        marker = root / REBUILD_MARKER_FILE
+        marker.write_text(json.dumps({"pid": os.getpid(), "started_at": time.time()}), encoding="utf-8")
+        try:
+            return _rebuild(root, on_start, advance)
+        finally:
+            marker.unlink(missing_ok=True)
+
+
+def _rebuild(root: Path, on_start: Callable[[int], None] | None,
+             advance: Callable[[int], None] | None) -> RebuildSummary:
+    started = time.monotonic()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    generation = root / f"{GENERATION_PREFIX}{stamp}-{secrets.token_hex(3)}"
+    generation.mkdir(parents=True)
+    ix = create_in(str(generation), make_schema())
+    ids = documents.listed_request_ids()
+    if on_start:
+        on_start(len(ids))
+    indexed = 0
+    with _writer(ix) as writer:
+        for offset in range(0, len(ids), documents.BATCH_SIZE):
+            batch = ids[offset:offset + documents.BATCH_SIZE]
+            found = _fresh_documents(batch)
+            for request_id in batch:
+                if request_id in found:
+                    writer.add_document(**_index_fields(found[request_id]))
+                    indexed += 1
+            if advance:
+                advance(len(batch))
+    previous = None
+    with contextlib.suppress(IndexMissing):
+        previous = _live_generation(root).name
+    _swap(root, generation)
+    repaired = reconcile(ix)
+    ix.close()
+    _remove_old_generations(root, keep={generation.name} | ({previous} if previous else set()))
+    return RebuildSummary(indexed + repaired.added, time.monotonic() - started, generation.name,
+                          repaired.count)
+
+
+# --- check and reconcile --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexCheck:
+    """How the index differs from the database: ids missing from it, stale in it, extra in it."""
+
+    missing: list[int] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+    extra: list[int] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.missing) + len(self.stale) + len(self.extra)
+
+    @property
+    def added(self) -> int:
+        return len(self.missing)
+
+    @property
+    def is_true(self) -> bool:
+        """Whether the index says exactly what the database says."""
+        return self.count == 0
+
+
+def _indexed_stamps(ix: FileIndex) -> dict[int, str]:
+    """{request id: stamp} of every live document, read from the columns (no stored text loaded)."""
+    with ix.searcher() as searcher:
+        stamps: dict[int, str] = {}
+        for reader in _leaf_readers(searcher.reader()):
+            ids = reader.column_reader("id")
+            stamp_values = reader.column_reader("stamp")
+            for docnum in reader.all_doc_ids():
+                stamps[int(ids[docnum])] = stamp_values[docnum]
+        return stamps
+
+
+def _leaf_readers(reader: Any) -> list[Any]:
+    return [leaf for leaf, _offset in reader.leaf_readers()]
+
+
+def _compare(ix: FileIndex) -> tuple[IndexCheck, dict[int, dict[str, Any]]]:
+    expected = _fresh_documents(documents.listed_request_ids())
+    indexed = _indexed_stamps(ix)
+    check = IndexCheck(
+        missing=sorted(set(expected) - set(indexed)),
+        stale=sorted(i for i in set(expected) & set(indexed) if expected[i]["stamp"] != indexed[i]),
+        extra=sorted(set(indexed) - set(expected)))
+    return check, expected
+
+
+def check_index() -> IndexCheck:
+    """Compare the live index with the database (ids and stamps). Raises IndexMissing or IndexCorrupt."""
+    ix = open_index()
+    try:
+        return _compare(ix)[0]
+    finally:
+        ix.close()
+
+
+def reconcile(ix: FileIndex | None = None) -> IndexCheck:
+    """Write what differs between the index and the database (under the writer lock); returns the diff."""
+    own = ix is None
+    ix = ix or open_index()
+    try:
+        with _writer(ix) as writer:
+            check, expected = _compare(ix)
+            for request_id in check.missing + check.stale:
+                writer.update_document(**_index_fields(expected[request_id]))
+            for request_id in check.extra:
+                writer.delete_by_term("id", str(request_id))
+        return check
+    finally:
+        if own:
+            ix.close()
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+class _SearcherCache(threading.local):
+    key: tuple[str, str] | None = None
+    searcher: Searcher | None = None
+
+
+_searchers = _SearcherCache()
+
+
+def _searcher() -> Searcher:
+    """This thread's searcher on the live generation, refreshed when the index changed."""
+    root = index_root()
+    generation = _live_generation(root)
+    key = (str(root), generation.name)
+    if _searchers.key == key and _searchers.searcher is not None:
+        try:
+            if not _searchers.searcher.up_to_date():
+                _searchers.searcher = _searchers.searcher.refresh()
+            return _searchers.searcher
+        except (OSError, ValueError):
+            pass  # the generation was cleaned away under us: open the live one again
+    if _searchers.searcher is not None:
+        with contextlib.suppress(Exception):
+            _searchers.searcher.close()
+        _searchers.key = _searchers.searcher = None
+    searcher = _open(generation).searcher()
+    _searchers.key, _searchers.searcher = key, searcher
+    return searcher
+
+
+def forget_searchers() -> None:
+    """Close this thread's cached searcher (tests switching index folders; shutdown)."""
+    if _searchers.searcher is not None:
+        with contextlib.suppress(Exception):
+            _searchers.searcher.close()
+    _searchers.key = _searchers.searcher = None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One page of results: request ids in order, with scores, highlights, facets and a suggestion.
+
+    `total` counts every match (all pages); `facets` counts values over the whole filtered result
+    set; `highlights[id][field]` is HTML-escaped text where only the `<mark>` tags are markup;
+    `scores` is empty unless sorted by relevance; `suggestion` is a corrected query or None.
+    """
+
+    ids: list[int]
+    total: int
+    page: int
+    per_page: int
+    scores: dict[int, float] = field(default_factory=dict)
+    highlights: dict[int, dict[str, str]] = field(default_factory=dict)
+    facets: dict[str, dict[str, int]] = field(default_factory=lambda: {name: {} for name in FACETS})
+    suggestion: str | None = None
+
+
+def search(text: str = "", *, filters: dict[str, Any] | None = None, sort: str = "relevance",
+           page: int = 1, per_page: int = 20) -> SearchResult:
+    """Search listed requests for `text` (Chinese, English or mixed) within `filters`.
+
+    Words are ANDed across title, summary, body, skills and organisation, Traditional Chinese
+    finds Simplified text, English words match across stems, and synonyms (search/synonyms.json
+    and the skills taxonomy) find each other. Quoted phrases, OR and NOT are understood; any
+    text the parser can't read is searched as plain words, so no query string raises. Empty text
+    lists everything within the filters, newest first.
+
+    Filters: skills (slugs, all required), cause, region, status, effort (one value or several,
+    any of them), remote, verified, has_free_seats (True to require). Raises Invalid naming
+    `sort`, `page`, `per_page` or the filter with a bad value, and ValueError for an unknown
+    filter name. A missing or corrupt index gives an empty result and schedules a rebuild.
+    """
+    if sort not in SORTS:
+        raise Invalid("sort", _("Sort by one of: %(choices)s.", choices=", ".join(SORTS)))
+    if not isinstance(page, int) or page < 1:
+        raise Invalid("page", _("The page number must be 1 or more."))
+    if not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
+        raise Invalid("per_page", _("Show between 1 and %(n)d results per page.", n=MAX_PER_PAGE))
+    filter_query = _filter_query(filters or {})
+    try:
+        searcher = _searcher()
+    except (IndexMissing, IndexCorrupt) as error:
+        from app.search.health import schedule_rebuild
+
+        log.warning("search index unusable (%s): answering empty and scheduling a rebuild", error)
+        schedule_rebuild()
+        return SearchResult([], 0, page, per_page)
+    text_query = _text_query(text)
+    return _run(searcher, text_query, filter_query, text, sort, page, per_page)
+
+
+def _run(searcher: Searcher, text_query: query.Query | None, filter_query: query.Query | None,
+         text: str, sort: str, page: int, per_page: int) -> SearchResult:
+    if text_query is None and sort == "relevance":
+        sort = "newest"  # nothing to rank by: newest first
+    sortedby: Any = None
+    if sort == "newest":
+        sortedby = sorting.FieldFacet("published_at", reverse=True)
+    elif sort == "deadline":
+        sortedby = [sorting.FieldFacet("deadline"), sorting.FieldFacet("published_at", reverse=True)]
+    facets = sorting.Facets()
+    for name in FACETS:
+        facets.add_field(name, allow_overlap=name != "region", maptype=sorting.Count)
+    results = searcher.search(text_query or query.Every(), limit=page * per_page, filter=filter_query,
+                              sortedby=sortedby, groupedby=facets, terms=text_query is not None)
+    hits = list(results)[(page - 1) * per_page:]
+    ids = [int(hit["id"]) for hit in hits]
+    scores = {int(hit["id"]): float(hit.score) for hit in hits
+              if sort == "relevance" and hit.score is not None}
+    highlights: dict[int, dict[str, str]] = {}
+    if text_query is not None:
+        results.highlighter = _HIGHLIGHTER
+        for hit in hits:
+            marked = {name: hit.highlights(name, top=2) for name in HIGHLIGHT_FIELDS}
+            highlights[int(hit["id"])] = {name: value for name, value in marked.items() if value}
+    total = len(results)
+    suggestion = _suggestion(searcher, text) if total == 0 and text_query is not None else None
+    return SearchResult(ids, total, page, per_page, scores, highlights,
+                        {name: _facet_counts(results, name) for name in FACETS}, suggestion)
+
+
+def _facet_counts(results: Any, name: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for key, count in results.groups(name).items():
+        if key is None or key == b"" or key == "":
+            continue
+        label = key.decode() if isinstance(key, bytes) else str(key)
+        counts[label] = counts.get(label, 0) + count
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+# --- filters --------------------------------------------------------------------------------------
+
+
+def _values(name: str, value: Any) -> list[str]:
+    if value is None:
+        return []
+    items = value.split(",") if isinstance(value, str) else value
+    try:
+        cleaned = [str(item).strip() for item in items]
+    except TypeError:
+        raise Invalid(name, _("Give one value or a list of values.")) from None
+    return [item for item in cleaned if item]
+
+
+def _filter_query(filters: dict[str, Any]) -> query.Query | None:
+    unknown = set(filters) - set(FILTERS)
+    if unknown:
+        raise ValueError(f"unknown search filters: {sorted(unknown)}")
+    parts: list[query.Query] = []
+    skills = _values("skills", filters.get("skills"))
+    parts += [query.Term("skills", slug) for slug in skills]
+    for name, allowed in (("cause", None), ("region", None), ("status", documents.LISTED_STATUSES),
+                          ("effort", documents.EFFORT_SIZES)):
+        wanted = _values(name, filters.get(name))
+        if allowed is not None and set(wanted) - set(allowed):
+            raise Invalid(name, _("Choose from: %(choices)s.", choices=", ".join(sorted(allowed))))
+        if wanted:
+            parts.append(query.Or([query.Term(name, value) for value in wanted]))
+    for name in ("remote", "verified"):
+        if filters.get(name):
+            parts.append(query.Term(name, True))
+    if filters.get("has_free_seats"):
+        parts.append(query.NumericRange("seats_free", 1, None))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else query.And(parts)
+
+
+# --- query text -----------------------------------------------------------------------------------
+
+
+_PARSE_SCHEMA = fields.Schema(text=fields.TEXT(analyzer=ANALYZER))
+_PARSER = QueryParser("text", _PARSE_SCHEMA, group=syntax.AndGroup,
+                      plugins=[plugins.PhrasePlugin(), plugins.GroupPlugin(), plugins.OperatorsPlugin()])
+
+
+class _Unreadable(Exception):
+    """The parsed query holds something we do not search with (the text is read as plain words)."""
+
+
+def _clean_query(text: str) -> str:
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in str(text or ""))
+    return text[:MAX_QUERY_CHARS].strip()
+
+
+def _text_query(text: str) -> query.Query | None:
+    """The index query for what a person typed, or None when it holds no searchable word."""
+    text = _clean_query(text)
+    if not text:
+        return None
+    table = _synonym_table()
+    try:
+        parsed = _PARSER.parse(text).normalize()
+        if _term_count(parsed) > MAX_QUERY_TERMS:
+            raise _Unreadable("too many terms")
+        translated = _translate(parsed, table)
+    except Exception:  # the parser, or a tree we can't use: plain words never fail
+        translated = _words_query(terms(text)[:MAX_QUERY_TERMS], table)
+    if translated is None or isinstance(translated, query._NullQuery):
+        return None
+    return translated.normalize()
+
+
+def _term_count(parsed: query.Query) -> int:
+    if isinstance(parsed, query.Term):
+        return 1
+    if isinstance(parsed, query.Phrase):
+        return len(parsed.words)
+    return sum(_term_count(child) for child in parsed.children())
+
+
+def _translate(parsed: query.Query, table: _SynonymTable) -> query.Query | None:
+    """Map a query on the parser's single field onto the index's fields, adding synonyms."""
+    if isinstance(parsed, query._NullQuery):
+        return None
+    if isinstance(parsed, query.Term):
+        return _words_query([parsed.text], table)
+    if isinstance(parsed, query.Phrase):
+        return query.Or([query.Phrase(name, list(parsed.words), boost=weight)
+                         for name, weight in FIELD_WEIGHTS.items()])
+    if isinstance(parsed, query.And):
+        parts: list[query.Query] = []
+        run: list[str] = []
+        for child in [*parsed.subqueries, None]:
+            if isinstance(child, query.Term):
+                run.append(child.text)
+                continue
+            if run:
+                words_query = _words_query(run, table)
+                if words_query is not None:
+                    parts.append(words_query)
+                run = []
+            if child is not None:
+                translated = _translate(child, table)
+                if translated is not None:
+                    parts.append(translated)
+        return query.And(parts) if parts else None
+    if isinstance(parsed, (query.Or, query.Not, query.AndNot, query.AndMaybe)):
+        return parsed.apply(lambda child: _translate(child, table) or query.NullQuery)
+    raise _Unreadable(type(parsed).__name__)
+
+
+def _word_query(word: str) -> query.Query:
+    return query.Or([query.Term(name, word, boost=weight) for name, weight in FIELD_WEIGHTS.items()])
+
+
+def _sequence_query(sequence: tuple[str, ...], boost: float = 1.0) -> query.Query:
+    if len(sequence) == 1:
+        return query.Or([query.Term(name, sequence[0], boost=weight * boost)
+                         for name, weight in FIELD_WEIGHTS.items()])
+    return query.And([_word_query(word) for word in sequence], boost=boost)
+
+
+def _words_query(words: list[str], table: _SynonymTable) -> query.Query | None:
+    """AND of the words; a run of words that is a synonym becomes OR of its group (typed words first)."""
+    parts: list[query.Query] = []
+    position = 0
+    while position < len(words):
+        match = table.longest_match(words, position)
+        if match is None:
+            parts.append(_word_query(words[position]))
+            position += 1
+            continue
+        typed, entry = match
+        alternatives = [_sequence_query(typed)]
+        # A Chinese word is several overlapping terms (尘肺, 肺病, 尘肺病) and an AND adds their
+        # scores up: weigh each alternative as if it had as many terms as the typed words.
+        alternatives += [_sequence_query(sequence, SYNONYM_WEIGHT * len(typed) / len(sequence))
+                         for sequence in sorted(entry.sequences) if sequence != typed]
+        alternatives += [query.Term("skills", slug, boost=SKILL_WEIGHT) for slug in sorted(entry.skills)]
+        parts.append(query.Or(alternatives))
+        position += len(typed)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else query.And(parts)
+
+
+@dataclass
+class _SynonymEntry:
+    sequences: set[tuple[str, ...]] = field(default_factory=set)
+    skills: set[str] = field(default_factory=set)
+
+
+class _SynonymTable:
+    """Index-term sequences that find each other, looked up by their first term."""
+
+    def __init__(self, groups: Iterable[synonyms.SynonymGroup]) -> None:
+        self.entries: dict[tuple[str, ...], _SynonymEntry] = {}
+        for group in groups:
+            sequences = {tuple(terms(phrase)) for phrase in group.phrases} - {()}
+            for sequence in sequences:
+                entry = self.entries.setdefault(sequence, _SynonymEntry())
+                entry.sequences |= sequences
+                if group.skill:
+                    entry.skills.add(group.skill)
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        for sequence in sorted(self.entries, key=len, reverse=True):
+            self.by_first.setdefault(sequence[0], []).append(sequence)
+
+    def longest_match(self, words: list[str], position: int) -> tuple[tuple[str, ...], _SynonymEntry] | None:
+        for sequence in self.by_first.get(words[position], ()):
+            if tuple(words[position:position + len(sequence)]) == sequence:
+                return sequence, self.entries[sequence]
+        return None
+
+
+_synonym_cache: dict[str, Any] = {}
+_synonym_lock = threading.Lock()
+
+
+def _synonym_table() -> _SynonymTable:
+    """The synonym table for the current skills and synonyms file, rebuilt when either changes."""
+    try:
+        file_groups = synonyms.file_groups()
+    except synonyms.SynonymFileError:
+        log.exception("search synonyms file unreadable: searching without its synonyms")
+        file_groups = ()
+    skill_groups, fingerprint = synonyms.skill_groups()
+    key = f"{id(file_groups)}:{fingerprint}"
+    with _synonym_lock:
+        if _synonym_cache.get("key") != key:
+            _synonym_cache["table"] = _SynonymTable((*file_groups, *skill_groups))
+            _synonym_cache["key"] = key
+        return _synonym_cache["table"]
+
+
+# --- highlights and suggestions -------------------------------------------------------------------
+
+
+class MarkFormatter(highlight.Formatter):
+    """HTML-escaped fragments with matches in <mark>, and an ellipsis where the text was cut."""
+
+    between = " "
+
+    def _text(self, text: str) -> str:
+        return str(escape(text))
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
+
+    def format_fragment(self, fragment: Any, replace: bool = False) -> str:
+        marked = super().format_fragment(fragment, replace=replace).strip()
+        before = "…" if fragment.startchar > 0 else ""
+        after = "…" if fragment.endchar < len(fragment.text) else ""
+        return f"{before}{marked}{after}"
+
+
+_HIGHLIGHTER = highlight.Highlighter(
+    fragmenter=highlight.PinpointFragmenter(maxchars=160, surround=40), formatter=MarkFormatter())
+
+
+def _suggestion(searcher: Searcher, text: str) -> str | None:
+    """The query with unknown Latin words replaced by the closest indexed word, or None."""
+    corrector = MultiCorrector([searcher.corrector(name) for name in ("title", "summary", "body")],
+                               op=max)
+    words = _clean_query(text).split()
+    changed = False
+    corrected = []
+    for word in words:
+        plain = unicodedata.normalize("NFKC", word).lower()
+        if plain.isascii() and plain.isalpha() and len(plain) >= 3 and not _is_indexed(searcher, plain):
+            suggestions = corrector.suggest(plain, limit=1, maxdist=2, prefix=1)
+            if suggestions and suggestions[0] != plain:
+                corrected.append(suggestions[0])
+                changed = True
+                continue
+        corrected.append(word)
+    return " ".join(corrected) if changed else None
+
+
+def _is_indexed(searcher: Searcher, word: str) -> bool:
+    term = _stem(word)
+    return any(searcher.doc_frequency(name, term) for name in FIELD_WEIGHTS)

@@ -1,0 +1,58 @@
+"""Search follows the requests feature through its signals: each listing change enqueues an index job.
+
+The signals are sent inside the transaction that makes the change (app.requests.signals), so the
+job's outbox row commits or rolls back with it, and runs after the commit (inline without Redis,
+on the `index` queue with it). Connected once per process when `app.search` is imported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.core.jobs import enqueue
+from app.core.models import OutboxJob
+from app.extensions import db
+from app.requests import signals
+from app.requests.models import HelpRequest
+from app.search.documents import LISTED_STATUSES
+
+UPDATE_JOB = "app.search.jobs.update_request_index"
+
+
+def enqueue_index_update(help_request: HelpRequest) -> None:
+    """Add an index update for the request to the current transaction (once per transaction).
+
+    Does not commit: the caller's commit carries the job, and a rollback drops it.
+    """
+    if help_request.id is None:
+        db.session.flush()  # the job names the request by id
+    for pending in db.session.new:
+        if (isinstance(pending, OutboxJob) and pending.name == UPDATE_JOB
+                and pending.args == [help_request.id]):
+            return
+    enqueue(UPDATE_JOB, help_request.id, queue="index")
+
+
+@signals.request_published.connect
+def _on_published(sender: Any, help_request: HelpRequest, **extra: Any) -> None:
+    enqueue_index_update(help_request)
+
+
+@signals.spec_updated.connect
+def _on_spec_updated(sender: Any, help_request: HelpRequest, **extra: Any) -> None:
+    if help_request.status in LISTED_STATUSES:
+        enqueue_index_update(help_request)
+
+
+@signals.request_status_changed.connect
+def _on_status_changed(sender: Any, help_request: HelpRequest, from_status: str, to_status: str,
+                       **extra: Any) -> None:
+    # Moves between unlisted states (draft ⇄ intake, intake → withdrawn) never touch the index.
+    if from_status in LISTED_STATUSES or to_status in LISTED_STATUSES:
+        enqueue_index_update(help_request)
+
+
+@signals.request_seats_changed.connect
+def _on_seats_changed(sender: Any, help_request: HelpRequest, **extra: Any) -> None:
+    if help_request.status in LISTED_STATUSES:
+        enqueue_index_update(help_request)

@@ -1,0 +1,73 @@
+"""Synonym groups for reading queries: search/synonyms.json plus every skill's names and synonyms.
+
+Groups are phrases (any language) that should find each other; a skill's group also carries its
+slug, so a query naming a skill finds the requests tagged with it. The index turns the phrases into
+index terms (`app.search.index`); this module only gathers them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.core.models import Skill
+from app.extensions import db
+
+SYNONYMS_FILE = Path("search") / "synonyms.json"
+
+
+@dataclass(frozen=True)
+class SynonymGroup:
+    """Phrases that mean the same for search, and the skill they name (if they come from one)."""
+
+    phrases: tuple[str, ...]
+    skill: str | None = None
+
+
+class SynonymFileError(ValueError):
+    """search/synonyms.json is unreadable or not shaped as {"groups": [[phrase, ...], ...]}."""
+
+
+_file_cache: dict[tuple[str, float], tuple[SynonymGroup, ...]] = {}
+
+
+def file_groups() -> tuple[SynonymGroup, ...]:
+    """The groups of CONTENT_DIR/search/synonyms.json (re-read when the file changes).
+
+    Raises SynonymFileError naming the file when it is not valid; a missing file has no groups.
+    """
+    path = Path(current_app.config["CONTENT_DIR"]) / SYNONYMS_FILE
+    if not path.is_file():
+        return ()
+    key = (str(path), path.stat().st_mtime)
+    if key not in _file_cache:
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as error:
+            raise SynonymFileError(f"{path}: {error}") from None
+        groups = document.get("groups") if isinstance(document, dict) else None
+        if not isinstance(groups, list) or not all(
+                isinstance(group, list) and all(isinstance(p, str) for p in group) for group in groups):
+            raise SynonymFileError(f'{path}: expected {{"groups": [["word", ...], ...]}}')
+        _file_cache.clear()
+        _file_cache[key] = tuple(SynonymGroup(tuple(p for p in group if p.strip())) for group in groups)
+    return _file_cache[key]
+
+
+def skill_groups() -> tuple[tuple[SynonymGroup, ...], str]:
+    """One group per skill in the database (slug words, both names, synonyms) and their fingerprint.
+
+    The fingerprint changes whenever any skill's words change, so callers can cache what they
+    derive from the groups.
+    """
+    rows = db.session.execute(sa.select(Skill.slug, Skill.name_en, Skill.name_zh, Skill.synonyms)
+                              .order_by(Skill.slug)).all()
+    groups = tuple(SynonymGroup((slug.replace("-", " "), name_en, name_zh, *(synonyms or [])), skill=slug)
+                   for slug, name_en, name_zh, synonyms in rows)
+    fingerprint = hashlib.sha256(repr(groups).encode()).hexdigest()
+    return groups, fingerprint
