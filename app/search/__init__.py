@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("search", __name__)
 
-from app.search import api, models, views  # noqa: E402,F401
+from app.search import api, health, models, subscriptions, views  # noqa: E402,F401
