@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -57,6 +57,7 @@ KIND_SENTENCES = {
     "unstalled": _l("Back on track after a new check-in."),
 }
 KIND_SENTENCES["changes_requested"] = KIND_SENTENCES["delivery_changes_requested"]
+KIND_SENTENCES["claim_submitted"] = KIND_SENTENCES["claim_requested"]
 
 # A word for the kind of step, so the page can mark status moves, team changes and progress apart.
 TONES = {
@@ -102,6 +103,14 @@ def _review(detail: dict[str, Any]) -> str:
     return _("A review was posted.")
 
 
+def _claim_renewed(detail: dict[str, Any]) -> str:
+    months = detail.get("months")
+    if isinstance(months, int) and months > 0:
+        return ngettext("A volunteer renewed their commitment for %(num)d month.",
+                        "A volunteer renewed their commitment for %(num)d months.", months)
+    return _("A volunteer renewed their commitment.")
+
+
 def _attachment(kind: str) -> Callable[[dict[str, Any]], str]:
     def describe(detail: dict[str, Any]) -> str:
         name = str(detail.get("name") or "")
@@ -115,6 +124,7 @@ DETAIL_SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
     "status_changed": _status_changed,
     "spec_updated": _spec_updated,
     "claim_accepted": _claim_accepted,
+    "claim_renewed": _claim_renewed,
     "checkin": _checkin,
     "review": _review,
     "attachment_added": _attachment("attachment_added"),

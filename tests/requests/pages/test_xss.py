@@ -71,7 +71,7 @@ def test_every_spec_section_and_answer_is_inert_on_the_request_page(app, db, org
 def test_titles_notes_and_names_are_inert_on_the_timeline_and_the_project_list(
         app, db, client, organization, coordinator, benign_page, payload):
     expected_timeline = executable_markup(benign_page(lambda r: f"/requests/{r.id}/timeline"))
-    expected_list = executable_markup(text_of(client.get("/projects", headers=EN)))
+    expected_list = executable_markup(text_of(client.get("/projects", headers=EN, follow_redirects=True)))
     help_request = hostile_request(organization, payload, coordinator)
     add_entry(help_request, "status_changed", actor=make_user("coordinator", name=f"Mallory {payload}"),
               summary="Changes requested.",
@@ -81,7 +81,7 @@ def test_titles_notes_and_names_are_inert_on_the_timeline_and_the_project_list(
     db.session.commit()
 
     timeline = text_of(client.get(f"/requests/{help_request.id}/timeline", headers=EN))
-    projects = text_of(client.get("/projects", headers=EN))
+    projects = text_of(client.get("/projects", headers=EN, follow_redirects=True))
 
     for body, expected in ((timeline, expected_timeline), (projects, expected_list)):
         if "<" in payload:
