@@ -28,7 +28,6 @@ from app.requests.services.organizations import causes
 from app.volunteers.models import CheckIn, Claim, Review, VolunteerProfile, VolunteerSkill
 
 HOURS_MIN, HOURS_MAX = 1, 40
-LEVELS = (1, 2, 3, 4, 5)
 MAX_SKILLS = 30
 # Column widths of VolunteerProfile; a longer value would fail only on PostgreSQL, so check them here.
 LIMITS = {"city": 100, "timezone": 60, "github_url": 255, "portfolio_url": 255, "bio": 2000, "phone": 40}
@@ -55,7 +54,6 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]*$")
 _HOST = re.compile(r"^(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff-]*[a-z0-9\u00a1-\uffff])?\.)+"
                    r"[a-z\u00a1-\uffff]{2,}$", re.IGNORECASE)
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_UNCHANGED = object()
 
 
 def level_name(level: int) -> str:
@@ -123,14 +121,15 @@ def suggest_skills(query: str, limit: int = SUGGESTION_LIMIT) -> list[SkillSugge
     allow_inside = len(wanted) >= 2 or bool(_CJK.search(wanted))
     ranked: list[tuple[tuple[int, int, int, str], SkillSuggestion]] = []
     for skill in db.session.scalars(sa.select(Skill)):
-        best: tuple[int, int, str] | None = None
+        best: tuple[int, int, str] | None = None  # (rank, 1 for a synonym, the word)
         for word, is_name in _words(skill):
             rank = _match_rank(wanted, word, allow_inside)
-            if rank is not None and (best is None or (rank, not is_name) < best[:2]):
+            if rank is not None and (best is None or (rank, int(not is_name)) < best[:2]):
                 best = (rank, int(not is_name), word)
         if best is not None:
             rank, synonym, word = best
             suggestion = SkillSuggestion(skill, word if synonym else None)
+            # Among equal matches the shorter name first: it is usually the broader skill.
             ranked.append(((rank, synonym, len(skill.name_en), skill.slug), suggestion))
     ranked.sort(key=lambda pair: pair[0])
     return [suggestion for _key, suggestion in ranked[:limit]]
