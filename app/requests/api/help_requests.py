@@ -1,8 +1,7 @@
-"""API: help requests (create, list, read, update, submit, withdraw), their timeline and attachments."""
+"""API: help requests (create, read, update, submit, withdraw), timeline and attachments; search lists them."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,7 +28,6 @@ from app.core.api.schema import (
     title,
 )
 from app.core.errors import NotFound
-from app.core.models import Skill
 from app.extensions import db
 from app.requests.api.organizations import ORGANIZATION, organization_json
 from app.requests.contact import reveal_request_contact
@@ -39,10 +37,9 @@ from app.requests.models import (
     Attachment,
     HelpRequest,
     Organization,
-    RequestSkill,
     TimelineEntry,
 )
-from app.requests.policy import PUBLIC_STATUSES, is_member
+from app.requests.policy import is_member
 from app.requests.services import attachments, intake
 
 TAGS = ("requests",)
@@ -100,11 +97,6 @@ TIMELINE_ENTRY = Schema(
           description="snake_case, e.g. status_changed, claim_accepted."),
     Field("actor", "object", schema=ACTOR, nullable=True), Field("summary", required=True, max_length=500),
     Field("detail", "object", schema=Schema("TimelineDetail", description="Kind-specific values.")))
-LIST_FILTERS = (
-    choice("status", REQUEST_STATUSES, description="Only this status. Without it, non-coordinators see "
-                                                     "open requests (or all of their own organisation's)."),
-    integer("organization_id", minimum=1, description="Only this organisation's requests."),
-)
 
 NOT_VISIBLE = _l("No such request, or the caller may not see it (drafts are private).")
 
@@ -245,56 +237,6 @@ def read_timeline(request_id: int):
     if not sees_private_steps(viewer, help_request):
         statement = statement.where(TimelineEntry.is_public.is_(True))
     return paginate(statement, timeline_entry_json)
-
-
-def visible_requests(viewer: Any, status: str | None, organization_id: int | None) -> sa.Select:
-    """The requests a list shows `viewer`: coordinators see every status; others the public ones,
-    open only when no status is asked for, plus any of their own organisation's when they filter by it.
-    """
-    statement = sa.select(HelpRequest)
-    own = (organization_id is not None and viewer is not None and is_member(viewer, organization_id))
-    if organization_id is not None:
-        statement = statement.where(HelpRequest.organization_id == organization_id)
-    if status is not None:
-        statement = statement.where(HelpRequest.status == status)
-        if not own and not (viewer is not None and viewer.is_coordinator) and status not in PUBLIC_STATUSES:
-            statement = statement.where(sa.false())
-    elif not own and not (viewer is not None and viewer.is_coordinator):
-        statement = statement.where(HelpRequest.status == "open")
-    return statement
-
-
-def request_facets(matching: sa.Select) -> dict[str, dict[str, int]]:
-    """Counts of the matching requests per skill slug, cause area and region (three small queries)."""
-    ids = matching.with_only_columns(HelpRequest.id).order_by(None).scalar_subquery()
-    skill_rows = db.session.execute(
-        sa.select(Skill.slug, sa.func.count()).join(RequestSkill, RequestSkill.skill_id == Skill.id)
-        .where(RequestSkill.request_id.in_(ids)).group_by(Skill.slug))
-    per_organization = db.session.execute(
-        sa.select(Organization.region, Organization.cause_areas, sa.func.count(HelpRequest.id))
-        .join(HelpRequest, HelpRequest.organization_id == Organization.id)
-        # Grouped by the key alone: PostgreSQL cannot compare JSON, and the other columns follow it.
-        .where(HelpRequest.id.in_(ids)).group_by(Organization.id))
-    causes: Counter[str] = Counter()
-    regions: Counter[str] = Counter()
-    for region, cause_areas, count in per_organization:
-        if region:
-            regions[region] += count
-        for cause in set(cause_areas or []):
-            causes[cause] += count
-    return {"skills": {slug: count for slug, count in sorted(skill_rows.all())},
-            "cause": dict(sorted(causes.items())), "region": dict(sorted(regions.items()))}
-
-
-@api_route("/requests", ["GET"], summary=_l("List help requests, newest first, with facet counts"),
-           query=LIST_FILTERS, paginated=True, response=REQUEST_ITEM, tags=TAGS,
-           description=_l("A simple database listing; full-text search arrives with the search feature."))
-def list_requests(query: dict[str, Any]):
-    matching = visible_requests(_me(), query.get("status"), query.get("organization_id"))
-    statement = (matching.options(selectinload(HelpRequest.organization), selectinload(HelpRequest.skills))
-                 .order_by(sa.func.coalesce(HelpRequest.published_at, HelpRequest.created_at).desc(),
-                           HelpRequest.id.desc()))
-    return paginate(statement, request_list_item, facets=request_facets(matching))
 
 
 # --- attachments ---------------------------------------------------------------------------------

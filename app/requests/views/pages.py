@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Response, render_template, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -133,6 +133,6 @@ def download_spec(request_id: int) -> Response:
 
 
 @bp.get("/projects")
-def browse_projects() -> str:
-    projects = queries.open_projects(page=max(request.args.get("page", 1, type=int), 1))
-    return render_template("requests/browse_projects.html", projects=projects)
+def browse_projects() -> Response:
+    """Open projects are browsed on the search page (its no-words view); old links still land there."""
+    return redirect(url_for("search.search_requests", **request.args.to_dict(flat=False)), code=301)
