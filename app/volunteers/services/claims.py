@@ -208,9 +208,10 @@ def create_claim(help_request: HelpRequest, volunteer: User, *, hours_per_week: 
     index), no more than LIVE_CLAIM_LIMIT live claims per volunteer, no more hours than their
     profile offers, and never more accepted claims than seats. Adds a `claim_submitted` timeline
     entry (and `claim_accepted` when accepted), audit events, notices to the organisation's staff
-    (and the volunteer when accepted); commits. Raises NotAllowed (not a volunteer), Invalid naming
-    the field (role, hours_per_week, commitment_months, message, or hours past the profile's),
-    and Conflict: `request_not_open`, `already_claimed`, `live_claim_limit`, `no_seat_free`.
+    (received, or joined) and to the volunteer when accepted; commits. Raises NotAllowed (not a
+    volunteer), Invalid naming the field (role, hours_per_week, commitment_months, message, or
+    hours past the profile's), and Conflict: `request_not_open`, `already_claimed`,
+    `live_claim_limit`, `no_seat_free`.
     """
     require(volunteer, "claim.create", help_request)
     fields = _claim_fields(role, hours_per_week, message, commitment_months)
@@ -235,7 +236,7 @@ def create_claim(help_request: HelpRequest, volunteer: User, *, hours_per_week: 
         if help_request.auto_accept:
             claim_status.transition(claim, "accepted", by=None)  # Codebridge accepts, not a person
             enqueue(NOTICE_JOB, claim.id, "accepted")
-        enqueue(NOTICE_JOB, claim.id, "received")
+        enqueue(NOTICE_JOB, claim.id, "joined" if claim.status == "accepted" else "received")
         db.session.commit()
     except DomainError:
         db.session.rollback()

@@ -35,6 +35,15 @@ class Project:
 
 
 @pytest.fixture
+def sent_mail(app) -> list:
+    """What the locmem mail backend sent during the test (flask-mailman keeps it on the app)."""
+    state = app.extensions["mailman"]
+    state.outbox = []
+    yield state.outbox
+    state.outbox = []
+
+
+@pytest.fixture
 def english(app):
     """Service calls outside a page speak English (the default language is Chinese)."""
     with app.test_request_context(headers=EN):
