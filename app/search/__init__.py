@@ -1,7 +1,7 @@
-"""The search feature: analyzer, index, index jobs, query service, search pages."""
+"""The search feature: analyzer, index, index jobs, query service, search pages, saved-search digests."""
 
 from flask import Blueprint
 
 bp = Blueprint("search", __name__)
 
-from app.search import api, health, models, subscriptions, views  # noqa: E402,F401
+from app.search import api, digests, health, models, subscriptions, views  # noqa: E402,F401
