@@ -69,9 +69,12 @@ def _persistent_secret(path: Path) -> str:
 
 
 def configure_logging(app: Flask) -> None:
+    # Warnings and errors by default, so commands show their progress bars and summaries cleanly;
+    # the request log of the development server and the worker's job log stay at INFO.
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO,
+        logging.basicConfig(level=logging.WARNING,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("werkzeug").setLevel(logging.INFO)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
