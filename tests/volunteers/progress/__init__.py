@@ -1,0 +1,1 @@
+"""Tests for check-ins, milestones, cadence, reminders and stalled requests."""
