@@ -99,7 +99,7 @@ def project_row(claim: Claim, latest_checkin: datetime | None, now: datetime) ->
 
 @dataclass(frozen=True)
 class Team:
-    """A request's live claims: the accepted team (lead first) and the claims waiting for an answer."""
+    """A request's live claims: the accepted team (leads first) and the claims waiting (oldest first)."""
 
     members: list[Claim]
     pending: list[Claim]
@@ -115,6 +115,7 @@ def team_of(help_request: HelpRequest) -> Team:
     members, pending = [], []
     for claim in claims:
         (members if claim.status == "accepted" else pending).append(claim)
+    pending.sort(key=lambda claim: (claim.created_at, claim.id))  # who has waited longest first
     return Team(members, pending)
 
 
