@@ -22,7 +22,7 @@ from app.core.errors import Invalid
 from app.core.models import Skill, User
 from app.core.policy import roles_required
 from app.core.taxonomy import load_categories, taxonomy_path
-from app.core.templating import current_locale, nav_link
+from app.core.templating import current_locale
 from app.extensions import db
 from app.requests.models import HelpRequest, Organization
 from app.requests.policy import PUBLIC_STATUSES
@@ -39,7 +39,6 @@ from app.search.forms import (
 from app.search.models import SavedSearch
 from app.search.queries import SearchPage, SearchParams
 
-nav_link("search.saved_searches", _l("Saved searches"), roles=("volunteer",), order=40)
 _MARK = re.compile(r"(</?mark>)")
 FACET_TITLES = (("skills", _l("Skills")), ("cause", _l("Cause")), ("region", _l("Region")))
 

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from flask import render_template
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core.dashboard_panels import PanelResult, dashboard_panel
 from app.core.models import User
 from app.core.policy import roles_required
-from app.core.templating import current_locale, nav_link
+from app.core.templating import current_locale
 from app.volunteers import bp
 from app.volunteers.services.recommendations import load_profile, recommendations_for
 
 PANEL_SIZE = 3
 PAGE_SIZE = 20
 
-nav_link("volunteers.recommended_projects", _l("Recommended"), roles=("volunteer",), order=30)
 
 
 @dashboard_panel("volunteer", order=20)
