@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("volunteers", __name__)
 
-from app.volunteers import api, jobs, models, stats, views  # noqa: E402,F401
+from app.volunteers import api, jobs, models, progress_jobs, stats, views  # noqa: E402,F401

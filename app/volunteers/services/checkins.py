@@ -7,9 +7,11 @@ team, the organisation's staff and coordinators. Posting one records when the te
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -17,12 +19,15 @@ from app.core import audit
 from app.core.api.schema import TEXT_MAX
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
-from app.core.models import User
+from app.core.i18n import N_
+from app.core.mail import send_email
+from app.core.models import Notification, User
 from app.core.policy import can, rule
 from app.extensions import db
-from app.requests.models import HelpRequest
+from app.requests.models import HelpRequest, Membership
 from app.requests.policy import can_view_request, is_member
 from app.requests.timeline import add_entry
+from app.volunteers import cadence
 from app.volunteers.cadence import DEFAULT_TIMEZONE
 from app.volunteers.models import CHECKIN_STATUSES, CheckIn, CheckInReply, Claim, VolunteerProfile
 from app.volunteers.services.claims import has_accepted_claim
@@ -43,6 +48,12 @@ def can_see_private_parts(user: User, help_request: HelpRequest) -> bool:
     """Blockers and next steps: the team, the organisation's staff and coordinators."""
     return (user.is_coordinator or is_member(user, help_request.organization_id)
             or has_accepted_claim(user, help_request))
+
+
+@rule("request.needs_attention")
+def can_watch_projects(user: User, help_request: HelpRequest | None = None) -> bool:
+    """Coordinators watch stalled projects, nudge teams and release silent members."""
+    return user.is_coordinator
 
 
 @rule("checkin.reply")
@@ -187,3 +198,107 @@ def reply_to_checkin(checkin: CheckIn, author: User, body: str) -> CheckInReply:
     audit.record("checkin.replied", reply, actor=author, checkin_id=checkin.id)
     db.session.commit()
     return reply
+
+
+# --- schedule and the coordinators' watch ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Schedule:
+    """Where a request stands in its check-in period (UTC instants, counted on the team's calendar)."""
+
+    anchor: datetime
+    timezone: str
+    remind_at: datetime
+    due_at: datetime
+    stalled_at: datetime
+
+    @property
+    def due_on(self) -> date:
+        """The team's local day the check-in is due (due_at is the end of that day)."""
+        return cadence.local_day(self.due_at - timedelta(seconds=1), self.timezone)
+
+
+def aware(moment: datetime) -> datetime:
+    """The moment as an aware UTC datetime (SQLite hands back naive ones)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def schedule_of(help_request: HelpRequest) -> Schedule | None:
+    """The request's check-in schedule, or None while it has no team to report."""
+    anchor = help_request.last_checkin_at or team_started_at(help_request)
+    if anchor is None:
+        return None
+    anchor, zone = aware(anchor), team_timezone(help_request)
+    kind = help_request.checkin_cadence
+    return Schedule(anchor, zone, cadence.remind_at(anchor, kind, zone), cadence.due_at(anchor, kind, zone),
+                    cadence.stalled_at(anchor, kind, zone))
+
+
+@dataclass(frozen=True)
+class WatchedProject:
+    """A request in progress as coordinators see it: stalled or overdue, last activity, the team's claims."""
+
+    help_request: HelpRequest
+    schedule: Schedule
+    team: list[Claim]
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.help_request.is_stalled or self.schedule.due_at <= utcnow()
+
+
+def needs_attention(viewer: User, now: datetime | None = None, limit: int = 100) -> list[WatchedProject]:
+    """Requests in progress whose check-in is overdue: stalled ones first, then the longest silent.
+
+    Raises NotAllowed for anyone but a coordinator (the list carries the team's contacts).
+    """
+    if not can(viewer, "request.needs_attention"):
+        raise NotAllowed()
+    now = aware(now or utcnow())
+    requests = db.session.scalars(sa.select(HelpRequest).where(HelpRequest.status == "in_progress")
+                                  .options(joinedload(HelpRequest.organization)).order_by(HelpRequest.id))
+    watched = []
+    for help_request in requests:
+        schedule = schedule_of(help_request)
+        if schedule is None or not (help_request.is_stalled or schedule.due_at <= now):
+            continue
+        team = list(db.session.scalars(
+            sa.select(Claim).where(Claim.request_id == help_request.id, Claim.status == "accepted")
+            .options(joinedload(Claim.volunteer)).order_by(Claim.role, Claim.accepted_at, Claim.id)))
+        watched.append(WatchedProject(help_request, schedule, team))
+    watched.sort(key=lambda item: (not item.help_request.is_stalled, item.schedule.anchor))
+    return watched[:limit]
+
+
+def nudge_team(help_request: HelpRequest, by: User, note: str | None = None) -> int:
+    """A coordinator e-mails the team for news (on the timeline); commits; returns how many were told.
+
+    Raises NotAllowed (not a coordinator), Conflict `request_not_in_progress`, Invalid naming `note`.
+    """
+    if not can(by, "request.needs_attention", help_request):
+        raise NotAllowed()
+    if help_request.status != "in_progress":
+        raise Conflict(_("Only teams of requests in progress are nudged."), code="request_not_in_progress")
+    text = _clean_text(note, "note")
+    link = url_for("requests.view_request", request_id=help_request.id)
+    told = 0
+    for member in accepted_team(help_request):
+        if member.is_blocked:
+            continue
+        send_email(member, "checkins", N_("News, please: “%(title)s”"), "stalled_nudge",
+                   subject_params={"title": help_request.title}, help_request=help_request, note=text,
+                   request_url=url_for("requests.view_request", request_id=help_request.id, _external=True))
+        db.session.add(Notification(user_id=member.id, kind="stalled_nudge", link=link,
+                                    params={"request_id": help_request.id, "title": help_request.title}))
+        told += 1
+    add_entry(help_request, "stalled_nudge", actor=by, summary="A coordinator nudged the team.")
+    audit.record("request.nudged", help_request, actor=by, told=told)
+    db.session.commit()
+    return told
+
+
+def staff_contacts(help_request: HelpRequest) -> list[User]:
+    """The organisation's staff, for a coordinator's list."""
+    return list(db.session.scalars(sa.select(User).join(Membership, Membership.user_id == User.id)
+                                   .where(Membership.organization_id == help_request.organization_id)
+                                   .order_by(User.id)))
