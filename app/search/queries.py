@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -68,8 +69,9 @@ class SearchParams:
 
     @property
     def words(self) -> str:
-        """The searched text: trimmed, at most QUERY_MAX characters."""
-        return " ".join(self.q.split())[:QUERY_MAX]
+        """The searched text: control characters (NUL included) dropped, trimmed, at most QUERY_MAX."""
+        printable = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in self.q)
+        return " ".join(printable.split())[:QUERY_MAX]
 
     @property
     def effective_sort(self) -> str:

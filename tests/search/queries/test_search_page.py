@@ -101,8 +101,18 @@ def test_no_results_offers_a_spelling_and_filters_to_drop(client, catalogue):
 
 
 def test_odd_words_never_break_the_page(client, catalogue):
-    for words in ("AND", '"', "*", "(", "x" * 2000, "🙂", "'; DROP TABLE users; --"):
+    for words in ("AND", '"', "*", "(", "x" * 2000, "🙂", "'; DROP TABLE users; --", "map\x00", "\x00"):
         assert client.get("/search", query_string={"q": words}, headers=EN).status_code == 200
+
+
+def test_odd_words_never_break_the_database_fallback_either(client, catalogue, monkeypatch):
+    from app.search import index
+
+    monkeypatch.setattr(index, "index_status", lambda: "corrupt")
+    monkeypatch.setattr(index, "search", lambda *args, **kwargs: index.SearchResult([], 0, 1, 20))
+    for words in ("%", "_", "\\", "map\x00", "\x00", "'; DROP TABLE users; --", "x" * 2000):
+        assert client.get("/search", query_string={"q": words}, headers=EN).status_code == 200
+    assert titles(page(client, "q=食物银行"))[:1] == ["食物银行捐赠地图"]
 
 
 def test_pages_of_twenty(db, client, reindex):
