@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import VIEWPORTS
 from tests.i18n.conftest import compiled_catalogues  # noqa: F401 (a fixture, used through usefixtures)
@@ -124,10 +125,9 @@ def test_food_bank_goes_from_sign_up_to_a_submitted_request(page, live_server, s
     # Sign up as nonprofit staff. The browser asks for Chinese; the English reader switches first.
     page.goto(f"{live_server}/sign-up")
     if locale == "en":
-        page.click(".language-switch button[type=submit]")
-        page.wait_for_url(f"{live_server}/sign-up**")
-    assert page.locator("html").get_attribute("lang") == lang
-    assert page.is_checked(f"input[name=locale][value={locale}]")
+        page.click(".language-switch button[type=submit]")  # back to /sign-up, now in English
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator(f"input[name=locale][value={locale}]")).to_be_checked()
     page.check("input[name=role][value=nonprofit]")
     page.fill("#name", journey["user"]["name"])
     page.fill("#email", journey["user"]["email"])
@@ -181,8 +181,9 @@ def test_food_bank_goes_from_sign_up_to_a_submitted_request(page, live_server, s
     # A sketch of the donor sites, attached and listed.
     page.set_input_files("#file", str(tiny_png(tmp_path / journey["file"])))
     page.click("form.attachment-form button[type=submit]")
-    page.wait_for_url(f"{step_url}/attachments")
-    assert page.locator(".attachment-list a", has_text=journey["file"]).count() == 1
+    expect(page.locator(".attachment-list a", has_text=journey["file"])).to_have_count(1)
+    expect(page.locator(".flashes")).to_contain_text(translated(app, locale, "Attached %(name)s.",
+                                                                name=journey["file"]))
     page.click("a.button[href$='/intake/review']")
     page.wait_for_url(f"{step_url}/review")
 
