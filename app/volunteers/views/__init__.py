@@ -1,3 +1,3 @@
 """Page views of the volunteers feature, one module per subject."""
 
-from app.volunteers.views import claims, profiles, recommendations  # noqa: F401
+from app.volunteers.views import checkins, claims, milestones, profiles, recommendations  # noqa: F401
