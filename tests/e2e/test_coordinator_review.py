@@ -40,7 +40,20 @@ def food_bank_in_intake(db):
     help_request = make_request(
         organization, status="intake", title=OLD_SUMMARY,
         problem="志愿者不知道哪些超市今天有捐赠，常常白跑一趟。",
+        current_process="超市店长在微信群里发消息，我们用 Excel 表手工记录。",
+        users="大约 40 名取货志愿者用手机，3 名工作人员用电脑。",
+        data_kept="捐赠点地址、联系人电话、可取货时间、食品种类和重量。",
+        rhythm="每周\n工作日晚上方便开会。", constraints="必须能在手机上用\n志愿者不想再装新的应用。",
         must_do=["在地图上显示今天有捐赠的超市", "志愿者领取一个取货任务"])
+    # Version 1 as the drafter would have written it from these answers.
+    help_request.spec_versions[0].content = {
+        **help_request.spec_versions[0].content, "summary": OLD_SUMMARY,
+        "users_and_roles": ["取货志愿者（手机）", "工作人员（电脑）"],
+        "data_entities": ["捐赠点", "取货任务", "捐赠记录"],
+        "user_stories": ["作为取货志愿者，我可以在地图上看到今天有捐赠的超市。",
+                         "作为取货志愿者，我可以领取一个取货任务。"],
+        "acceptance_criteria": ["志愿者在手机上三步之内领到任务。"],
+        "effort_reasoning": "2 个用户故事、3 类数据、1 个地图接口：一个小型网页应用。"}
     db.session.commit()
     return coordinator, organization, help_request
 
