@@ -70,7 +70,7 @@ def test_milestones_show_a_progress_bar_and_overdue_ones_stand_out(app, project,
 
     page = text_of(answer)
     assert "1 of 2 milestones done" in page
-    assert 'aria-valuenow="50"' in page
+    assert 'max="100" value="50"' in page
     assert "Overdue" in page and "is-overdue" in page
 
 
