@@ -87,3 +87,23 @@ def test_the_tick_runs_the_checkin_duties(weekly):
     report = core_jobs.tick()
     assert {"checkins.remind", "checkins.nudge_overdue", "checkins.mark_stalled"} <= set(report)
     assert report["checkins.mark_stalled"] == 1  # long past two weeks without a check-in
+
+
+def test_flask_jobs_tick_runs_the_scans(runner, weekly):
+    result = runner.invoke(args=["jobs", "tick"])
+    assert result.exit_code == 0, result.output
+    assert "checkins.mark_stalled: 1" in result.output
+    assert fresh(HelpRequest, weekly.help_request.id).is_stalled
+
+
+def test_a_coordinator_releases_a_silent_member_and_the_seat_reopens(db, weekly, team):
+    from app.volunteers.services import claims
+
+    progress_jobs.mark_stalled_requests(now=DUE_END + timedelta(days=8))
+    silent = db.session.scalar(sa.select(Claim).where(Claim.volunteer_id == team.member.id))
+    claims.release_claim(silent, weekly.coordinator, "No answer to three e-mails.")
+
+    request = fresh(HelpRequest, weekly.help_request.id)
+    assert (request.status, request.seats_taken, request.seats_free) == ("in_progress", 1, 1)
+    assert checkins.accepted_team(request) == [team.lead]
+    assert "claim_released" in timeline_kinds(request)
