@@ -9,12 +9,14 @@ handle (dependencies.md).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import re
 import tempfile
 import threading
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +27,8 @@ from app.config import PROJECT_ROOT
 
 USERDICT_FILE = Path("search") / "userdict.txt"
 STOPWORDS_FILE = Path("search") / "stopwords.txt"
-_WORDLIKE = re.compile(r"[^\W_]")  # at least one letter or digit, in any script
+_PLAIN_WORD = re.compile(r"[^\W_]+")  # letters and digits, in any script
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,38 +100,64 @@ class _Analyzer:
         if characters == mapped.text:
             return mapped
         original = mapped.text
-        words = [(start, end, original[start:end] != word)
-                 for word, start, end in self.jieba.tokenize(characters)]
-        if len(characters) != len(original) or not words or words[-1][1] != len(original):
-            # No character alignment: convert the whole text at once.
+        if len(characters) != len(original):  # no character alignment: convert the whole text
             return mapped.rewrite([(0, len(original), self.taiwan_to_mainland.convert(original))])
-        pieces = []
-        for traditional, run in itertools.groupby(words, key=lambda word: word[2]):
-            spans = list(run)
-            start, end = spans[0][0], spans[-1][1]
-            text = original[start:end]
-            pieces.append((start, end, self.taiwan_to_mainland.convert(text) if traditional else text))
+        pieces: list[tuple[int, int, str]] = []
+        position = 0
+        for run in HAN_RUN.finditer(characters):
+            if run.start() > position:
+                pieces.append((position, run.start(), original[position:run.start()]))
+            offset = run.start()
+            words = [(offset + start, offset + end, original[offset + start:offset + end] != word)
+                     for word, start, end in self.jieba.tokenize(run.group())]
+            for traditional, group in itertools.groupby(words, key=lambda word: word[2]):
+                spans = list(group)
+                start, end = spans[0][0], spans[-1][1]
+                text = original[start:end]
+                pieces.append((start, end, self.taiwan_to_mainland.convert(text) if traditional else text))
+            position = run.end()
+        if position < len(original):
+            pieces.append((position, len(original), original[position:]))
         return mapped.rewrite(pieces)
+
+    def tokens(self, text: str) -> Iterator[tuple[str, int, int]]:
+        """jieba's search-mode words in runs of Chinese characters, plain words elsewhere, in order.
+
+        jieba only sees the Chinese: it would cut Latin text the same way, only slower.
+        """
+        position = 0
+        for run in HAN_RUN.finditer(text):
+            for word in _PLAIN_WORD.finditer(text, position, run.start()):
+                yield word.group(), word.start(), word.end()
+            for token, start, end in self.jieba.tokenize(run.group(), mode="search"):
+                yield token, run.start() + start, run.start() + end
+            position = run.end()
+        for word in _PLAIN_WORD.finditer(text, position):
+            yield word.group(), word.start(), word.end()
 
     def words(self, text: str) -> list[Word]:
         mapped = self.normalize(text)
         found = []
-        for token, start, end in self.jieba.tokenize(mapped.text, mode="search"):
-            if not _WORDLIKE.search(token):
-                continue  # whitespace and punctuation
+        for token, start, end in self.tokens(mapped.text):
             lowered = token.lower()
-            if lowered in self.stopwords:
-                continue
-            found.append(Word(lowered, *mapped.span(start, end)))
+            if lowered not in self.stopwords:
+                found.append(Word(lowered, *mapped.span(start, end)))
         return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _nfkc_character(character: str) -> str:
+    return unicodedata.normalize("NFKC", character) or character
 
 
 def _nfkc(text: str) -> _Mapped:
     """NFKC per character (full-width ＳＥＯ → SEO), keeping each character's original position."""
     if unicodedata.is_normalized("NFKC", text):
         return _Mapped(text)
-    return _Mapped(text).rewrite([(i, i + 1, unicodedata.normalize("NFKC", ch) or ch)
-                                  for i, ch in enumerate(text)])
+    pieces = [_nfkc_character(character) for character in text]
+    if all(len(piece) == 1 for piece in pieces):  # one for one (，→ , Ｓ → S): positions unchanged
+        return _Mapped("".join(pieces))
+    return _Mapped(text).rewrite([(i, i + 1, piece) for i, piece in enumerate(pieces)])
 
 
 def _data_lines(path: Path) -> list[str]:
@@ -162,6 +191,14 @@ def _folders() -> tuple[Path, Path]:
     return PROJECT_ROOT, Path(tempfile.gettempdir()) / "codebridge-jieba-cache"
 
 
+_CACHED_TEXT_MAX = 300  # short texts (queries, titles, labels) recur: their words are memoized
+
+
+@functools.lru_cache(maxsize=20_000)
+def _short_text_words(text: str) -> tuple[Word, ...]:
+    return tuple(_analyzer().words(text))
+
+
 def words(text: str) -> list[Word]:
     """The searchable words of `text`, in order, with sequential positions being their list index.
 
@@ -170,9 +207,28 @@ def words(text: str) -> list[Word]:
     dropped, everything lowercased, stop words removed. Each word keeps its span in `text`, for
     highlighting. Never raises for any string.
     """
+    if len(text) <= _CACHED_TEXT_MAX:
+        return list(_short_text_words(text))
     return _analyzer().words(text)
 
 
 def normalize(text: str) -> str:
     """`text` with full-width forms folded and Traditional words converted to Simplified."""
     return _analyzer().normalize(text).text
+
+
+def han_runs(text: str) -> list[str]:
+    """The runs of Chinese characters in `text`, normalized (full-width folded, Simplified)."""
+    return HAN_RUN.findall(normalize(text))
+
+
+def han_bigrams(text: str) -> list[str]:
+    """Overlapping pairs of Chinese characters, run by run (a lone character stands alone).
+
+    A second reading of Chinese text that does not depend on where jieba cuts: a word jieba
+    splits one way in a query and another way in a document still shares these pairs.
+    """
+    grams: list[str] = []
+    for run in han_runs(text):
+        grams += [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
+    return grams

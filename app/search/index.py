@@ -16,11 +16,13 @@ import functools
 import json
 import logging
 import os
+import re
 import secrets
 import shutil
 import threading
 import time
 import unicodedata
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,7 +38,6 @@ from whoosh.index import FileIndex, create_in, open_dir
 from whoosh.lang.porter import stem
 from whoosh.qparser import QueryParser, plugins, syntax
 from whoosh.searching import Searcher
-from whoosh.spelling import MultiCorrector
 
 from app.core.errors import Invalid
 from app.search import analyzer, documents, synonyms
@@ -59,10 +60,15 @@ MAX_PER_PAGE = 100
 MAX_QUERY_CHARS = 500  # longer queries are cut here: no one types more, and parsing stays cheap
 MAX_QUERY_TERMS = 40
 # Per-field weights for query words, and how much less a synonym counts than the word typed.
-FIELD_WEIGHTS = {"title": 3.0, "summary": 1.5, "skills_text": 1.5, "organization": 1.0, "body": 1.0}
-HIGHLIGHT_FIELDS = ("title", "summary", "body")
+# Text fields: the title; the content (spec summary, the nonprofit's answers, stories, criteria);
+# the labels (organisation name, skill names and synonyms). Fewer fields keep queries cheap.
+FIELD_WEIGHTS = {"title": 3.0, "content": 1.0, "labels": 1.0}
+HIGHLIGHT_FIELDS = {"title": "title", "content": "body"}  # index field → highlight key
 SKILL_WEIGHT = 2.0
 SYNONYM_WEIGHT = 0.5
+# The character-pair reading of Chinese query text counts less than the word reading.
+HAN_PAIR_WEIGHT = 0.3
+LATIN_WORD = re.compile(r"[a-z]{3,}")
 
 
 class IndexMissing(Exception):
@@ -94,6 +100,26 @@ class WordTokenizer(Tokenizer):
             if chars:
                 token.startchar = start_char + word.start
                 token.endchar = start_char + word.end
+            yield token
+
+
+class HanBigramTokenizer(Tokenizer):
+    """Whoosh's view of `app.search.analyzer.han_bigrams` (no character spans: never highlighted)."""
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, mode: str = "", **kwargs: Any) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for position, gram in enumerate(analyzer.han_bigrams(value)):
+            token.text = gram
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = gram
+            if positions:
+                token.pos = start_pos + position
+            if chars:
+                token.startchar = token.endchar = start_char
             yield token
 
 
@@ -140,20 +166,16 @@ class KeywordList(fields.KEYWORD):
         return [item.decode() for item in value]
 
 
-def _text_field(stored: bool = True) -> fields.TEXT:
-    return fields.TEXT(analyzer=ANALYZER, stored=stored, chars=stored, spelling=True)
-
-
 def make_schema() -> fields.Schema:
     """The index schema: text to search, keywords to filter and facet, values to sort by."""
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
-        title=_text_field(),
-        summary=_text_field(),
-        body=_text_field(),
+        title=fields.TEXT(analyzer=ANALYZER, stored=True, chars=True),
+        content=fields.TEXT(analyzer=ANALYZER, stored=True, chars=True),
+        labels=fields.TEXT(analyzer=ANALYZER),
+        han_pairs=fields.TEXT(analyzer=HanBigramTokenizer(), phrase=False),
+        latin_words=fields.KEYWORD(lowercase=False, scorable=False),  # for spelling suggestions
         skills=KeywordList(),
-        skills_text=_text_field(stored=False),
-        organization=fields.TEXT(analyzer=ANALYZER, stored=True),
         cause=KeywordList(),
         region=fields.ID(stored=True, sortable=True),
         status=fields.ID(stored=True),
@@ -167,9 +189,19 @@ def make_schema() -> fields.Schema:
     )
 
 
+_SCHEMA_NAMES = frozenset(make_schema().names())
+
+
 def _index_fields(document: dict[str, Any]) -> dict[str, Any]:
     """A document from `app.search.documents` in the shape whoosh's writer takes."""
-    values = dict(document)
+    content = "\n".join(part for part in (document["summary"], document["body"]) if part)
+    labels = "\n".join(part for part in (document["organization"], document["skills_text"]) if part)
+    values = {name: value for name, value in document.items()
+              if name not in ("summary", "body", "organization", "skills_text")}
+    values.update(content=content, labels=labels,
+                  han_pairs="\n".join((document["title"], content, document["organization"])),
+                  latin_words=" ".join(sorted(set(LATIN_WORD.findall(
+                      "\n".join((document["title"], content)).lower())))))
     values["skills"] = " ".join(document["skills"])
     values["cause"] = " ".join(document["cause"])
     if not values["effort"]:
@@ -203,11 +235,15 @@ def _live_generation(root: Path) -> Path:
 
 def _open(directory: Path) -> FileIndex:
     try:
-        return open_dir(str(directory))
+        ix = open_dir(str(directory))
     except FileNotFoundError:
         raise IndexMissing(str(directory)) from None
     except Exception as error:  # whoosh raises many kinds (EmptyIndexError, unpickling, struct)
         raise IndexCorrupt(f"{directory}: {type(error).__name__}: {error}") from error
+    if set(ix.schema.names()) != _SCHEMA_NAMES:  # written by an older version of this module
+        ix.close()
+        raise IndexCorrupt(f"{directory}: its fields are not the current schema's")
+    return ix
 
 
 def open_index() -> FileIndex:
@@ -609,12 +645,11 @@ def _run(searcher: Searcher, text_query: query.Query | None, filter_query: query
         sortedby = sorting.FieldFacet("published_at", reverse=True)
     elif sort == "deadline":
         sortedby = [sorting.FieldFacet("deadline"), sorting.FieldFacet("published_at", reverse=True)]
-    facets = sorting.Facets()
-    for name in FACETS:
-        facets.add_field(name, allow_overlap=name != "region", maptype=sorting.Count)
-    results = searcher.search(text_query or query.Every(), limit=page * per_page, filter=filter_query,
-                              sortedby=sortedby, groupedby=facets, terms=text_query is not None)
-    hits = list(results)[(page - 1) * per_page:]
+    # One pass collects every match (limit=None): the page, the total and the facets all come from
+    # it, where a top-N search would need a second pass to count.
+    results = searcher.search(text_query or query.Every(), limit=None, filter=filter_query,
+                              sortedby=sortedby, terms=text_query is not None)
+    hits = results[(page - 1) * per_page:page * per_page]
     ids = [int(hit["id"]) for hit in hits]
     scores = {int(hit["id"]): float(hit.score) for hit in hits
               if sort == "relevance" and hit.score is not None}
@@ -622,22 +657,45 @@ def _run(searcher: Searcher, text_query: query.Query | None, filter_query: query
     if text_query is not None:
         results.highlighter = _HIGHLIGHTER
         for hit in hits:
-            marked = {name: hit.highlights(name, top=2) for name in HIGHLIGHT_FIELDS}
-            highlights[int(hit["id"])] = {name: value for name, value in marked.items() if value}
-    total = len(results)
-    suggestion = _suggestion(searcher, text) if total == 0 and text_query is not None else None
-    return SearchResult(ids, total, page, per_page, scores, highlights,
-                        {name: _facet_counts(results, name) for name in FACETS}, suggestion)
+            marked = {key: hit.highlights(name, top=2) for name, key in HIGHLIGHT_FIELDS.items()}
+            highlights[int(hit["id"])] = {key: value for key, value in marked.items() if value}
+    matched = results.docs()  # every match (all pages): the total and the facets
+    suggestion = _suggestion(searcher, text) if not matched and text_query is not None else None
+    return SearchResult(ids, len(matched), page, per_page, scores, highlights,
+                        _facet_counts(searcher, matched), suggestion)
 
 
-def _facet_counts(results: Any, name: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for key, count in results.groups(name).items():
-        if key is None or key == b"" or key == "":
-            continue
-        label = key.decode() if isinstance(key, bytes) else str(key)
-        counts[label] = counts.get(label, 0) + count
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+_facet_postings_cache: weakref.WeakKeyDictionary[Any, dict[str, dict[str, frozenset[int]]]] = (
+    weakref.WeakKeyDictionary())
+_facet_lock = threading.Lock()
+
+
+def _facet_postings(searcher: Searcher) -> dict[str, dict[str, frozenset[int]]]:
+    """{facet: {value: documents with it}} for this searcher's reader, read once per index version."""
+    reader = searcher.reader()
+    with _facet_lock:
+        cached = _facet_postings_cache.get(reader)
+    if cached is not None:
+        return cached
+    postings: dict[str, dict[str, frozenset[int]]] = {}
+    for name in FACETS:
+        values = {value.decode() if isinstance(value, bytes) else str(value)
+                  for value in reader.lexicon(name)}
+        postings[name] = {value: frozenset(searcher.docs_for_query(query.Term(name, value)))
+                          for value in values if value}
+    with _facet_lock:
+        _facet_postings_cache[reader] = postings
+    return postings
+
+
+def _facet_counts(searcher: Searcher, matched: set[int]) -> dict[str, dict[str, int]]:
+    """How many of the matched documents carry each skill, cause and region, most common first."""
+    counts: dict[str, dict[str, int]] = {}
+    for name, by_value in _facet_postings(searcher).items():
+        found = [(value, len(matched.intersection(holders))) for value, holders in by_value.items()]
+        counts[name] = dict(sorted(((value, count) for value, count in found if count),
+                                   key=lambda item: (-item[1], item[0])))
+    return counts
 
 
 # --- filters --------------------------------------------------------------------------------------
@@ -682,8 +740,6 @@ def _filter_query(filters: dict[str, Any]) -> query.Query | None:
 
 
 _PARSE_SCHEMA = fields.Schema(text=fields.TEXT(analyzer=ANALYZER))
-_PARSER = QueryParser("text", _PARSE_SCHEMA, group=syntax.AndGroup,
-                      plugins=[plugins.PhrasePlugin(), plugins.GroupPlugin(), plugins.OperatorsPlugin()])
 
 
 class _Unreadable(Exception):
@@ -707,10 +763,72 @@ def _text_query(text: str) -> query.Query | None:
             raise _Unreadable("too many terms")
         translated = _translate(parsed, table)
     except Exception:  # the parser, or a tree we can't use: plain words never fail
-        translated = _words_query(terms(text)[:MAX_QUERY_TERMS], table)
+        translated = _plain_words_query(text, table)
     if translated is None or isinstance(translated, query._NullQuery):
         return None
     return translated.normalize()
+
+
+def _plain_words_query(text: str, table: _SynonymTable) -> query.Query | None:
+    """All the words of `text` ANDed, whatever operators or quotes it holds."""
+    parts: list[query.Query] = []
+    budget = MAX_QUERY_TERMS * 2  # words beyond it are left out: a page of text is not a query
+    for word in text.split():
+        if not terms(word):
+            continue
+        part = _han_pair_alternative(word, _word_terms_query(word))
+        budget -= _term_count(part)
+        if budget < 0:
+            break
+        translated = _translate(part, table)
+        if translated is not None:
+            parts.append(translated)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else query.And(parts)
+
+
+def _word_terms_query(word: str) -> query.Query:
+    found = terms(word)[:MAX_QUERY_TERMS]
+    if len(found) == 1:
+        return query.Term("text", found[0])
+    return query.And([query.Term("text", term) for term in found])
+
+
+def _han_pair_alternative(word: str, word_query: query.Query) -> query.Query:
+    """The query of one typed word, OR its reading by Chinese character pairs when it has Chinese.
+
+    jieba may cut a word one way when it stands alone in a query and another way inside a
+    document (红点 alone is 红 + 点); every run of two or more Chinese characters also matches as
+    all of its character pairs, with less weight than the words.
+    """
+    runs = [run for run in analyzer.han_runs(word) if len(run) >= 2]
+    if not runs:
+        return word_query
+    parts: list[query.Query] = []
+    for run in runs:
+        grams = analyzer.han_bigrams(run)[:MAX_QUERY_TERMS]
+        parts.append(query.And([query.Term("han_pairs", gram) for gram in grams],
+                               boost=HAN_PAIR_WEIGHT * max(len(terms(run)), 1) / len(grams)))
+    latin = terms(analyzer.HAN_RUN.sub(" ", analyzer.normalize(word)))
+    parts += [query.Term("text", term) for term in latin]
+    pairs = parts[0] if len(parts) == 1 else query.And(parts)
+    return query.Or([word_query, pairs])
+
+
+class _WordParser(QueryParser):
+    """The query parser, giving each typed word with Chinese in it its character-pair reading too."""
+
+    def term_query(self, fieldname: str, text: str, termclass: type, boost: float = 1.0,
+                   tokenize: bool = True, removestops: bool = True) -> query.Query | None:
+        word_query = super().term_query(fieldname, text, termclass, boost, tokenize, removestops)
+        if word_query is None or not tokenize:
+            return word_query
+        return _han_pair_alternative(text, word_query)
+
+
+_PARSER = _WordParser("text", _PARSE_SCHEMA, group=syntax.AndGroup,
+                      plugins=[plugins.PhrasePlugin(), plugins.GroupPlugin(), plugins.OperatorsPlugin()])
 
 
 def _term_count(parsed: query.Query) -> int:
@@ -726,6 +844,8 @@ def _translate(parsed: query.Query, table: _SynonymTable) -> query.Query | None:
     if isinstance(parsed, query._NullQuery):
         return None
     if isinstance(parsed, query.Term):
+        if parsed.fieldname == "han_pairs":
+            return parsed
         return _words_query([parsed.text], table)
     if isinstance(parsed, query.Phrase):
         return query.Or([query.Phrase(name, list(parsed.words), boost=weight)
@@ -734,7 +854,7 @@ def _translate(parsed: query.Query, table: _SynonymTable) -> query.Query | None:
         parts: list[query.Query] = []
         run: list[str] = []
         for child in [*parsed.subqueries, None]:
-            if isinstance(child, query.Term):
+            if isinstance(child, query.Term) and child.fieldname == "text":
                 run.append(child.text)
                 continue
             if run:
@@ -746,7 +866,7 @@ def _translate(parsed: query.Query, table: _SynonymTable) -> query.Query | None:
                 translated = _translate(child, table)
                 if translated is not None:
                     parts.append(translated)
-        return query.And(parts) if parts else None
+        return query.And(parts, boost=parsed.boost) if parts else None
     if isinstance(parsed, (query.Or, query.Not, query.AndNot, query.AndMaybe)):
         return parsed.apply(lambda child: _translate(child, table) or query.NullQuery)
     raise _Unreadable(type(parsed).__name__)
@@ -799,10 +919,10 @@ class _SynonymTable:
     def __init__(self, groups: Iterable[synonyms.SynonymGroup]) -> None:
         self.entries: dict[tuple[str, ...], _SynonymEntry] = {}
         for group in groups:
-            sequences = {tuple(terms(phrase)) for phrase in group.phrases} - {()}
-            for sequence in sequences:
+            expansions = {tuple(terms(phrase)) for phrase in group.expansions} - {()}
+            for sequence in {tuple(terms(phrase)) for phrase in group.phrases} - {()}:
                 entry = self.entries.setdefault(sequence, _SynonymEntry())
-                entry.sequences |= sequences
+                entry.sequences |= expansions
                 if group.skill:
                     entry.skills.add(group.skill)
         self.by_first: dict[str, list[tuple[str, ...]]] = {}
@@ -863,8 +983,7 @@ _HIGHLIGHTER = highlight.Highlighter(
 
 def _suggestion(searcher: Searcher, text: str) -> str | None:
     """The query with unknown Latin words replaced by the closest indexed word, or None."""
-    corrector = MultiCorrector([searcher.corrector(name) for name in ("title", "summary", "body")],
-                               op=max)
+    corrector = searcher.corrector("latin_words")
     words = _clean_query(text).split()
     changed = False
     corrected = []

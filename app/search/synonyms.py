@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,10 +25,20 @@ SYNONYMS_FILE = Path("search") / "synonyms.json"
 
 @dataclass(frozen=True)
 class SynonymGroup:
-    """Phrases that mean the same for search, and the skill they name (if they come from one)."""
+    """Phrases that mean the same for search, and the skill they name (if they come from one).
+
+    A query phrase found in `phrases` also finds the phrases of `expands_to` (all of `phrases`
+    when None). A skill expands only to its names: its synonyms are looser ("Excel" for database
+    design), so they lead to the skill but are not searched for in its place.
+    """
 
     phrases: tuple[str, ...]
     skill: str | None = None
+    expands_to: tuple[str, ...] | None = None
+
+    @property
+    def expansions(self) -> tuple[str, ...]:
+        return self.phrases if self.expands_to is None else self.expands_to
 
 
 class SynonymFileError(ValueError):
@@ -59,15 +71,42 @@ def file_groups() -> tuple[SynonymGroup, ...]:
     return _file_cache[key]
 
 
+# Skills change rarely (`flask skills sync`): their groups are read again when this process changed
+# a skill, or after SKILLS_TTL seconds for changes made by another process.
+SKILLS_TTL = 60.0
+_skills_cache: dict[str, Any] = {"version": -1, "read_at": 0.0}
+_skills_version = [0]
+
+
+@sa.event.listens_for(Skill, "after_insert")
+@sa.event.listens_for(Skill, "after_update")
+@sa.event.listens_for(Skill, "after_delete")
+def _skill_changed(*_args: Any) -> None:
+    _skills_version[0] += 1
+
+
 def skill_groups() -> tuple[tuple[SynonymGroup, ...], str]:
+    """`read_skill_groups()`, cached (see SKILLS_TTL); the fingerprint says when they changed."""
+    cache = _skills_cache
+    if cache["version"] != _skills_version[0] or time.monotonic() - cache["read_at"] > SKILLS_TTL:
+        version = _skills_version[0]
+        cache["groups"], cache["fingerprint"] = read_skill_groups()
+        cache["version"], cache["read_at"] = version, time.monotonic()
+    return cache["groups"], cache["fingerprint"]
+
+
+def read_skill_groups() -> tuple[tuple[SynonymGroup, ...], str]:
     """One group per skill in the database (slug words, both names, synonyms) and their fingerprint.
+
+    Each expands to the skill's slug words and names only (see SynonymGroup).
 
     The fingerprint changes whenever any skill's words change, so callers can cache what they
     derive from the groups.
     """
     rows = db.session.execute(sa.select(Skill.slug, Skill.name_en, Skill.name_zh, Skill.synonyms)
                               .order_by(Skill.slug)).all()
-    groups = tuple(SynonymGroup((slug.replace("-", " "), name_en, name_zh, *(synonyms or [])), skill=slug)
+    groups = tuple(SynonymGroup((slug.replace("-", " "), name_en, name_zh, *(synonyms or [])), skill=slug,
+                                expands_to=(slug.replace("-", " "), name_en, name_zh))
                    for slug, name_en, name_zh, synonyms in rows)
     fingerprint = hashlib.sha256(repr(groups).encode()).hexdigest()
     return groups, fingerprint
