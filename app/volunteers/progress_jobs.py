@@ -23,6 +23,7 @@ from app.core.urls import public_url_context
 from app.extensions import db
 from app.requests.models import HelpRequest, Membership
 from app.requests.timeline import add_entry
+from app.volunteers.models import CheckIn
 from app.volunteers.services.checkins import Schedule, accepted_team, aware, schedule_of
 
 WATCHED_STATUSES = ("in_progress",)  # a delivery under review has nothing to report on
@@ -152,3 +153,28 @@ def tell_staff_stalled(help_request: HelpRequest, schedule: Schedule) -> None:
                    request_url=url_for("requests.view_request", request_id=help_request.id, _external=True))
         db.session.add(Notification(user_id=person.id, kind="request_stalled", link=link,
                                     params={"request_id": help_request.id, "title": help_request.title}))
+
+
+def send_checkin_notice(checkin_id: int) -> int:
+    """Job: tell the organisation's staff about a new check-in, by e-mail (kind `checkins`) and in-app.
+
+    Blockers go only to the staff, who may see them. Commits once; returns how many were told
+    (0 for a check-in that no longer exists).
+    """
+    checkin = db.session.get(CheckIn, checkin_id)
+    if checkin is None:
+        return 0
+    help_request = checkin.help_request
+    staff = staff_of(help_request)
+    with public_url_context():  # jobs run outside any request
+        link = url_for("requests.view_request", request_id=help_request.id, _anchor=f"checkin-{checkin.id}")
+        for person in staff:
+            send_email(person, "checkins", N_("New check-in on “%(title)s”"), "checkin_posted",
+                       subject_params={"title": help_request.title}, help_request=help_request,
+                       checkin=checkin, author=checkin.author,
+                       request_url=url_for("requests.view_request", request_id=help_request.id,
+                                           _anchor=f"checkin-{checkin.id}", _external=True))
+            db.session.add(Notification(user_id=person.id, kind="checkin_posted", link=link,
+                                        params={"request_id": help_request.id, "title": help_request.title}))
+    db.session.commit()
+    return len(staff)

@@ -20,6 +20,7 @@ from app.core.api.schema import TEXT_MAX
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.i18n import N_
+from app.core.jobs import enqueue
 from app.core.mail import send_email
 from app.core.models import Notification, User
 from app.core.policy import can, rule
@@ -35,6 +36,7 @@ from app.volunteers.services.claims import has_accepted_claim
 # A team reports while it works, and may still answer while the delivery is being reviewed.
 CHECKIN_REQUEST_STATUSES = ("in_progress", "in_review")
 HOURS_MAX = 500.0  # hours since the last check-in; more than this is a typo
+NOTICE_JOB = "app.volunteers.progress_jobs.send_checkin_notice"
 
 
 @rule("checkin.create")
@@ -130,6 +132,8 @@ def post_checkin(help_request: HelpRequest, author: User, *, summary: str, next_
                  percent_complete: int = 0, now: datetime | None = None) -> CheckIn:
     """Record a team member's check-in, put it on the timeline and clear a stall; commits.
 
+    The organisation's staff are told by e-mail and in-app (a job queued with the commit).
+
     Raises NotAllowed (not an accepted team member), Conflict `request_not_in_progress` (the
     request is not being worked on), Invalid naming each bad field.
     """
@@ -153,6 +157,7 @@ def post_checkin(help_request: HelpRequest, author: User, *, summary: str, next_
         add_entry(help_request, "unstalled", actor=author, summary="Back on track after a new check-in.")
     audit.record("checkin.posted", checkin, actor=author, request_id=help_request.id,
                  status=fields["status"])
+    enqueue(NOTICE_JOB, checkin.id)
     db.session.commit()
     return checkin
 

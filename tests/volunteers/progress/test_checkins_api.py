@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.requests.models import HelpRequest, TimelineEntry
-from tests.volunteers.claims.conftest import fresh, timeline_kinds
+from tests.volunteers.claims.conftest import emails_to, fresh, notification_kinds, timeline_kinds
 
 CHECKIN = {"summary": "地图原型完成 — map prototype done", "next_steps": "Import the donor list",
            "blockers": "Waiting for the volunteer spreadsheet", "hours": 6.5, "status": "at_risk",
@@ -99,3 +99,13 @@ def test_a_checkin_takes_a_stalled_request_off_the_list(db, call, project, team)
     kinds = db.session.scalars(sa.select(TimelineEntry.kind).where(
         TimelineEntry.request_id == project.help_request.id)).all()
     assert "unstalled" in kinds
+
+
+def test_the_nonprofit_hears_of_each_checkin_with_its_blockers(call, project, team):
+    post(call, team.member, project)
+    [email] = emails_to(project.staff)
+    assert email.subject == "New check-in on “Map of food donors and families”"
+    assert "Li Na posted a check-in" in email.body_text and "At risk, 40% complete" in email.body_text
+    assert CHECKIN["blockers"] in email.body_text
+    assert notification_kinds(project.staff) == ["checkin_posted"]
+    assert emails_to(team.outsider) == []
