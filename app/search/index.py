@@ -496,6 +496,8 @@ def _indexed_stamps(ix: FileIndex) -> dict[int, str]:
     with ix.searcher() as searcher:
         stamps: dict[int, str] = {}
         for reader in _leaf_readers(searcher.reader()):
+            if not reader.has_column("id"):  # an empty index has no columns yet
+                continue
             ids = reader.column_reader("id")
             stamp_values = reader.column_reader("stamp")
             for docnum in reader.all_doc_ids():
@@ -561,11 +563,12 @@ def _searcher() -> Searcher:
     key = (str(root), generation.name)
     if _searchers.key == key and _searchers.searcher is not None:
         try:
-            if not _searchers.searcher.up_to_date():
-                _searchers.searcher = _searchers.searcher.refresh()
-            return _searchers.searcher
+            if _searchers.searcher.up_to_date():
+                return _searchers.searcher
         except (OSError, ValueError):
             pass  # the generation was cleaned away under us: open the live one again
+    # Changed: a new searcher, never Searcher.refresh(), which reuses the old segment readers and
+    # so keeps showing documents deleted since (seen with whoosh3 3.54).
     if _searchers.searcher is not None:
         with contextlib.suppress(Exception):
             _searchers.searcher.close()

@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.jobs import enqueue
-from app.core.models import OutboxJob
 from app.extensions import db
 from app.requests import signals
 from app.requests.models import HelpRequest
 from app.search.documents import LISTED_STATUSES
 
 UPDATE_JOB = "app.search.jobs.update_request_index"
+_QUEUED = "search_index_jobs_queued"  # session.info: (transaction, request ids queued in it)
 
 
 def enqueue_index_update(help_request: HelpRequest) -> None:
@@ -26,10 +26,14 @@ def enqueue_index_update(help_request: HelpRequest) -> None:
     """
     if help_request.id is None:
         db.session.flush()  # the job names the request by id
-    for pending in db.session.new:
-        if (isinstance(pending, OutboxJob) and pending.name == UPDATE_JOB
-                and pending.args == [help_request.id]):
-            return
+    session = db.session()  # the scoped session's current Session
+    transaction = session.get_transaction()
+    queued = session.info.get(_QUEUED)
+    if queued is None or queued[0] is not transaction:
+        queued = session.info[_QUEUED] = (transaction, set())
+    if help_request.id in queued[1]:
+        return
+    queued[1].add(help_request.id)
     enqueue(UPDATE_JOB, help_request.id, queue="index")
 
 

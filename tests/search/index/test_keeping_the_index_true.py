@@ -1,0 +1,134 @@
+"""The index follows the database: only published requests are listed, and every change to a
+listing (publish, spec edit, status change, seats, withdrawal) reaches it through an index job."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from app.core.models import OutboxJob
+from app.requests.services import intake, review
+from app.search import index
+from app.volunteers.services import claims
+from tests.factories import make_claim, make_org, make_request, make_user, make_volunteer
+
+INDEX_JOB = "app.search.jobs.update_request_index"
+
+
+@pytest.fixture(autouse=True)
+def request_context(app):
+    """Services build links for their e-mails, as they would while serving a request."""
+    with app.test_request_context("/"):
+        yield
+
+
+def index_jobs(db) -> list[OutboxJob]:
+    return list(db.session.scalars(sa.select(OutboxJob).where(OutboxJob.name == INDEX_JOB)))
+
+
+def test_drafts_intake_and_withdrawn_requests_are_never_indexed(db):
+    listed = {status: make_request(status=status, title=f"尘肺病救助 {status}").id
+              for status in ("open", "in_progress", "in_review", "delivered")}
+    for status in ("draft", "intake", "withdrawn"):
+        make_request(status=status, title=f"尘肺病救助 {status}")
+    db.session.commit()
+
+    index.rebuild_index()
+
+    assert sorted(index.search("尘肺病救助").ids) == sorted(listed.values())
+    assert sorted(index.search("").ids) == sorted(listed.values())
+
+
+def test_indexing_a_request_that_is_not_listed_removes_it(db):
+    request = make_request(status="open", title="Food bank routing")
+    db.session.commit()
+    index.rebuild_index()
+    request.status = "withdrawn"  # as if the change happened after the index job was queued
+    db.session.commit()
+
+    assert index.index_document(request.id) is False
+    assert index.search("food bank").ids == []
+
+
+def test_publishing_through_review_puts_the_request_in_search(db):
+    coordinator = make_user("coordinator")
+    request = make_request(status="intake", title="食物银行配送地图")
+    index.rebuild_index()  # an index already exists: the job adds to it
+    db.session.commit()
+
+    review.publish_request(request, coordinator)
+
+    assert index.search("食物银行").ids == [request.id]
+    assert index.check_index().is_true
+
+
+def test_publishing_when_there_is_no_index_yet_builds_it(db):
+    coordinator = make_user("coordinator")
+    request = make_request(status="intake", title="行道树标注小程序")
+    db.session.commit()
+
+    review.publish_request(request, coordinator)
+
+    assert index.index_status() == "ok"
+    assert index.search("行道树").ids == [request.id]
+
+
+def test_withdrawing_takes_the_request_out_of_search(db):
+    owner = make_user("nonprofit")
+    request = make_request(org=make_org(members=[owner]), status="open", title="法律援助热线工单系统")
+    db.session.commit()
+    index.rebuild_index()
+    assert index.search("法律援助").ids == [request.id]
+
+    intake.withdraw_request(request, owner, "We found another way.")
+
+    assert index.search("法律援助").ids == []
+    assert index.check_index().is_true
+
+
+def test_a_spec_edit_is_searchable_at_once(db):
+    coordinator = make_user("coordinator")
+    request = make_request(status="open", title="Visit log app")
+    db.session.commit()
+    index.rebuild_index()
+
+    review.save_spec(request, coordinator,
+                     changes={"summary": "Families read the visit notes of 养老院 residents."})
+
+    assert index.search("养老院").ids == [request.id]
+
+
+def test_the_last_seat_taken_moves_the_request_out_of_free_seats(db):
+    owner = make_user("nonprofit")
+    request = make_request(org=make_org(members=[owner]), status="open", title="Backups for case files")
+    claim = make_claim(request, make_volunteer(), status="pending")
+    db.session.commit()
+    index.rebuild_index()
+    assert index.search("backups", filters={"has_free_seats": True}).ids == [request.id]
+
+    claims.accept_claim(claim, owner)
+
+    assert index.search("backups", filters={"has_free_seats": True}).ids == []
+    assert index.search("backups", filters={"status": "in_progress"}).ids == [request.id]
+    assert index.check_index().is_true
+
+
+def test_moves_between_unlisted_states_queue_no_index_job(db):
+    owner = make_user("nonprofit")
+    request = make_request(org=make_org(members=[owner]), status="draft", title="Draft")
+    db.session.commit()
+
+    intake.withdraw_request(request, owner)
+
+    assert index_jobs(db) == []
+
+
+def test_one_change_queues_one_index_job(db):
+    coordinator = make_user("coordinator")
+    request = make_request(status="intake", title="Reading club")
+    db.session.commit()
+
+    review.publish_request(request, coordinator)  # a status change and the published signal
+
+    jobs = index_jobs(db)
+    assert [(job.args, job.queue, job.status) for job in jobs] == [([request.id], "index", "done")]
