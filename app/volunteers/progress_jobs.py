@@ -3,7 +3,8 @@
 Periods are counted from the last check-in (or the day the team started) on the team's local
 calendar (`app.volunteers.cadence`). Duties are idempotent: a reminder or nudge is sent once per
 period, recorded as an audit event stamped with the tick's time, and a request becomes stalled
-through a conditional UPDATE, so a second tick, or two at once, send nothing twice.
+through a conditional UPDATE, so a second tick sends nothing twice. On PostgreSQL two ticks at once
+don't either: the reminder check runs under a lock on the request's row.
 """
 
 from __future__ import annotations
@@ -85,7 +86,12 @@ def _send_for(help_request: HelpRequest, action: str, template: str, subject: st
     if schedule is None:
         return 0
     start, end = getattr(schedule, window[0]), getattr(schedule, window[1])
-    if not start <= now < end or _sent_since(action, help_request, schedule.anchor):
+    if not start <= now < end:
+        return 0
+    # Two ticks at once: the row lock makes the second wait and then see the first one's audit event.
+    db.session.execute(sa.select(HelpRequest.id).where(HelpRequest.id == help_request.id).with_for_update())
+    if _sent_since(action, help_request, schedule.anchor):
+        db.session.rollback()
         return 0
     told = tell_team(help_request, template, subject, schedule)
     if told:
