@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import gc
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ import shutil
 import threading
 import time
 import unicodedata
+import warnings
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -234,12 +236,23 @@ def _live_generation(root: Path) -> Path:
 
 
 def _open(directory: Path) -> FileIndex:
-    try:
-        ix = open_dir(str(directory))
-    except FileNotFoundError:
-        raise IndexMissing(str(directory)) from None
-    except Exception as error:  # whoosh raises many kinds (EmptyIndexError, unpickling, struct)
-        raise IndexCorrupt(f"{directory}: {type(error).__name__}: {error}") from error
+    problem = None
+    with warnings.catch_warnings():
+        # whoosh leaves the table of contents open when it can't read it; it closes when the
+        # error is freed, below, without a ResourceWarning.
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            ix = open_dir(str(directory))
+        except FileNotFoundError:
+            problem = "missing"
+        except Exception as error:  # whoosh raises many kinds (EmptyIndexError, unpickling, struct)
+            problem = f"{type(error).__name__}: {error}"
+        if problem is not None:
+            gc.collect()
+    if problem == "missing":
+        raise IndexMissing(str(directory))
+    if problem is not None:
+        raise IndexCorrupt(f"{directory}: {problem}")
     if set(ix.schema.names()) != _SCHEMA_NAMES:  # written by an older version of this module
         ix.close()
         raise IndexCorrupt(f"{directory}: its fields are not the current schema's")
@@ -267,11 +280,10 @@ def _swap(root: Path, generation: Path) -> None:
 
 
 def _remove_old_generations(root: Path, keep: set[str]) -> None:
-    """Delete generations other than `keep` and the newest old one, once old enough."""
-    old = sorted((path for path in root.glob(f"{GENERATION_PREFIX}*")
-                  if path.is_dir() and path.name not in keep), key=lambda path: path.name)
+    """Delete generations other than `keep` (the live one and the one before it) once old enough."""
+    old = [path for path in root.glob(f"{GENERATION_PREFIX}*") if path.is_dir() and path.name not in keep]
     now = time.time()
-    for path in old[:-1]:
+    for path in old:
         if now - path.stat().st_mtime > KEEP_OLD_GENERATIONS_FOR:
             shutil.rmtree(path, ignore_errors=True)
     for path in root.glob(f"{POINTER_FILE}.*.tmp"):
@@ -437,7 +449,7 @@ def rebuild_index(*, on_start: Callable[[int], None] | None = None,
 def _rebuild(root: Path, on_start: Callable[[int], None] | None,
              advance: Callable[[int], None] | None) -> RebuildSummary:
     started = time.monotonic()
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")  # names sort in build order
     generation = root / f"{GENERATION_PREFIX}{stamp}-{secrets.token_hex(3)}"
     generation.mkdir(parents=True)
     ix = create_in(str(generation), make_schema())

@@ -1,0 +1,83 @@
+"""`flask search reindex|rebuild|check`: rebuild from the database with a one-line summary, and
+report (or fix) requests missing from, stale in or extra in the index."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from app.requests.models import HelpRequest
+from app.search import index
+from tests.factories import make_request
+
+
+@pytest.fixture
+def listed(db) -> list[int]:
+    ids = [make_request(title=f"Food bank route {n}").id for n in range(3)]
+    make_request(status="draft", title="A draft")
+    db.session.commit()
+    return ids
+
+
+@pytest.mark.parametrize("command", ["reindex", "rebuild"])
+def test_reindex_rebuilds_from_the_database_and_says_so_in_one_line(runner, listed, command):
+    result = runner.invoke(args=["search", command])
+
+    assert result.exit_code == 0, result.output
+    assert "Search index rebuilt: 3 request(s) indexed" in result.output
+    assert sorted(index.search("").ids) == sorted(listed)
+
+
+def test_check_passes_when_the_index_matches(runner, listed):
+    index.rebuild_index()
+
+    result = runner.invoke(args=["search", "check"])
+
+    assert result.exit_code == 0
+    assert "matches the database" in result.output
+
+
+def test_check_finds_a_missing_document(runner, listed):
+    index.rebuild_index()
+    index.remove_document(listed[1])
+
+    result = runner.invoke(args=["search", "check"])
+
+    assert result.exit_code == 1
+    assert f"1 request(s) missing from the index: {listed[1]}" in result.output
+
+
+def test_check_finds_stale_and_extra_documents(db, runner, listed):
+    index.rebuild_index()
+    # Changes that bypassed the services (and so their index jobs).
+    db.session.execute(sa.update(HelpRequest).where(HelpRequest.id == listed[0]).values(title="Renamed"))
+    db.session.execute(sa.update(HelpRequest).where(HelpRequest.id == listed[2]).values(status="withdrawn"))
+    db.session.commit()
+
+    result = runner.invoke(args=["search", "check"])
+
+    assert result.exit_code == 1
+    assert f"1 request(s) stale in the index: {listed[0]}" in result.output
+    assert f"1 request(s) in the index but not listed: {listed[2]}" in result.output
+
+
+def test_check_fix_repairs_what_it_finds(db, runner, listed):
+    index.rebuild_index()
+    index.remove_document(listed[0])
+    db.session.execute(sa.update(HelpRequest).where(HelpRequest.id == listed[1]).values(title="Renamed"))
+    db.session.commit()
+
+    fixed = runner.invoke(args=["search", "check", "--fix"])
+    again = runner.invoke(args=["search", "check"])
+
+    assert fixed.exit_code == 1
+    assert "2 difference(s) fixed" in fixed.output
+    assert again.exit_code == 0
+    assert index.search("renamed").ids == [listed[1]]
+
+
+def test_check_without_an_index_says_how_to_build_one(runner, listed):
+    result = runner.invoke(args=["search", "check"])
+
+    assert result.exit_code == 1
+    assert "flask --app app search reindex" in result.output

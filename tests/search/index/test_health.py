@@ -1,0 +1,105 @@
+"""/healthz tells whether search can answer; a missing or corrupt index is rebuilt on first need
+(never at start-up), and searches meanwhile answer empty instead of failing."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import sqlalchemy as sa
+
+from app import create_app
+from app.core.models import OutboxJob
+from app.search import health, index
+from tests.factories import make_request
+
+REBUILD_JOB = "app.search.jobs.rebuild_search_index"
+
+
+def rebuild_jobs(db) -> list[OutboxJob]:
+    return list(db.session.scalars(sa.select(OutboxJob).where(OutboxJob.name == REBUILD_JOB)))
+
+
+def test_starting_the_app_never_touches_the_index(test_config, tmp_path):
+    folder = tmp_path / "untouched"
+    config = type("Config", (test_config,), {"SEARCH_INDEX_DIR": str(folder)})
+
+    create_app(config)
+
+    assert not folder.exists()
+
+
+def test_no_index_and_nothing_to_list_is_healthy(client, db, index_dir):
+    assert client.get("/healthz").get_json()["search"] == "ok"
+    assert rebuild_jobs(db) == []
+
+
+def test_a_missing_index_is_reported_and_a_rebuild_scheduled(db, monkeypatch):
+    make_request(title="Food bank routes")
+    db.session.commit()
+    monkeypatch.setattr(health, "enqueue", lambda *args, **kwargs: None)  # as if a worker will run it
+
+    assert health.search_health() == "missing"
+
+
+def test_health_rebuilds_a_missing_index_in_embedded_mode(client, db):
+    request = make_request(title="Food bank routes")
+    db.session.commit()
+
+    assert client.get("/healthz").get_json()["search"] == "ok"
+    assert [job.status for job in rebuild_jobs(db)] == ["done"]
+    assert index.search("food bank").ids == [request.id]
+
+
+def test_a_corrupt_index_is_reported_then_rebuilt(client, db, index_dir):
+    request = make_request(title="Food bank routes")
+    db.session.commit()
+    broken = index.rebuild_index().generation
+    for table_of_contents in (index_dir / broken).glob("*.toc"):
+        table_of_contents.write_bytes(b"not an index")
+    assert index.index_status() == "corrupt"
+
+    assert client.get("/healthz").get_json()["search"] == "ok"
+    assert (index_dir / "CURRENT").read_text() != broken
+    assert index.search("food bank").ids == [request.id]
+
+
+def test_an_index_from_an_older_schema_counts_as_corrupt(db, index_dir, monkeypatch):
+    make_request(title="Food bank routes")
+    db.session.commit()
+    index.rebuild_index()
+    monkeypatch.setattr(index, "_SCHEMA_NAMES", index._SCHEMA_NAMES | {"a_new_field"})
+
+    assert index.index_status() == "corrupt"
+
+
+def test_a_rebuild_in_progress_is_reported(db, index_dir):
+    index_dir.mkdir(parents=True)
+    (index_dir / index.REBUILD_MARKER_FILE).write_text(json.dumps({"pid": os.getpid()}))
+
+    assert index.index_status() == "rebuilding"
+
+
+def test_a_rebuild_marker_left_by_a_dead_process_is_ignored(db, index_dir):
+    index_dir.mkdir(parents=True)
+    (index_dir / index.REBUILD_MARKER_FILE).write_text(json.dumps({"pid": 2 ** 22 + 12345}))
+
+    assert index.index_status() == "missing"
+
+
+def test_a_search_without_an_index_answers_empty_and_gets_the_index_rebuilt(db):
+    request = make_request(title="Food bank routes")
+    db.session.commit()
+
+    assert index.search("food bank").ids == []
+    assert index.search("food bank").ids == [request.id]
+
+
+def test_only_one_rebuild_waits_at_a_time(db, monkeypatch):
+    make_request(title="Food bank routes")
+    db.session.commit()
+    monkeypatch.setattr("app.core.jobs.runner.dispatch", lambda ids: None)  # a worker will run it
+
+    assert health.schedule_rebuild() is True
+    assert health.schedule_rebuild() is False
+    assert len(rebuild_jobs(db)) == 1
