@@ -97,6 +97,7 @@ class AccountSettingsForm(FlaskForm):
     locale = _language_field()
     claims = BooleanField(_l("Claims: someone claims a seat on my project, or my claim is answered"))
     checkins = BooleanField(_l("Check-ins: new check-ins, replies and reminders"))
+    delivery = BooleanField(_l("Delivery and reviews: the work is handed over, answered or reviewed"))
     digests = BooleanField(_l("Digests: a weekly summary of new projects and progress"))
     messages = BooleanField(_l("Messages: coordinators and teams write to me"))
 

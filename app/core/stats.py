@@ -24,6 +24,8 @@ STAT_LABELS: dict[str, Any] = {
     "volunteers": _l("Volunteer engineers"),
     "organizations_staff": _l("Nonprofit staff"),
     "hours_given": _l("Volunteer hours given"),
+    "organizations_helped": _l("Organisations helped"),
+    "estimated_value_yuan": _l("Estimated value given (yuan)"),
 }
 
 

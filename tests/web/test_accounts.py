@@ -375,8 +375,8 @@ def test_settings_save_name_language_and_email_choices(client, db, volunteer_use
     db.session.refresh(volunteer_user)
     assert volunteer_user.name == "Li Lei"
     assert volunteer_user.locale == "zh_CN"
-    assert volunteer_user.email_preferences == {"claims": True, "checkins": False, "digests": False,
-                                                "messages": True}
+    assert volunteer_user.email_preferences == {"claims": True, "checkins": False, "delivery": False,
+                                                "digests": False, "messages": True}
     page = page_text(client.get("/account"))
     assert 'lang="zh-CN"' in page
     assert is_checked(page, 'id="claims"')

@@ -1,3 +1,3 @@
 """The volunteers feature's JSON API endpoints, registered on the core API blueprint."""
 
-from app.volunteers.api import checkins, claims, milestones, profiles, recommendations  # noqa: F401
+from app.volunteers.api import checkins, claims, delivery, milestones, profiles, recommendations, reviews  # noqa: F401

@@ -1,3 +1,11 @@
 """Page views of the volunteers feature, one module per subject."""
 
-from app.volunteers.views import checkins, claims, milestones, profiles, recommendations  # noqa: F401
+from app.volunteers.views import (  # noqa: F401
+    checkins,
+    claims,
+    delivery,
+    milestones,
+    profiles,
+    recommendations,
+    reviews,
+)

@@ -1,0 +1,109 @@
+"""Reviews: who reviews whom, only after delivery, once per subject, editable for 7 days."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.core.db import utcnow
+from app.core.errors import Conflict
+from app.core.models import Notification
+from app.extensions import db
+from app.requests.models import TimelineEntry
+from app.volunteers.models import Review
+from app.volunteers.services import reviews
+from tests.volunteers.delivery.conftest import DELIVERY
+
+
+@pytest.fixture
+def delivered(call, team):
+    call(team.lead, "POST", f"/requests/{team.help_request.id}/delivery", json=DELIVERY)
+    call(team.staff, "POST", f"/requests/{team.help_request.id}/delivery/accept", json={})
+    return team
+
+
+def test_no_reviews_before_delivery(call, team):
+    answer = call(team.staff, "POST", f"/requests/{team.help_request.id}/reviews",
+                  json={"rating": 5, "body": "Great", "subject_user_id": team.lead.id})
+
+    assert answer.status_code == 409 and answer.get_json()["error"]["code"] == "not_delivered"
+
+
+def test_the_team_reviews_the_organisation(call, delivered):
+    answer = call(delivered.member, "POST", f"/requests/{delivered.help_request.id}/reviews",
+                  json={"rating": 4, "body": "Clear answers every week. 反馈很及时。"})
+
+    assert answer.status_code == 201
+    body = answer.get_json()
+    assert body["subject_organization"]["name"] == "Green Roots Food Bank" and body["subject_user"] is None
+    assert body["body"] == "Clear answers every week. 反馈很及时。"
+    assert db.session.scalar(sa.select(Notification.kind).where(
+        Notification.user_id == delivered.staff.id, Notification.kind == "review_received")) is not None
+    assert db.session.scalar(sa.select(sa.func.count(TimelineEntry.id)).where(
+        TimelineEntry.request_id == delivered.help_request.id, TimelineEntry.kind == "review")) == 1
+
+
+def test_staff_review_each_team_member_once(call, delivered):
+    path = f"/requests/{delivered.help_request.id}/reviews"
+
+    unnamed = call(delivered.staff, "POST", path, json={"rating": 5, "body": "Thank you"})
+    assert unnamed.status_code == 422 and "subject_user_id" in unnamed.get_json()["error"]["fields"]
+    outsider = call(delivered.staff, "POST", path,
+                    json={"rating": 5, "body": "Thank you", "subject_user_id": delivered.outsider.id})
+    assert outsider.status_code == 422
+    for volunteer in (delivered.lead, delivered.member):
+        answer = call(delivered.staff, "POST", path,
+                      json={"rating": 5, "body": "Thank you", "subject_user_id": volunteer.id})
+        assert answer.status_code == 201 and answer.get_json()["subject_user"]["id"] == volunteer.id
+    twice = call(delivered.staff, "POST", path,
+                 json={"rating": 3, "body": "Again", "subject_user_id": delivered.lead.id})
+    assert twice.status_code == 409 and twice.get_json()["error"]["code"] == "already_reviewed"
+    assert db.session.scalar(sa.select(sa.func.count(Review.id))) == 2
+
+
+def test_outsiders_do_not_review_and_ratings_stay_in_range(call, delivered):
+    path = f"/requests/{delivered.help_request.id}/reviews"
+
+    assert call(delivered.outsider, "POST", path, json={"rating": 5, "body": "Nice"}).status_code == 403
+    assert call(delivered.coordinator, "POST", path, json={"rating": 5, "body": "Nice"}).status_code == 403
+    assert call(delivered.lead, "POST", path, json={"rating": 6, "body": "Nice"}).status_code == 422
+    assert call(delivered.lead, "POST", path, json={"rating": 0, "body": "Nice"}).status_code == 422
+
+
+def test_a_review_is_editable_for_seven_days_then_final(call, delivered):
+    created = call(delivered.lead, "POST", f"/requests/{delivered.help_request.id}/reviews",
+                   json={"rating": 3, "body": "Slow to answer at first."}).get_json()
+    review = db.session.get(Review, created["id"])
+
+    six_days_later = utcnow() + timedelta(days=6, hours=23)
+    reviews.update_review(review, delivered.lead, rating=4, body="Slow at first, then great.",
+                          now=six_days_later)
+    db.session.expire_all()
+    assert (review.rating, review.body) == (4, "Slow at first, then great.")
+
+    eight_days_later = utcnow() + timedelta(days=8)
+    with pytest.raises(Conflict) as refused:
+        reviews.update_review(review, delivered.lead, rating=1, now=eight_days_later)
+    assert refused.value.code == "review_locked"
+    db.session.expire_all()
+    assert review.rating == 4
+
+
+def test_only_the_author_edits_through_the_api(call, delivered):
+    created = call(delivered.lead, "POST", f"/requests/{delivered.help_request.id}/reviews",
+                   json={"rating": 3, "body": "Fine."}).get_json()
+
+    assert call(delivered.member, "PATCH", f"/reviews/{created['id']}", json={"rating": 5}).status_code == 403
+    answer = call(delivered.lead, "PATCH", f"/reviews/{created['id']}", json={"rating": 5})
+    assert answer.status_code == 200 and answer.get_json()["rating"] == 5
+
+
+def test_reviews_of_a_volunteer_appear_on_their_profile(client, call, delivered):
+    call(delivered.staff, "POST", f"/requests/{delivered.help_request.id}/reviews",
+         json={"rating": 5, "body": "Built exactly what we needed.", "subject_user_id": delivered.lead.id})
+
+    page = client.get(f"/volunteers/{delivered.lead.id}", headers={"Accept-Language": "en"})
+
+    assert "Built exactly what we needed." in page.get_data(as_text=True)
