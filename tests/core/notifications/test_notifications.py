@@ -33,6 +33,7 @@ def test_the_bell_shows_the_unread_count(app, db):
 
     assert 'class="bell bell-unread"' in page
     assert '<span class="bell-count">3<' in page
+    assert 'href="/notifications">See all notifications<' in page  # the dashboard panel leads to the list
 
 
 def test_no_bell_for_visitors_and_no_count_when_all_read(app, client, db):
