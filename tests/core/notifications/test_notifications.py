@@ -124,3 +124,17 @@ def test_a_turned_off_kind_sends_no_email(app, db):
 
     sent_to = set(db.session.scalars(sa.select(EmailMessage.to_address)))
     assert sent_to == {keen.email}
+
+
+def test_the_list_reads_in_chinese(app, db):
+    from tests.i18n.conftest import compile_catalogue
+
+    compile_catalogue("zh_CN")
+    user = make_user("nonprofit", locale="zh_CN")
+    _notify(user, 1)
+    client = sign_in(app.test_client(), user)
+
+    page = client.get("/notifications", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+
+    assert "团队已交付“Donor map”：请验收。" in page
+    assert "全部标记为已读" in page and "查看" in page
