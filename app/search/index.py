@@ -1,25 +1,20 @@
 """The search index of listed help requests (Whoosh): schema, writes, rebuild-and-swap, and queries.
 
-The only module that imports whoosh. Layout under SEARCH_INDEX_DIR: one directory per index
-generation (`gen-…`) and a `CURRENT` file naming the live one. A rebuild fills a fresh generation
-and swaps `CURRENT` with an atomic rename, so a reader opens either the old index or the new one,
-never a half-written one. Writes happen in index jobs only, each through a blocking writer
-(`ix.writer(timeout=10, delay=0.05)`, never AsyncWriter): the lock waits instead of failing.
-Each process (each thread) reuses its searcher and refreshes it when the index changed.
+The only module that imports whoosh. Each rebuild writes a fresh generation and swaps it in
+atomically (`app.search.generations`); readers never see a half-written index. Writes happen in
+index jobs only, each through a blocking writer (`ix.writer(timeout=10, delay=0.05)`, never
+AsyncWriter): a taken lock is waited for, not failed on. Each thread reuses its searcher until the
+index changes. Queries are read with the same analyzer as documents, words ANDed, synonyms and a
+Chinese character-pair reading ORed in; anything unreadable is searched as plain words.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
 import gc
-import json
 import logging
-import os
 import re
-import secrets
-import shutil
 import threading
 import time
 import unicodedata
@@ -27,11 +22,10 @@ import warnings
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import escape
 from whoosh import columns, fields, highlight, query, sorting
@@ -42,17 +36,11 @@ from whoosh.qparser import QueryParser, plugins, syntax
 from whoosh.searching import Searcher
 
 from app.core.errors import Invalid
-from app.search import analyzer, documents, synonyms
+from app.search import analyzer, documents, generations, synonyms
+from app.search.generations import IndexMissing
 
 log = logging.getLogger(__name__)
 
-POINTER_FILE = "CURRENT"
-REBUILD_LOCK_FILE = "rebuild.lock"
-REBUILD_MARKER_FILE = "REBUILDING"
-GENERATION_PREFIX = "gen-"
-# Older generations are deleted once they are this old and not the previous one: a reader that
-# read CURRENT just before a swap still finds its files.
-KEEP_OLD_GENERATIONS_FOR = 600.0
 WRITER_TIMEOUT = 10.0
 WRITER_DELAY = 0.05
 SORTS = ("relevance", "newest", "deadline")
@@ -71,10 +59,6 @@ SYNONYM_WEIGHT = 0.5
 # The character-pair reading of Chinese query text counts less than the word reading.
 HAN_PAIR_WEIGHT = 0.3
 LATIN_WORD = re.compile(r"[a-z]{3,}")
-
-
-class IndexMissing(Exception):
-    """There is no search index yet (or its directory vanished)."""
 
 
 class IndexCorrupt(Exception):
@@ -218,23 +202,6 @@ def _index_fields(document: dict[str, Any]) -> dict[str, Any]:
 # --- generations on disk --------------------------------------------------------------------------
 
 
-def index_root() -> Path:
-    """SEARCH_INDEX_DIR: the folder holding the index generations (local disk, never NFS)."""
-    return Path(current_app.config["SEARCH_INDEX_DIR"])
-
-
-def _live_generation(root: Path) -> Path:
-    """The directory CURRENT names. Raises IndexMissing when there is none."""
-    try:
-        name = (root / POINTER_FILE).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        raise IndexMissing(str(root)) from None
-    directory = root / name
-    if not name.startswith(GENERATION_PREFIX) or "/" in name or not directory.is_dir():
-        raise IndexMissing(str(directory))
-    return directory
-
-
 def _open(directory: Path) -> FileIndex:
     problem = None
     with warnings.catch_warnings():
@@ -261,75 +228,20 @@ def _open(directory: Path) -> FileIndex:
 
 def open_index() -> FileIndex:
     """The live index. Raises IndexMissing when there is none and IndexCorrupt when it can't be opened."""
-    return _open(_live_generation(index_root()))
-
-
-def _swap(root: Path, generation: Path) -> None:
-    """Point CURRENT at `generation` with one atomic rename (readers see the old or the new name)."""
-    temporary = root / f"{POINTER_FILE}.{secrets.token_hex(4)}.tmp"
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(generation.name)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, root / POINTER_FILE)
-    directory = os.open(root, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-
-
-def _remove_old_generations(root: Path, keep: set[str]) -> None:
-    """Delete generations other than `keep` (the live one and the one before it) once old enough."""
-    old = [path for path in root.glob(f"{GENERATION_PREFIX}*") if path.is_dir() and path.name not in keep]
-    now = time.time()
-    for path in old:
-        if now - path.stat().st_mtime > KEEP_OLD_GENERATIONS_FOR:
-            shutil.rmtree(path, ignore_errors=True)
-    for path in root.glob(f"{POINTER_FILE}.*.tmp"):
-        if now - path.stat().st_mtime > KEEP_OLD_GENERATIONS_FOR:
-            path.unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
-def _rebuild_lock(root: Path) -> Iterator[None]:
-    """One rebuild at a time across processes (an flock on a file next to the generations)."""
-    root.mkdir(parents=True, exist_ok=True)
-    with (root / REBUILD_LOCK_FILE).open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def is_rebuilding(root: Path | None = None) -> bool:
-    """Whether a live process is rebuilding the index right now."""
-    marker = (root or index_root()) / REBUILD_MARKER_FILE
-    try:
-        pid = int(json.loads(marker.read_text(encoding="utf-8"))["pid"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return _open(generations.live_generation(generations.index_root()))
 
 
 def index_status() -> str:
     """"ok", "missing", "rebuilding" (no usable index while a rebuild runs) or "corrupt"; never raises."""
-    root = index_root()
+    root = generations.index_root()
     try:
-        _open(_live_generation(root)).close()
+        _open(generations.live_generation(root)).close()
         return "ok"
     except IndexMissing:
         state = "missing"
     except IndexCorrupt:
         state = "corrupt"
-    return "rebuilding" if is_rebuilding(root) else state
+    return "rebuilding" if generations.is_rebuilding(root) else state
 
 
 # --- writes (index jobs only) ---------------------------------------------------------------------
@@ -430,28 +342,21 @@ def rebuild_index(*, on_start: Callable[[int], None] | None = None,
     `only_if_unusable`, returns a skipped summary when a usable index exists by the time the lock
     is held. `on_start(total)` and `advance(n)` report progress.
     """
-    root = index_root()
-    with _rebuild_lock(root):
+    root = generations.index_root()
+    with generations.rebuilding(root):
         if only_if_unusable:
             try:
                 open_index().close()
                 return RebuildSummary(0, 0.0, "", skipped=True)
             except (IndexMissing, IndexCorrupt):
                 pass
-        marker = root / REBUILD_MARKER_FILE
-        marker.write_text(json.dumps({"pid": os.getpid(), "started_at": time.time()}), encoding="utf-8")
-        try:
-            return _rebuild(root, on_start, advance)
-        finally:
-            marker.unlink(missing_ok=True)
+        return _rebuild(root, on_start, advance)
 
 
 def _rebuild(root: Path, on_start: Callable[[int], None] | None,
              advance: Callable[[int], None] | None) -> RebuildSummary:
     started = time.monotonic()
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")  # names sort in build order
-    generation = root / f"{GENERATION_PREFIX}{stamp}-{secrets.token_hex(3)}"
-    generation.mkdir(parents=True)
+    generation = generations.new_generation(root)
     ix = create_in(str(generation), make_schema())
     ids = documents.listed_request_ids()
     if on_start:
@@ -469,11 +374,11 @@ def _rebuild(root: Path, on_start: Callable[[int], None] | None,
                 advance(len(batch))
     previous = None
     with contextlib.suppress(IndexMissing):
-        previous = _live_generation(root).name
-    _swap(root, generation)
-    repaired = reconcile(ix)
+        previous = generations.live_generation(root).name
+    generations.swap(root, generation)
+    repaired = reconcile(ix)  # changes committed while the new generation was being written
     ix.close()
-    _remove_old_generations(root, keep={generation.name} | ({previous} if previous else set()))
+    generations.remove_old_generations(root, keep={generation.name} | ({previous} if previous else set()))
     return RebuildSummary(indexed + repaired.added, time.monotonic() - started, generation.name,
                           repaired.count)
 
@@ -570,8 +475,8 @@ _searchers = _SearcherCache()
 
 def _searcher() -> Searcher:
     """This thread's searcher on the live generation, refreshed when the index changed."""
-    root = index_root()
-    generation = _live_generation(root)
+    root = generations.index_root()
+    generation = generations.live_generation(root)
     key = (str(root), generation.name)
     if _searchers.key == key and _searchers.searcher is not None:
         try:
@@ -784,7 +689,7 @@ def _text_query(text: str) -> query.Query | None:
     return translated.normalize()
 
 
-def _plain_words_query(text: str, table: _SynonymTable) -> query.Query | None:
+def _plain_words_query(text: str, table: synonyms.SynonymTable) -> query.Query | None:
     """All the words of `text` ANDed, whatever operators or quotes it holds."""
     parts: list[query.Query] = []
     budget = MAX_QUERY_TERMS * 2  # words beyond it are left out: a page of text is not a query
@@ -854,7 +759,7 @@ def _term_count(parsed: query.Query) -> int:
     return sum(_term_count(child) for child in parsed.children())
 
 
-def _translate(parsed: query.Query, table: _SynonymTable) -> query.Query | None:
+def _translate(parsed: query.Query, table: synonyms.SynonymTable) -> query.Query | None:
     """Map a query on the parser's single field onto the index's fields, adding synonyms."""
     if isinstance(parsed, query._NullQuery):
         return None
@@ -898,7 +803,7 @@ def _sequence_query(sequence: tuple[str, ...], boost: float = 1.0) -> query.Quer
     return query.And([_word_query(word) for word in sequence], boost=boost)
 
 
-def _words_query(words: list[str], table: _SynonymTable) -> query.Query | None:
+def _words_query(words: list[str], table: synonyms.SynonymTable) -> query.Query | None:
     """AND of the words; a run of words that is a synonym becomes OR of its group (typed words first)."""
     parts: list[query.Query] = []
     position = 0
@@ -922,53 +827,8 @@ def _words_query(words: list[str], table: _SynonymTable) -> query.Query | None:
     return parts[0] if len(parts) == 1 else query.And(parts)
 
 
-@dataclass
-class _SynonymEntry:
-    sequences: set[tuple[str, ...]] = field(default_factory=set)
-    skills: set[str] = field(default_factory=set)
-
-
-class _SynonymTable:
-    """Index-term sequences that find each other, looked up by their first term."""
-
-    def __init__(self, groups: Iterable[synonyms.SynonymGroup]) -> None:
-        self.entries: dict[tuple[str, ...], _SynonymEntry] = {}
-        for group in groups:
-            expansions = {tuple(terms(phrase)) for phrase in group.expansions} - {()}
-            for sequence in {tuple(terms(phrase)) for phrase in group.phrases} - {()}:
-                entry = self.entries.setdefault(sequence, _SynonymEntry())
-                entry.sequences |= expansions
-                if group.skill:
-                    entry.skills.add(group.skill)
-        self.by_first: dict[str, list[tuple[str, ...]]] = {}
-        for sequence in sorted(self.entries, key=len, reverse=True):
-            self.by_first.setdefault(sequence[0], []).append(sequence)
-
-    def longest_match(self, words: list[str], position: int) -> tuple[tuple[str, ...], _SynonymEntry] | None:
-        for sequence in self.by_first.get(words[position], ()):
-            if tuple(words[position:position + len(sequence)]) == sequence:
-                return sequence, self.entries[sequence]
-        return None
-
-
-_synonym_cache: dict[str, Any] = {}
-_synonym_lock = threading.Lock()
-
-
-def _synonym_table() -> _SynonymTable:
-    """The synonym table for the current skills and synonyms file, rebuilt when either changes."""
-    try:
-        file_groups = synonyms.file_groups()
-    except synonyms.SynonymFileError:
-        log.exception("search synonyms file unreadable: searching without its synonyms")
-        file_groups = ()
-    skill_groups, fingerprint = synonyms.skill_groups()
-    key = f"{id(file_groups)}:{fingerprint}"
-    with _synonym_lock:
-        if _synonym_cache.get("key") != key:
-            _synonym_cache["table"] = _SynonymTable((*file_groups, *skill_groups))
-            _synonym_cache["key"] = key
-        return _synonym_cache["table"]
+def _synonym_table() -> synonyms.SynonymTable:
+    return synonyms.current_table(terms)
 
 
 # --- highlights and suggestions -------------------------------------------------------------------

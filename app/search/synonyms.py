@@ -1,16 +1,20 @@
 """Synonym groups for reading queries: search/synonyms.json plus every skill's names and synonyms.
 
 Groups are phrases (any language) that should find each other; a skill's group also carries its
-slug, so a query naming a skill finds the requests tagged with it. The index turns the phrases into
-index terms (`app.search.index`); this module only gathers them.
+slug, so a query naming a skill finds the requests tagged with it. The table holds the phrases as
+index terms (turned by the `terms` function `app.search.index` passes in), looked up while a query
+is read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +25,7 @@ from app.core.models import Skill
 from app.extensions import db
 
 SYNONYMS_FILE = Path("search") / "synonyms.json"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -110,3 +115,64 @@ def read_skill_groups() -> tuple[tuple[SynonymGroup, ...], str]:
                    for slug, name_en, name_zh, synonyms in rows)
     fingerprint = hashlib.sha256(repr(groups).encode()).hexdigest()
     return groups, fingerprint
+
+
+Sequence = tuple[str, ...]
+
+
+@dataclass
+class SynonymEntry:
+    """What a phrase found in a query leads to: other term sequences, and skills (by slug)."""
+
+    sequences: set[Sequence] = field(default_factory=set)
+    skills: set[str] = field(default_factory=set)
+
+
+class SynonymTable:
+    """Index-term sequences that find each other, looked up by their first term.
+
+    `terms` turns a phrase into index terms, the same way queries are read.
+    """
+
+    def __init__(self, groups: Iterable[SynonymGroup], terms: Callable[[str], list[str]]) -> None:
+        self.entries: dict[Sequence, SynonymEntry] = {}
+        for group in groups:
+            expansions = {tuple(terms(phrase)) for phrase in group.expansions} - {()}
+            for sequence in {tuple(terms(phrase)) for phrase in group.phrases} - {()}:
+                entry = self.entries.setdefault(sequence, SynonymEntry())
+                entry.sequences |= expansions
+                if group.skill:
+                    entry.skills.add(group.skill)
+        self.by_first: dict[str, list[Sequence]] = {}
+        for sequence in sorted(self.entries, key=len, reverse=True):
+            self.by_first.setdefault(sequence[0], []).append(sequence)
+
+    def longest_match(self, words: list[str], position: int) -> tuple[Sequence, SynonymEntry] | None:
+        """The longest phrase of the table starting at `words[position]`, with its entry, or None."""
+        for sequence in self.by_first.get(words[position], ()):
+            if tuple(words[position:position + len(sequence)]) == sequence:
+                return sequence, self.entries[sequence]
+        return None
+
+
+_table_cache: dict[str, Any] = {}
+_table_lock = threading.Lock()
+
+
+def current_table(terms: Callable[[str], list[str]]) -> SynonymTable:
+    """The table for the current synonyms file and skills, rebuilt only when either changed.
+
+    An unreadable synonyms file is logged and left out (searching goes on with the skills).
+    """
+    try:
+        from_file = file_groups()
+    except SynonymFileError:
+        log.exception("search synonyms file unreadable: searching without its synonyms")
+        from_file = ()
+    from_skills, fingerprint = skill_groups()
+    key = f"{id(from_file)}:{fingerprint}"
+    with _table_lock:
+        if _table_cache.get("key") != key:
+            _table_cache["table"] = SynonymTable((*from_file, *from_skills), terms)
+            _table_cache["key"] = key
+        return _table_cache["table"]

@@ -9,7 +9,7 @@ import time
 
 from flask import Flask
 
-from app.search import index
+from app.search import generations, index
 from tests.factories import make_org, make_request
 from tests.search.index.writer_process import index_requests
 
@@ -83,7 +83,7 @@ def test_a_change_made_while_a_rebuild_runs_is_not_lost(app: Flask, db, monkeypa
     first = make_request(org=org, title="Original title")
     db.session.commit()
     index.rebuild_index()
-    real_swap = index._swap
+    real_swap = generations.swap
 
     def change_then_swap(root, generation):
         # The rebuild has read the database; a change lands (and its job writes the old index).
@@ -92,7 +92,7 @@ def test_a_change_made_while_a_rebuild_runs_is_not_lost(app: Flask, db, monkeypa
         index.index_document(first.id)
         real_swap(root, generation)
 
-    monkeypatch.setattr(index, "_swap", change_then_swap)
+    monkeypatch.setattr(generations, "swap", change_then_swap)
     summary = index.rebuild_index()
 
     assert summary.repaired == 1
@@ -101,7 +101,7 @@ def test_a_change_made_while_a_rebuild_runs_is_not_lost(app: Flask, db, monkeypa
 
 
 def test_old_generations_are_cleaned_away(db, index_dir, monkeypatch):
-    monkeypatch.setattr(index, "KEEP_OLD_GENERATIONS_FOR", 0.0)
+    monkeypatch.setattr(generations, "KEEP_OLD_GENERATIONS_FOR", 0.0)
     make_request(title="Anything")
     db.session.commit()
     built = [index.rebuild_index().generation for _ in range(4)]

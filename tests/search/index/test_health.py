@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.core.models import OutboxJob
-from app.search import health, index
+from app.search import generations, health, index
 from tests.factories import make_request
 
 REBUILD_JOB = "app.search.jobs.rebuild_search_index"
@@ -75,14 +75,14 @@ def test_an_index_from_an_older_schema_counts_as_corrupt(db, index_dir, monkeypa
 
 def test_a_rebuild_in_progress_is_reported(db, index_dir):
     index_dir.mkdir(parents=True)
-    (index_dir / index.REBUILD_MARKER_FILE).write_text(json.dumps({"pid": os.getpid()}))
+    (index_dir / generations.REBUILD_MARKER_FILE).write_text(json.dumps({"pid": os.getpid()}))
 
     assert index.index_status() == "rebuilding"
 
 
 def test_a_rebuild_marker_left_by_a_dead_process_is_ignored(db, index_dir):
     index_dir.mkdir(parents=True)
-    (index_dir / index.REBUILD_MARKER_FILE).write_text(json.dumps({"pid": 2 ** 22 + 12345}))
+    (index_dir / generations.REBUILD_MARKER_FILE).write_text(json.dumps({"pid": 2 ** 22 + 12345}))
 
     assert index.index_status() == "missing"
 
