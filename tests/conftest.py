@@ -19,6 +19,8 @@ from app import create_app
 from app.config import TestConfig
 from tests.factories import DEFAULT_PASSWORD, make_user
 
+pytest_plugins = ["tests.browser"]
+
 
 def pytest_report_header(config) -> str:
     return f"database: {TestConfig.SQLALCHEMY_DATABASE_URI or 'sqlite (temporary file)'}"

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import browser, live_server, page  # noqa: F401  (browser fixtures)
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 pytestmark = pytest.mark.e2e
 
 
-def sign_in(page, live_server, email: str) -> None:  # noqa: F811  (page is the fixture's value)
+def sign_in(page, live_server, email: str) -> None:
     page.goto(f"{live_server}/sign-in")
     page.fill("#email", email)
     page.fill("#password", DEFAULT_PASSWORD)
@@ -18,7 +17,7 @@ def sign_in(page, live_server, email: str) -> None:  # noqa: F811  (page is the 
     page.wait_for_url(f"{live_server}/dashboard**")
 
 
-def test_a_volunteer_adds_skills_by_typing_chinese_and_english(page, live_server, db, taxonomy):  # noqa: F811
+def test_a_volunteer_adds_skills_by_typing_chinese_and_english(page, live_server, db, taxonomy):
     make_user("volunteer", email="fang.e2e@example.org", name="王芳", locale="zh_CN")
     db.session.commit()
     sign_in(page, live_server, "fang.e2e@example.org")
@@ -51,7 +50,7 @@ def test_a_volunteer_adds_skills_by_typing_chinese_and_english(page, live_server
     assert "数据库设计与整理" in body and "微信小程序" in body
 
 
-def test_nothing_matching_says_so_and_enter_never_submits_the_form(page, live_server, db, taxonomy):  # noqa: F811
+def test_nothing_matching_says_so_and_enter_never_submits_the_form(page, live_server, db, taxonomy):
     make_user("volunteer", email="lei.e2e@example.org", locale="en")
     db.session.commit()
     sign_in(page, live_server, "lei.e2e@example.org")
