@@ -107,3 +107,18 @@ def test_a_coordinator_releases_a_silent_member_and_the_seat_reopens(db, weekly,
     assert (request.status, request.seats_taken, request.seats_free) == ("in_progress", 1, 1)
     assert checkins.accepted_team(request) == [team.lead]
     assert "claim_released" in timeline_kinds(request)
+
+
+def test_a_released_seat_puts_the_stalled_request_back_in_search_for_free_seats(db, weekly, team):
+    from app.search import index
+    from app.volunteers.services import claims
+
+    before = index.search("", filters={"has_free_seats": True}).ids
+    assert weekly.help_request.id not in before  # a full team is not looking for anyone
+
+    progress_jobs.mark_stalled_requests(now=DUE_END + timedelta(days=8))
+    silent = db.session.scalar(sa.select(Claim).where(Claim.volunteer_id == team.member.id))
+    claims.release_claim(silent, weekly.coordinator, "No answer to three e-mails.")
+
+    after = index.search("", filters={"has_free_seats": True}).ids
+    assert weekly.help_request.id in after
