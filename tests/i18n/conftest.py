@@ -1,4 +1,4 @@
-"""i18n fixtures: compiled catalogues, clients whose requests each get their own context, sign-in."""
+"""i18n fixtures: compiled catalogues, clients whose requests each get their own context, fresh limits."""
 
 from __future__ import annotations
 

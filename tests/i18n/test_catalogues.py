@@ -48,8 +48,9 @@ def extract_messages() -> Catalog:
 
 
 def read_catalogue(locale: str) -> Catalog:
+    """The committed catalogue, its language and plural forms as its own header states them."""
     with open(catalogue(locale), "rb") as po:
-        return read_po(po, locale=str(Locale.parse(locale)))
+        return read_po(po)
 
 
 def translations(message: Message) -> list[str]:
@@ -67,8 +68,8 @@ def message_label(message: Message) -> str:
 def test_extraction_finds_the_strings_of_code_templates_partials_and_deferred_subjects():
     extracted = extract_messages()
 
-    assert extracted.get("Wrong e-mail or password.") is not None  # Python, via _()
-    assert extracted.get("Some fields need attention.") is not None  # a form, via _l()
+    assert extracted.get("Some fields need attention.") is not None  # Python, via _()
+    assert extracted.get("Keep me signed in on this device") is not None  # a form label, via _l()
     assert extracted.get("Skip to main content") is not None  # templates/base.html
     assert extracted.get("Main navigation") is not None  # templates/_partials/, a folder named _...
     assert extracted.get("Reset your Codebridge password") is not None  # N_(), translated when sent
