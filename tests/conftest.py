@@ -107,6 +107,12 @@ def app_context(app: Flask) -> Iterator[None]:
         empty_all_tables(app)
 
 
+@pytest.fixture(autouse=True)
+def fresh_search_index(app: Flask, tmp_path_factory, monkeypatch) -> None:
+    """Every test starts without a search index, as with empty tables (it is built on first need)."""
+    monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", str(tmp_path_factory.mktemp("search-index")))
+
+
 @pytest.fixture
 def db(app: Flask):
     from app.extensions import db as database
