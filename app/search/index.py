@@ -547,13 +547,24 @@ def search(text: str = "", *, filters: dict[str, Any] | None = None, sort: str =
     try:
         searcher = _searcher()
     except (IndexMissing, IndexCorrupt) as error:
-        from app.search.health import schedule_rebuild
-
-        log.warning("search index unusable (%s): answering empty and scheduling a rebuild", error)
-        schedule_rebuild()
-        return SearchResult([], 0, page, per_page)
+        searcher = _after_scheduling_a_rebuild(error)
+        if searcher is None:
+            return SearchResult([], 0, page, per_page)
     text_query = _text_query(text)
     return _run(searcher, text_query, filter_query, text, sort, page, per_page)
+
+
+def _after_scheduling_a_rebuild(error: Exception) -> Searcher | None:
+    """Schedule a rebuild of an unusable index; its searcher if that made it usable (embedded mode)."""
+    from app.search.health import schedule_rebuild
+
+    log.warning("search index unusable (%s): scheduling a rebuild", error)
+    if not schedule_rebuild():
+        return None
+    try:
+        return _searcher()
+    except (IndexMissing, IndexCorrupt):
+        return None  # a worker will rebuild it: answer empty meanwhile
 
 
 def _run(searcher: Searcher, text_query: query.Query | None, filter_query: query.Query | None,

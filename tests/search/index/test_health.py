@@ -87,12 +87,23 @@ def test_a_rebuild_marker_left_by_a_dead_process_is_ignored(db, index_dir):
     assert index.index_status() == "missing"
 
 
-def test_a_search_without_an_index_answers_empty_and_gets_the_index_rebuilt(db):
+def test_a_search_without_an_index_gets_it_rebuilt_at_once_in_embedded_mode(db):
     request = make_request(title="Food bank routes")
     db.session.commit()
 
-    assert index.search("food bank").ids == []
     assert index.search("food bank").ids == [request.id]
+    assert [job.status for job in rebuild_jobs(db)] == ["done"]
+
+
+def test_a_search_without_an_index_answers_empty_while_a_worker_rebuilds_it(db, monkeypatch):
+    make_request(title="Food bank routes")
+    db.session.commit()
+    monkeypatch.setattr("app.core.jobs.runner.dispatch", lambda ids: None)  # a worker will run it
+
+    result = index.search("food bank")
+
+    assert (result.ids, result.total) == ([], 0)
+    assert [job.status for job in rebuild_jobs(db)] == ["pending"]
 
 
 def test_only_one_rebuild_waits_at_a_time(db, monkeypatch):

@@ -173,5 +173,5 @@ def test_an_unknown_filter_is_a_programming_error(requests):
         index.search("food", filters={"colour": "red"})
 
 
-def test_searching_without_an_index_answers_empty(db):
+def test_searching_before_anything_was_published_answers_empty(db):
     assert index.search("食物").ids == []
