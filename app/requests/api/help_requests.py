@@ -1,4 +1,4 @@
-"""API: help requests (create, read, update, submit, withdraw), timeline and attachments; search lists them."""
+"""API: help requests (create, read, update, submit, withdraw), timeline, attachments; search lists them."""
 
 from __future__ import annotations
 
