@@ -9,7 +9,6 @@ Who may trigger a move is the calling service's business; this module knows whic
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -26,6 +25,7 @@ from app.requests import status as request_status
 from app.requests.models import HelpRequest, TimelineEntry
 from app.requests.signals import request_seats_changed
 from app.requests.timeline import add_entry
+from app.volunteers.cadence import add_periods
 from app.volunteers.models import CLAIM_STATUSES, Claim
 
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -60,11 +60,9 @@ def can_transition(current: str, to: str) -> bool:
     return to in TRANSITIONS.get(current, frozenset())
 
 
-def add_months(start: date, months: int) -> date:
-    """The same day `months` calendar months later (the 31st becomes the month's last day)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+def commitment_end(start: date, months: int) -> date:
+    """The day a commitment of `months` months begun on `start` ends (month ends clamp, as cadences do)."""
+    return add_periods(start, "monthly", months)
 
 
 def transition(claim: Claim, to: str, *, by: User | None, note: str | None = None,
@@ -121,7 +119,7 @@ def _stamps(claim: Claim, to: str, by: User | None, note: str | None, now: datet
     if to in ("accepted", "declined", "released"):
         values.update(decided_at=now, decided_by_id=decider_id, decision_note=note or None)
     if to == "accepted":
-        values.update(accepted_at=now, ends_on=add_months(now.date(), claim.commitment_months),
+        values.update(accepted_at=now, ends_on=commitment_end(now.date(), claim.commitment_months),
                       renewal_asked_at=None)
     else:
         values["closed_at"] = now

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -12,38 +12,17 @@ from app.core.db import utcnow
 from app.core.models import User
 from app.extensions import db
 from app.requests.models import HelpRequest, Membership
-from app.volunteers.claim_status import add_months
-from app.volunteers.models import LIVE_CLAIM_STATUSES, CheckIn, Claim
+from app.volunteers.models import LIVE_CLAIM_STATUSES, Claim
+from app.volunteers.services.checkins import Schedule, schedule_of
 from app.volunteers.services.claims import ASK_RENEWAL_BEFORE, EXPIRE_PENDING_AFTER
-
-CADENCE_DAYS = {"weekly": 7, "biweekly": 14}  # "monthly" is a calendar month
-CLOSED_STATUSES = ("declined", "withdrawn", "released", "expired")
-
-
-def next_checkin_due(cadence: str, since: datetime) -> datetime:
-    """When the next check-in is due, one cadence period after `since`."""
-    if cadence in CADENCE_DAYS:
-        return since + timedelta(days=CADENCE_DAYS[cadence])
-    due_day = add_months(since.date(), 1)
-    return since + (due_day - since.date())
-
-
-def latest_checkins(request_ids: list[int]) -> dict[int, datetime]:
-    """The time of each request's latest check-in, for requests that have one (one grouped query)."""
-    if not request_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(CheckIn.request_id, sa.func.max(CheckIn.created_at))
-        .where(CheckIn.request_id.in_(request_ids)).group_by(CheckIn.request_id))
-    return {request_id: latest for request_id, latest in rows}
 
 
 @dataclass(frozen=True)
 class ProjectRow:
-    """An accepted claim as "My projects" shows it: when the team's next check-in is due."""
+    """An accepted claim as "My projects" shows it: the team's check-in schedule, if it has one yet."""
 
     claim: Claim
-    checkin_due: datetime
+    schedule: Schedule | None
     is_checkin_overdue: bool
     is_renewal_due: bool
 
@@ -65,21 +44,20 @@ class MyProjects:
 def my_projects(user: User, now: datetime | None = None) -> MyProjects:
     """Every claim of `user`, newest first, grouped into waiting, active, completed and closed.
 
-    Active ones carry the next check-in due: one cadence period after the team's latest check-in,
-    or after the volunteer joined while there is none. Two queries, whatever the number of claims.
+    Active ones carry their team's check-in schedule (app.volunteers.services.checkins): one query
+    for the claims, and a couple per active project, of which there are at most LIVE_CLAIM_LIMIT.
     """
     now = now or utcnow()
-    claims = list(db.session.scalars(
+    claims = db.session.scalars(
         sa.select(Claim).where(Claim.volunteer_id == user.id)
         .options(joinedload(Claim.help_request).joinedload(HelpRequest.organization))
-        .order_by(Claim.created_at.desc(), Claim.id.desc())))
-    latest = latest_checkins([c.request_id for c in claims if c.status == "accepted"])
+        .order_by(Claim.created_at.desc(), Claim.id.desc()))
     projects = MyProjects()
     for claim in claims:
         if claim.status == "pending":
             projects.pending.append(claim)
         elif claim.status == "accepted":
-            projects.active.append(project_row(claim, latest.get(claim.request_id), now))
+            projects.active.append(project_row(claim, now))
         elif claim.status == "completed":
             projects.completed.append(claim)
         else:
@@ -87,14 +65,11 @@ def my_projects(user: User, now: datetime | None = None) -> MyProjects:
     return projects
 
 
-def project_row(claim: Claim, latest_checkin: datetime | None, now: datetime) -> ProjectRow:
-    """An accepted claim with its next check-in due and whether its commitment ends soon."""
-    # The team keeps one rhythm: from its latest check-in, or from this volunteer's start before any.
-    since = max(filter(None, (latest_checkin, claim.help_request.last_checkin_at)),
-                default=claim.accepted_at or now)
-    due = next_checkin_due(claim.help_request.checkin_cadence, since)
+def project_row(claim: Claim, now: datetime) -> ProjectRow:
+    """An accepted claim with its team's check-in schedule and whether its commitment ends soon."""
+    schedule = schedule_of(claim.help_request)
     renewal_due = claim.ends_on is not None and claim.ends_on <= (now + ASK_RENEWAL_BEFORE).date()
-    return ProjectRow(claim, due, due < now, renewal_due)
+    return ProjectRow(claim, schedule, schedule is not None and schedule.due_at <= now, renewal_due)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from app.requests.models import HelpRequest
 from app.requests.policy import is_member, team_member_checks
 from app.requests.timeline import add_entry
 from app.volunteers import claim_status
-from app.volunteers.claim_status import CLAIMABLE_REQUEST_STATUSES, add_months
+from app.volunteers.claim_status import CLAIMABLE_REQUEST_STATUSES, commitment_end
 from app.volunteers.models import (
     CLAIM_ROLES,
     COMMITMENT_MONTHS,
@@ -323,7 +323,7 @@ def renew_claim(claim: Claim, by: User, commitment_months: int | None = None) ->
     if months not in COMMITMENT_MONTHS:
         raise Invalid("commitment_months", _("Choose a commitment of 1, 3, 6 or 12 months."))
     today = utcnow().date()
-    ends_on = add_months(max(claim.ends_on or today, today), months)
+    ends_on = commitment_end(max(claim.ends_on or today, today), months)
     try:
         renewed = db.session.execute(
             sa.update(Claim).where(Claim.id == claim.id, Claim.status == "accepted")

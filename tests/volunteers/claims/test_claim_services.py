@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotAllowed
 from app.volunteers import claim_status
-from app.volunteers.claim_status import TRANSITIONS, add_months
+from app.volunteers.claim_status import TRANSITIONS, commitment_end
 from app.volunteers.models import CLAIM_STATUSES, Claim
 from app.volunteers.services import claims as services
 from tests.factories import make_claim, make_request, make_user, make_volunteer
@@ -43,7 +43,7 @@ def test_an_auto_accept_request_seats_the_volunteer_at_once_and_starts_work(db, 
     claim = claim_seat(project, volunteer)
 
     assert claim.status == "accepted"
-    assert claim.ends_on == add_months(utcnow().date(), 3)
+    assert claim.ends_on == commitment_end(utcnow().date(), 3)
     help_request = project.reload()
     assert (help_request.seats_taken, help_request.status) == (1, "in_progress")
     assert timeline_kinds(help_request) == ["claim_submitted", "claim_accepted", "status_changed"]
@@ -320,7 +320,8 @@ def test_renewing_extends_the_commitment_from_its_end(db, project, volunteer):
 
     db.session.expire_all()
     claim = db.session.get(Claim, claim.id)
-    assert (claim.ends_on, claim.commitment_months, claim.renewal_asked_at) == (add_months(end, 6), 6, None)
+    assert claim.ends_on == commitment_end(end, 6)
+    assert (claim.commitment_months, claim.renewal_asked_at) == (6, None)
     assert "claim_renewed" in timeline_kinds(project.help_request)
     assert audit_actions("claim.") == ["claim.renewed"]
 
@@ -359,12 +360,12 @@ def test_a_team_that_handed_over_keeps_its_seats_when_its_claims_complete(db, pr
     assert project.reload().seats_taken == 1
 
 
-def test_add_months_keeps_the_day_or_takes_the_last_of_a_shorter_month():
+def test_a_commitment_ends_on_the_same_day_or_the_last_of_a_shorter_month():
     from datetime import date
 
-    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
-    assert add_months(date(2026, 11, 15), 3) == date(2027, 2, 15)
-    assert add_months(date(2026, 5, 20), 12) == date(2027, 5, 20)
+    assert commitment_end(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert commitment_end(date(2026, 11, 15), 3) == date(2027, 2, 15)
+    assert commitment_end(date(2026, 5, 20), 12) == date(2027, 5, 20)
 
 
 def test_a_team_member_is_known_to_the_requests_policy(db, project, volunteer):
