@@ -97,9 +97,10 @@ def team_panel(viewer: User | None, help_request: HelpRequest) -> PanelResult:
 @roles_required("volunteer")
 def claim_seat(request_id: int):
     help_request = visible_or_404(current_user, db.session.get(HelpRequest, request_id))
-    existing = queries.live_claim_of(current_user, help_request)
-    if existing is not None and request.method == "GET":
-        return redirect(url_for("volunteers.show_claim", claim_id=existing.id))
+    if request.method == "GET":
+        existing = queries.live_claim_of(current_user, help_request)
+        if existing is not None:
+            return redirect(url_for("volunteers.show_claim", claim_id=existing.id))
     form = ClaimForm()
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
