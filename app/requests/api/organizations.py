@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.core import audit
 from app.core.api.accounts import user_summary
 from app.core.api.plumbing import SIGNED_IN, api_route, iso, paginate
 from app.core.api.schema import (
@@ -23,6 +24,7 @@ from app.core.api.schema import (
 )
 from app.core.errors import Invalid
 from app.core.policy import can, require
+from app.extensions import db
 from app.requests.contact import record_contact_view
 from app.requests.models import VERIFICATION_STATES, Membership, Organization, OrganizationInvitation
 from app.requests.services import organizations as services
@@ -167,7 +169,16 @@ def list_organizations(query: dict[str, Any]):
     statement = services.organizations_for(current_user, verification=query.get("verification"),
                                            mine=bool(query.get("mine")))
     private = current_user.is_authenticated and (current_user.is_coordinator or bool(query.get("mine")))
-    return paginate(statement, lambda organization: organization_json(organization, private=private))
+
+    def shown(organization: Organization) -> dict[str, Any]:
+        if private:  # every showing of a contact is recorded, in lists too
+            audit.record("contact.viewed", organization, actor=current_user, via="api_list")
+        return organization_json(organization, private=private)
+
+    page = paginate(statement, shown)
+    if private:
+        db.session.commit()
+    return page
 
 
 @api_route("/organizations/<int:organization_id>", ["GET"], summary=_l("Read an organisation"),

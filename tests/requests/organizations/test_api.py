@@ -234,3 +234,17 @@ def test_organisation_endpoints_are_in_the_openapi_document(client):
     assert {"post", "get"} <= set(paths["/api/v1/organizations"])
     assert {"get", "patch"} <= set(paths["/api/v1/organizations/{organization_id}"])
     assert "post" in paths["/api/v1/organizations/{organization_id}/verification"]
+
+
+def test_listing_organisations_with_their_contacts_records_each_view(client, db, api_token):
+    coordinator = make_user("coordinator")
+    first, second = make_org(verified=False), make_org(verified=False)
+    db.session.commit()
+
+    response = client.get("/api/v1/organizations?verification=pending", headers=api_token(coordinator))
+
+    assert response.status_code == 200
+    assert all("contact" in item for item in response.get_json()["items"])
+    viewed = db.session.scalars(sa.select(AuditEvent.target_id).where(
+        AuditEvent.action == "contact.viewed", AuditEvent.actor_id == coordinator.id)).all()
+    assert sorted(viewed) == sorted([first.id, second.id])
