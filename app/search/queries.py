@@ -467,14 +467,10 @@ def search_requests(params: SearchParams, viewer: User | None, *, relax: bool = 
         found = SearchPage(params, [], 0, facets={"skills": {}, "cause": {}, "region": {}})
     elif _uses_index(params, statuses):
         found = _from_index(params, statuses)
-        if found.total == 0:
-            # An unusable index answers empty (and schedules a rebuild): the database answers
-            # instead. In embedded mode that rebuild has already run by now: ask once more.
-            if _index_unusable():
-                log.warning("search index unusable: matching words in the database instead")
-                found = _from_database(params, statuses)
-            else:
-                found = _from_index(params, statuses)
+        # An unusable index answers empty (and schedules a rebuild): the database answers instead.
+        if found.total == 0 and _index_unusable():
+            log.warning("search index unusable: matching words in the database instead")
+            found = _from_database(params, statuses)
     else:
         found = _from_database(params, statuses)
     found.summaries = summaries_of(found.items)
