@@ -34,6 +34,12 @@ TEXTS: dict[str, Any] = {
     "delivery_accepted": _l("The organisation accepted your delivery of “%(title)s”."),
     "delivery_changes_requested": _l("The organisation asks for changes to “%(title)s”."),
     "review_received": _l("You received a review for “%(title)s”."),
+    "checkin_posted": _l("The team posted a check-in on “%(title)s”."),
+    "checkin_reminder": _l("A check-in on “%(title)s” is due soon."),
+    "checkin_overdue": _l("The check-in on “%(title)s” is overdue."),
+    "request_stalled": _l("“%(title)s” has had no check-in for two periods: "
+                          "a coordinator is looking into it."),
+    "stalled_nudge": _l("A coordinator asks the team of “%(title)s” for news."),
 }
 FALLBACK_WITH_TITLE = _l("An update about “%(title)s”.")
 FALLBACK = _l("You have a new notification.")

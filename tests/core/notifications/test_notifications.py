@@ -138,3 +138,19 @@ def test_the_list_reads_in_chinese(app, db):
 
     assert "团队已交付“Donor map”：请验收。" in page
     assert "全部标记为已读" in page and "查看" in page
+
+
+def test_progress_notices_read_as_their_own_sentences(app, db):
+    user = make_user("volunteer")
+    for kind in ("checkin_reminder", "checkin_overdue", "checkin_posted", "request_stalled", "stalled_nudge"):
+        notifications.notify(user, kind, {"title": "Donor map", "request_id": 1}, "/requests/1")
+    db.session.commit()
+
+    page = sign_in(app.test_client(), user).get("/notifications", headers=EN).get_data(as_text=True)
+
+    assert "A check-in on “Donor map” is due soon." in page
+    assert "The check-in on “Donor map” is overdue." in page
+    assert "The team posted a check-in on “Donor map”." in page
+    assert "“Donor map” has had no check-in for two periods" in page
+    assert "A coordinator asks the team of “Donor map” for news." in page
+    assert "An update about" not in page
