@@ -11,8 +11,13 @@ from tests.factories import make_user
 
 @pytest.fixture
 def redis_app(test_config, redis_url):
+    from app.extensions import db
+
     config = type("RedisConfig", (test_config,), {"REDIS_URL": redis_url})
-    return create_app(config)
+    application = create_app(config)
+    yield application
+    with application.app_context():
+        db.engine.dispose()  # its pooled connections must not be left to the garbage collector
 
 
 def test_without_redis_there_is_no_job_dashboard(client) -> None:
