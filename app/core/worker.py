@@ -168,6 +168,9 @@ def run_worker(queue_names: Sequence[str], *, burst: bool = False,
     wait_for_redis(connection, give_up=burst)
     configure_worker_logging()
     make_fork_safe(app)
+    # Features load what their jobs need once here, so rq's forked work-horses inherit it.
+    for warm_up in app.extensions.get("worker_warm_ups", ()):
+        warm_up(queue_names)
     queues = [runner.queue(name, connection) for name in queue_names]
     worker = OutboxWorker(queues, connection=connection, worker_ttl=app.config["WORKER_TTL"])
     warn_if_index_is_served(connection, queue_names)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("search", __name__)
 
-from app.search import api, digests, health, models, subscriptions, views  # noqa: E402,F401
+from app.search import api, digests, health, jobs, models, subscriptions, views  # noqa: E402,F401

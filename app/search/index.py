@@ -49,15 +49,14 @@ FACETS = ("skills", "cause", "region")
 MAX_PER_PAGE = 100
 MAX_QUERY_CHARS = 500  # longer queries are cut here: no one types more, and parsing stays cheap
 MAX_QUERY_TERMS = 40
-# Per-field weights for query words, and how much less a synonym counts than the word typed.
-# Text fields: the title; the content (spec summary, the nonprofit's answers, stories, criteria);
-# the labels (organisation name, skill names and synonyms). Fewer fields keep queries cheap.
+# The text fields a query word is looked for in, with their weights: the title; the content
+# (spec summary and background, the nonprofit's answers, stories, criteria); the labels
+# (organisation name, skill names and synonyms). Every field multiplies a query's cost: few.
 FIELD_WEIGHTS = {"title": 3.0, "content": 1.0, "labels": 1.0}
 HIGHLIGHT_FIELDS = {"title": "title", "content": "body"}  # index field → highlight key
-SKILL_WEIGHT = 2.0
-SYNONYM_WEIGHT = 0.5
-# The character-pair reading of Chinese query text counts less than the word reading.
-HAN_PAIR_WEIGHT = 0.3
+SKILL_WEIGHT = 2.0  # a query naming a skill, matching a request tagged with it
+SYNONYM_WEIGHT = 0.5  # a synonym counts half the word typed
+HAN_PAIR_WEIGHT = 0.3  # the character-pair reading of Chinese counts less than jieba's words
 LATIN_WORD = re.compile(r"[a-z]{3,}")
 
 
@@ -117,7 +116,7 @@ def _stem(word: str) -> str:
 class LatinStemFilter(Filter):
     """English stems for Latin words (databases, database → databas); other scripts pass unchanged."""
 
-    is_morph = True  # spelling suggestions read the unstemmed words
+    is_morph = True  # whoosh's flag for filters that change word forms
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for token in tokens:
@@ -199,7 +198,7 @@ def _index_fields(document: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-# --- generations on disk --------------------------------------------------------------------------
+# --- opening ---------------------------------------------------------------------------------------
 
 
 def _open(directory: Path) -> FileIndex:
@@ -293,13 +292,16 @@ def index_documents(request_ids: Iterable[int]) -> set[int]:
     if not ids:
         return set()
     ix = _writable_index()
-    with _writer(ix) as writer:
-        found = _fresh_documents(ids)
-        for request_id in ids:
-            if request_id in found:
-                writer.update_document(**_index_fields(found[request_id]))
-            else:
-                writer.delete_by_term("id", str(request_id))
+    try:
+        with _writer(ix) as writer:
+            found = _fresh_documents(ids)
+            for request_id in ids:
+                if request_id in found:
+                    writer.update_document(**_index_fields(found[request_id]))
+                else:
+                    writer.delete_by_term("id", str(request_id))
+    finally:
+        ix.close()
     return set(found)
 
 
@@ -309,8 +311,11 @@ def remove_document(request_id: int) -> None:
         ix = open_index()
     except (IndexMissing, IndexCorrupt):
         return  # a rebuild reads the database, where the request is not listed
-    with _writer(ix) as writer:
-        writer.delete_by_term("id", str(request_id))
+    try:
+        with _writer(ix) as writer:
+            writer.delete_by_term("id", str(request_id))
+    finally:
+        ix.close()
 
 
 @dataclass(frozen=True)
@@ -526,16 +531,18 @@ def search(text: str = "", *, filters: dict[str, Any] | None = None, sort: str =
            page: int = 1, per_page: int = 20) -> SearchResult:
     """Search listed requests for `text` (Chinese, English or mixed) within `filters`.
 
-    Words are ANDed across title, summary, body, skills and organisation, Traditional Chinese
-    finds Simplified text, English words match across stems, and synonyms (search/synonyms.json
-    and the skills taxonomy) find each other. Quoted phrases, OR and NOT are understood; any
-    text the parser can't read is searched as plain words, so no query string raises. Empty text
-    lists everything within the filters, newest first.
+    Words are ANDed, each found in the title, the content (spec summary, the nonprofit's
+    answers, stories, criteria) or the labels (organisation, skill names); Traditional Chinese
+    finds Simplified text and the reverse, English words match across stems, and synonyms
+    (search/synonyms.json and the skills taxonomy) find each other. Quoted phrases, OR and NOT
+    are understood; text the parser can't read is searched as plain words, so no query string
+    raises. Empty text lists everything within the filters, newest first.
 
     Filters: skills (slugs, all required), cause, region, status, effort (one value or several,
     any of them), remote, verified, has_free_seats (True to require). Raises Invalid naming
     `sort`, `page`, `per_page` or the filter with a bad value, and ValueError for an unknown
-    filter name. A missing or corrupt index gives an empty result and schedules a rebuild.
+    filter name. A missing or corrupt index schedules a rebuild; the result is empty unless that
+    rebuild ran at once (embedded mode).
     """
     if sort not in SORTS:
         raise Invalid("sort", _("Sort by one of: %(choices)s.", choices=", ".join(SORTS)))
