@@ -1,9 +1,10 @@
 """Signals the requests feature sends, so other features (search) can follow it without importing it.
 
-Both are sent by `app.requests.services.review` inside the transaction that made the change, just
-before its commit, with the app as sender and the request as `help_request`. A receiver may add
-rows to that transaction (say, `enqueue` an index job, which then lands or rolls back with the
-change) but must not commit; an exception in a receiver aborts the change.
+Each is sent inside the transaction that made the change, just before its commit, with the app as
+sender and the request as `help_request` (the organisation as `organization` for
+`organization_updated`). A receiver may add rows to that transaction (say, `enqueue` an index job,
+which then lands or rolls back with the change) but must not commit; an exception in a receiver
+aborts the change.
 
     from app.requests.signals import request_published
 
@@ -32,3 +33,8 @@ request_seats_changed = _signals.signal("request-seats-changed")
 # A request's status changed, whatever the move (app.requests.status.transition sends it, inside the
 # transaction, before the caller's commit). Extra keywords: `from_status`, `to_status` and `by`.
 request_status_changed = _signals.signal("request-status-changed")
+
+# An organisation's profile or verification changed in a way its requests' listings show (name,
+# region, causes, verified badge). Sent by app.requests.services.organizations inside the transaction,
+# before its commit. Extra keywords: `organization`, `fields` (the changed names) and `by`.
+organization_updated = _signals.signal("organization-updated")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
 from app.core.jobs import enqueue
 from app.extensions import db
 from app.requests import signals
-from app.requests.models import HelpRequest
+from app.requests.models import HelpRequest, Organization
 from app.search.documents import LISTED_STATUSES
 
 UPDATE_JOB = "app.search.jobs.update_request_index"
@@ -59,4 +61,14 @@ def _on_status_changed(sender: Any, help_request: HelpRequest, from_status: str,
 @signals.request_seats_changed.connect
 def _on_seats_changed(sender: Any, help_request: HelpRequest, **extra: Any) -> None:
     if help_request.status in LISTED_STATUSES:
+        enqueue_index_update(help_request)
+
+
+@signals.organization_updated.connect
+def _on_organization_updated(sender: Any, organization: Organization, **extra: Any) -> None:
+    # Every listing shows its organisation's name, region, causes and badge.
+    listed = db.session.scalars(
+        sa.select(HelpRequest).where(HelpRequest.organization_id == organization.id,
+                                     HelpRequest.status.in_(LISTED_STATUSES)))
+    for help_request in listed:
         enqueue_index_update(help_request)

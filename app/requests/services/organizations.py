@@ -28,7 +28,7 @@ from app.core.mail import send_email
 from app.core.models import ROLES, User
 from app.core.policy import can, require, require_role
 from app.extensions import db
-from app.requests import policy
+from app.requests import policy, signals
 from app.requests.models import (
     Attachment,
     HelpRequest,
@@ -51,6 +51,8 @@ PROFILE_FIELDS = ("name", "description", "cause_areas", "region", "website", "re
 REQUIRED_FIELDS = ("name", "description", "region")
 # Who the organisation is, as a coordinator checked it: changing these by its own staff asks again.
 IDENTITY_FIELDS = ("name", "registration_number")
+# What a request's listing shows of its organisation (search results, facets, the verified filter).
+LISTING_FIELDS = ("name", "region", "cause_areas", "verification")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]*$")
 
 
@@ -221,6 +223,7 @@ def update_organization(organization: Organization, editor: User, **fields: Any)
     for name in changed:
         setattr(organization, name, values[name])
     detail: dict[str, Any] = {"fields": changed}
+    listing_changes = list(changed)
     if (organization.is_verified and not editor.is_coordinator
             and any(name in IDENTITY_FIELDS for name in changed)):
         organization.verification = "pending"
@@ -228,9 +231,19 @@ def update_organization(organization: Organization, editor: User, **fields: Any)
         organization.verified_at = None
         organization.verified_by_id = None
         detail["verification"] = "pending"
+        listing_changes.append("verification")
     audit.record("organization.updated", organization, actor=editor, **detail)
+    _announce_listing_change(organization, listing_changes, editor)
     db.session.commit()
     return organization
+
+
+def _announce_listing_change(organization: Organization, changed: list[str], by: User) -> None:
+    """Send `organization_updated` when a change shows in the organisation's request listings."""
+    fields = sorted(name for name in changed if name in LISTING_FIELDS)
+    if fields:
+        signals.organization_updated.send(current_app._get_current_object(), organization=organization,
+                                          fields=fields, by=by)
 
 
 def get_visible(organization_id: int, viewer: User | None) -> Organization:
@@ -523,6 +536,7 @@ def decide_verification(organization: Organization, coordinator: User, decision:
     organization.verified_by_id = coordinator.id
     audit.record(f"organization.{decision}", organization, actor=coordinator, previous=previous,
                  note=note)
+    _announce_listing_change(organization, ["verification"], coordinator)
     subject = (N_("%(organization)s is verified on Codebridge") if decision == "verified"
                else N_("%(organization)s is not verified yet: what to do next"))
     for membership in members_of(organization):
@@ -546,6 +560,7 @@ def request_verification_again(organization: Organization, user: User) -> Organi
                        code="verification_not_rejected")
     organization.verification = "pending"
     audit.record("organization.verification_requested", organization, actor=user)
+    _announce_listing_change(organization, ["verification"], user)
     db.session.commit()
     return organization
 

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.core.models import OutboxJob
-from app.requests.services import intake, review
+from app.requests.services import intake, organizations, review
 from app.search import index
 from app.volunteers.services import claims
 from tests.factories import make_claim, make_org, make_request, make_user, make_volunteer
@@ -111,6 +111,52 @@ def test_the_last_seat_taken_moves_the_request_out_of_free_seats(db):
     assert index.search("backups", filters={"has_free_seats": True}).ids == []
     assert index.search("backups", filters={"status": "in_progress"}).ids == [request.id]
     assert index.check_index().is_true
+
+
+def test_an_organisation_edit_reaches_its_listings(db):
+    owner = make_user("nonprofit")
+    org = make_org(members=[owner], name="Sunrise Shelter", region="Chengdu", cause_areas=["community"])
+    listed = make_request(org=org, status="open", title="Volunteer rota")
+    make_request(org=org, status="draft", title="Volunteer rota draft")
+    db.session.commit()
+    index.rebuild_index()
+
+    organizations.update_organization(org, owner, name="晨光救助站", region="Shanghai",
+                                      cause_areas=["animals"])
+
+    assert index.search("晨光救助站").ids == [listed.id]
+    assert index.search("", filters={"region": "Shanghai", "cause": "animals"}).ids == [listed.id]
+    assert index.search("", filters={"region": "Chengdu"}).ids == []
+    assert [job.args for job in index_jobs(db)] == [[listed.id]]  # never the draft
+    assert index.check_index().is_true
+
+
+def test_verification_decisions_move_listings_in_and_out_of_verified_only(db):
+    coordinator = make_user("coordinator")
+    owner = make_user("nonprofit")
+    org = make_org(verified=False, members=[owner])
+    request = make_request(org=org, status="open", title="Donation receipts")
+    db.session.commit()
+    index.rebuild_index()
+    assert index.search("donation", filters={"verified": True}).ids == []
+
+    organizations.decide_verification(org, coordinator, "verified")
+    assert index.search("donation", filters={"verified": True}).ids == [request.id]
+
+    organizations.update_organization(org, owner, name="Renamed Receipts Org")  # back to pending
+    assert index.search("donation", filters={"verified": True}).ids == []
+    assert index.check_index().is_true
+
+
+def test_an_edit_that_no_listing_shows_queues_no_index_job(db):
+    owner = make_user("nonprofit")
+    org = make_org(members=[owner])
+    make_request(org=org, status="open", title="Inventory sheet")
+    db.session.commit()
+
+    organizations.update_organization(org, owner, description="We run two shelters and a hotline.")
+
+    assert index_jobs(db) == []
 
 
 def test_moves_between_unlisted_states_queue_no_index_job(db):
