@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app.core.dashboard_panels import PanelResult, dashboard_panel
@@ -85,42 +87,39 @@ def publish_request(request_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("requests.review_request", request_id=request_id))
 
 
-@bp.post("/requests/<int:request_id>/send-back")
-@roles_required("coordinator")
-def send_back_request(request_id: int) -> Response | tuple[str, int]:
+def _decide(request_id: int, form_key: str, form_class: type[FlaskForm], text_field: str,
+            decide: Callable[[HelpRequest, User, str | None], HelpRequest],
+            done: Callable[[HelpRequest], str]) -> Response | tuple[str, int]:
+    """Send back or reject: the form's text goes to `decide`; the request then leaves the review page."""
     help_request = services.reviewable_request(request_id, current_user)
-    form = SendBackForm()
+    form = form_class()
     if form.validate_on_submit():
         try:
-            services.send_back_request(help_request, current_user, form.message.data)
+            decide(help_request, current_user, form[text_field].data)
         except Invalid as error:
             show_service_errors(form, error)
         except Conflict as error:
-            return _render_review(help_request, 409, decision_error=error.message, send_back_form=form)
+            return _render_review(help_request, 409, decision_error=error.message, **{form_key: form})
         else:
-            flash(_("“%(title)s” is back with the nonprofit, with your questions.", title=help_request.title),
-                  "success")
+            flash(done(help_request), "success")
             return redirect(url_for("requests.intake_queue"))
-    return _render_review(help_request, 422, send_back_form=form)
+    return _render_review(help_request, 422, **{form_key: form})
+
+
+@bp.post("/requests/<int:request_id>/send-back")
+@roles_required("coordinator")
+def send_back_request(request_id: int) -> Response | tuple[str, int]:
+    return _decide(request_id, "send_back_form", SendBackForm, "message", services.send_back_request,
+                   lambda help_request: _("“%(title)s” is back with the nonprofit, with your questions.",
+                                          title=help_request.title))
 
 
 @bp.post("/requests/<int:request_id>/reject")
 @roles_required("coordinator")
 def reject_request(request_id: int) -> Response | tuple[str, int]:
-    help_request = services.reviewable_request(request_id, current_user)
-    form = RejectForm()
-    if form.validate_on_submit():
-        try:
-            services.reject_request(help_request, current_user, form.reason.data)
-        except Invalid as error:
-            show_service_errors(form, error)
-        except Conflict as error:
-            return _render_review(help_request, 409, decision_error=error.message, reject_form=form)
-        else:
-            flash(_("“%(title)s” is rejected; the nonprofit has your reason.", title=help_request.title),
-                  "success")
-            return redirect(url_for("requests.intake_queue"))
-    return _render_review(help_request, 422, reject_form=form)
+    return _decide(request_id, "reject_form", RejectForm, "reason", services.reject_request,
+                   lambda help_request: _("“%(title)s” is rejected; the nonprofit has your reason.",
+                                          title=help_request.title))
 
 
 def _skill_groups() -> list[dict[str, Any]]:
