@@ -9,6 +9,7 @@ from flask_babel import force_locale
 
 from app.core.api.plumbing import iso
 from app.core.api.schema import (
+    EMAIL_MAX,
     TEXT_MAX,
     TITLE_MAX,
     Field,
@@ -16,14 +17,17 @@ from app.core.api.schema import (
     boolean,
     choice,
     day,
+    email_address,
     integer,
     integer_list,
     moment,
     nested,
     nested_list,
+    password,
     string_list,
     text,
     title,
+    web_address,
 )
 from app.core.errors import Invalid
 
@@ -144,3 +148,28 @@ def test_the_same_declaration_describes_the_field_in_openapi():
         "type": "integer", "minimum": 1, "maximum": 5}
     assert described["properties"]["deadline"] == {"type": "string", "format": "date"}
     assert described["properties"]["team_size"]["default"] == 1
+
+
+def test_a_web_address_needs_its_scheme_unless_the_service_adds_it():
+    links = Schema("Links", web_address("repository_url", 40),
+                   web_address("website", 40, scheme_optional=True))
+
+    assert errors_for({"repository_url": "github.com/x", "website": "x" * 41}, links) == {
+        "repository_url": "Enter a web address starting with https://.",
+        "website": "Use at most 40 characters."}
+    assert links.validate({"repository_url": "https://github.com/x", "website": "example.org"}) == {
+        "repository_url": "https://github.com/x", "website": "example.org"}
+    assert links.json_schema()["properties"] == {
+        "repository_url": {"type": "string", "maxLength": 40, "format": "uri"},
+        "website": {"type": "string", "maxLength": 40}}
+
+
+def test_an_email_address_is_checked_and_a_password_kept_as_typed():
+    sign_up = Schema("SignUp", email_address("email", required=True), password("password", required=True))
+
+    assert errors_for({"email": "name@", "password": "x"}, sign_up) == {
+        "email": "Enter a valid e-mail address, like name@example.org."}
+    assert errors_for({"email": "a@" + "b" * EMAIL_MAX + ".org", "password": "x"}, sign_up) == {
+        "email": f"Use at most {EMAIL_MAX} characters."}
+    assert sign_up.validate({"email": "a@b.org", "password": " secret "})["password"] == " secret "
+    assert sign_up.json_schema()["properties"]["password"]["writeOnly"] is True

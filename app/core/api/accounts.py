@@ -12,7 +12,17 @@ from flask_login import current_user
 
 from app.core import accounts
 from app.core.api.plumbing import SIGNED_IN, api_route, bearer_token, iso
-from app.core.api.schema import Field, Schema, choice, integer, moment
+from app.core.api.schema import (
+    EMAIL_MAX,
+    Field,
+    Schema,
+    choice,
+    email_address,
+    integer,
+    moment,
+    password,
+    text,
+)
 from app.core.errors import Unauthenticated
 from app.core.models import LOCALES, User
 from app.extensions import limiter
@@ -22,8 +32,8 @@ NAME_MAX = 120  # users.name is VARCHAR(120)
 USER = Schema(
     "User",
     integer("id", required=True),
-    Field("email", format="email", max_length=254, required=True),
-    Field("name", max_length=NAME_MAX, required=True),
+    email_address("email", required=True),
+    text("name", max_length=NAME_MAX, required=True),
     choice("role", ("nonprofit", "volunteer", "coordinator"), required=True),
     choice("locale", LOCALES, required=True),
     moment("created_at", required=True),
@@ -32,10 +42,10 @@ USER = Schema(
 
 NEW_USER = Schema(
     "NewUser",
-    Field("email", format="email", max_length=254, required=True),
-    Field("password", min_length=8, max_length=256, required=True, strip=False, write_only=True,
-          description="At least 8 characters, not one of the most common passwords."),
-    Field("name", max_length=NAME_MAX, required=True),
+    email_address("email", required=True),
+    password("password", min_length=8, required=True,
+             description="At least 8 characters, not one of the most common passwords."),
+    text("name", max_length=NAME_MAX, required=True),
     choice("role", accounts.SELF_SERVICE_ROLES, required=True,
            description="Coordinator accounts are created only from the command line."),
     choice("locale", LOCALES, description="Defaults to the request's language."),
@@ -43,8 +53,8 @@ NEW_USER = Schema(
 
 CREDENTIALS = Schema(
     "Credentials",
-    Field("email", max_length=254, required=True),
-    Field("password", max_length=256, required=True, strip=False, write_only=True),
+    text("email", max_length=EMAIL_MAX, required=True),  # any shape: a wrong one simply matches no account
+    password("password", required=True),
 )
 
 TOKEN = Schema(
@@ -55,7 +65,7 @@ TOKEN = Schema(
 
 PROFILE = Schema(
     "Profile",
-    Field("name", max_length=NAME_MAX, required=True),
+    text("name", max_length=NAME_MAX, required=True),
     choice("locale", LOCALES),
 ).as_partial("ProfilePatch")
 

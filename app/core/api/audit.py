@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core.api.accounts import user_summary
 from app.core.api.plumbing import COORDINATOR, api_route, iso, paginate
-from app.core.api.schema import Field, Schema, integer, moment
+from app.core.api.schema import Field, Schema, integer, moment, text
 from app.core.models import AuditEvent
 
 ACTOR = Schema("UserSummary", integer("id", required=True), Field("name", required=True),
@@ -27,8 +27,8 @@ AUDIT_EVENT = Schema(
     Field("detail", "object", schema=Schema("AuditDetail", description="Action-specific values.")),
 )
 FILTERS = (
-    Field("action", max_length=80, description="Only this action, e.g. user.created."),
-    Field("target_type", max_length=40, description="Only events about this kind of object, e.g. users."),
+    text("action", max_length=80, description="Only this action, e.g. user.created."),
+    text("target_type", max_length=40, description="Only events about this kind of object, e.g. users."),
     integer("target_id", minimum=1, description="Only events about this object (with target_type)."),
     integer("actor_id", minimum=1, description="Only events caused by this user."),
 )

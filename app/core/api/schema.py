@@ -16,6 +16,8 @@ from app.core.errors import Invalid
 
 TITLE_MAX = 200  # the contract: titles hold at most 200 characters...
 TEXT_MAX = 20_000  # ...and every other free-text field at most 20,000
+EMAIL_MAX = 254  # the longest address SMTP carries (RFC 5321); users.email is VARCHAR(254)
+PASSWORD_MAX = 256
 TYPES = ("string", "integer", "number", "boolean", "date", "datetime", "array", "object")
 _URL = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
 _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
@@ -341,6 +343,25 @@ def title(name: str, **kw: Any) -> Field:
 def text(name: str, **kw: Any) -> Field:
     """Free text: at most 20,000 characters."""
     return Field(name, "string", max_length=kw.pop("max_length", TEXT_MAX), **kw)
+
+
+def email_address(name: str, **kw: Any) -> Field:
+    """An e-mail address, checked for its shape: at most 254 characters."""
+    return Field(name, "string", format="email", max_length=kw.pop("max_length", EMAIL_MAX), **kw)
+
+
+def web_address(name: str, max_length: int, *, scheme_optional: bool = False, **kw: Any) -> Field:
+    """A web address starting with http:// or https://, at most `max_length` characters.
+
+    `scheme_optional` is for services that accept "example.org" and add https:// themselves:
+    the field then checks only the length, and OpenAPI claims no `uri` format for it.
+    """
+    return Field(name, "string", max_length=max_length, format=None if scheme_optional else "uri", **kw)
+
+
+def password(name: str, **kw: Any) -> Field:
+    """A password: kept exactly as typed (spaces count), never sent back, at most 256 characters."""
+    return Field(name, "string", max_length=PASSWORD_MAX, strip=False, write_only=True, **kw)
 
 
 def choice(name: str, choices: tuple[str, ...] | list[str], **kw: Any) -> Field:

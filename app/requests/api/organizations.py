@@ -15,12 +15,14 @@ from app.core.api.schema import (
     Schema,
     boolean,
     choice,
+    email_address,
     integer,
     moment,
     nested,
     string_list,
     text,
     title,
+    web_address,
 )
 from app.core.errors import Invalid
 from app.core.policy import can, require
@@ -35,9 +37,9 @@ CONTACT_FIELDS = {"contact_name": "contact.name", "contact_phone": "contact.phon
 
 CONTACT = Schema(
     "OrganizationContact",
-    Field("name", max_length=services.LIMITS["contact_name"], nullable=True),
-    Field("phone", max_length=services.LIMITS["contact_phone"], nullable=True),
-    Field("email", max_length=services.LIMITS["contact_email"], nullable=True),
+    text("name", max_length=services.LIMITS["contact_name"], nullable=True),
+    text("phone", max_length=services.LIMITS["contact_phone"], nullable=True),
+    text("email", max_length=services.LIMITS["contact_email"], nullable=True),  # the service checks it
     description=_l("The private contact person: shown only to the organisation's staff, coordinators "
                    "and volunteers accepted on its projects."),
 )
@@ -49,10 +51,10 @@ NEW_ORGANIZATION = Schema(
     string_list("cause_areas", max_length=60, max_items=20, required=True,
                 description=_l("Cause area slugs from requests/causes.json (names in Chinese or "
                                "English are accepted too), e.g. [\"health\", \"poverty-relief\"].")),
-    Field("region", max_length=services.LIMITS["region"], required=True),
-    Field("website", max_length=services.LIMITS["website"], nullable=True,
-          description=_l("A web address; https:// is added when no scheme is given.")),
-    Field("registration_number", max_length=services.LIMITS["registration_number"], nullable=True),
+    text("region", max_length=services.LIMITS["region"], required=True),
+    web_address("website", services.LIMITS["website"], scheme_optional=True, nullable=True,
+                description=_l("A web address; https:// is added when no scheme is given.")),
+    text("registration_number", max_length=services.LIMITS["registration_number"], nullable=True),
     nested("contact", CONTACT, nullable=True),
 )
 
@@ -90,7 +92,7 @@ MEMBER = Schema(
     moment("joined_at", required=True),
 )
 
-NEW_INVITATION = Schema("NewInvitation", Field("email", format="email", max_length=254, required=True))
+NEW_INVITATION = Schema("NewInvitation", email_address("email", required=True))
 
 INVITATION = Schema(
     "Invitation",
@@ -102,8 +104,8 @@ INVITATION = Schema(
     description=_l("The link's token is only ever sent to the invited address."),
 )
 
-INVITATION_TOKEN = Schema("InvitationToken", Field("token", max_length=100, required=True,
-                                                   description=_l("The token from the e-mailed link.")))
+INVITATION_TOKEN = Schema("InvitationToken", text("token", max_length=100, required=True,
+                                                  description=_l("The token from the e-mailed link.")))
 
 LIST_QUERY = (
     choice("verification", VERIFICATION_STATES,

@@ -42,7 +42,7 @@ SPEC = Schema("Spec", integer("version", required=True),
               *(replace(f, required=True, nullable=f.name == "effort_hours") for f in SECTION_FIELDS),
               description="The engineer-readable spec of a request, as its current version says.")
 SPEC_UPDATE = Schema("SpecUpdate", *SECTION_FIELDS,
-                     Field("note", max_length=NOTE_MAX, description="Why it changed, for the history."),
+                     text("note", max_length=NOTE_MAX, description="Why it changed, for the history."),
                      description="Sections left out keep their current value. A save that changes "
                                  "something becomes the next version; an unchanged one saves nothing.")
 SPEC_VERSION = Schema("SpecVersionSummary", integer("version", required=True),

@@ -10,7 +10,7 @@ from flask_login import current_user
 from app.core.api.accounts import user_summary
 from app.core.api.audit import ACTOR
 from app.core.api.plumbing import SIGNED_IN, api_route, iso
-from app.core.api.schema import Field, Schema, choice, integer, moment, text
+from app.core.api.schema import Field, Schema, choice, integer, moment, text, web_address
 from app.core.errors import NotFound
 from app.extensions import db
 from app.requests.models import REQUEST_STATUSES, HelpRequest
@@ -23,10 +23,8 @@ URL_MAX = services.URL_MAX
 
 NEW_DELIVERY = Schema(
     "NewDelivery",
-    Field("repository_url", required=True, max_length=URL_MAX, format="uri",
-          description=_l("Where the code lives (https://...).")),
-    Field("demo_url", nullable=True, max_length=URL_MAX, format="uri",
-          description=_l("A live link, when there is one.")),
+    web_address("repository_url", URL_MAX, required=True, description=_l("Where the code lives (https://...).")),
+    web_address("demo_url", URL_MAX, nullable=True, description=_l("A live link, when there is one.")),
     text("handover_notes", required=True,
          description=_l("How to run it, host it and maintain it, and its licence.")),
 )

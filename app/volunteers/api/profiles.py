@@ -18,6 +18,8 @@ from app.core.api.schema import (
     nested,
     nested_list,
     string_list,
+    text,
+    web_address,
 )
 from app.core.models import User
 from app.volunteers.models import Review, VolunteerProfile
@@ -39,8 +41,8 @@ PROFILE_INPUT = Schema(
     nested_list("skills", SKILL_INPUT, max_items=services.MAX_SKILLS,
                 description=_l("Replaces every skill on the profile.")),
     integer("hours_per_week", services.HOURS_MIN, services.HOURS_MAX),
-    Field("city", max_length=LIMITS["city"], nullable=True),
-    Field("timezone", max_length=LIMITS["timezone"], description=_l("An IANA name, e.g. Asia/Shanghai.")),
+    text("city", max_length=LIMITS["city"], nullable=True),
+    text("timezone", max_length=LIMITS["timezone"], description=_l("An IANA name, e.g. Asia/Shanghai.")),
     boolean("remote", description=_l("true: works remotely, online; false: on site, in their city.")),
     string_list("languages", max_length=60, max_items=20,
                 description=_l("Language codes such as zh, en, yue (names in Chinese or English are "
@@ -48,12 +50,12 @@ PROFILE_INPUT = Schema(
     string_list("causes", max_length=60, max_items=30,
                 description=_l("Cause area slugs from requests/causes.json (names in Chinese or English "
                                "are accepted too).")),
-    Field("github_url", max_length=LIMITS["github_url"], nullable=True,
-          description=_l("http or https; https:// is added when no scheme is given.")),
-    Field("portfolio_url", max_length=LIMITS["portfolio_url"], nullable=True),
-    Field("bio", max_length=LIMITS["bio"], nullable=True),
-    Field("phone", max_length=LIMITS["phone"], nullable=True,
-          description=_l("Private: only the volunteer sees it.")),
+    web_address("github_url", LIMITS["github_url"], scheme_optional=True, nullable=True,
+                description=_l("http or https; https:// is added when no scheme is given.")),
+    web_address("portfolio_url", LIMITS["portfolio_url"], scheme_optional=True, nullable=True),
+    text("bio", max_length=LIMITS["bio"], nullable=True),
+    text("phone", max_length=LIMITS["phone"], nullable=True,
+         description=_l("Private: only the volunteer sees it.")),
     description=_l("Fields left out keep their current values."),
 )
 
