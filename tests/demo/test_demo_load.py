@@ -1,18 +1,16 @@
-"""`flask demo load`: a realistic bilingual data set, consistent with itself, loaded only once."""
+"""The loaded demo: a realistic bilingual data set, consistent with itself (loading it: test_demo_loading)."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 
-import pytest
 import sqlalchemy as sa
 
-from app.core import accounts, passwords
+from app.core import accounts
 from app.core.db import utcnow
-from app.core.models import AuditEvent, User
-from app.demo import SEAT_CLAIM_STATUSES, DemoDataError, load_demo
+from app.core.models import User
+from app.demo import SEAT_CLAIM_STATUSES
 from app.requests.models import REQUEST_STATUSES, HelpRequest, Organization, TimelineEntry
 from app.volunteers.models import (
     CheckIn,
@@ -33,12 +31,6 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 
 def _all(db, model, *where):
     return list(db.session.scalars(sa.select(model).where(*where)))
-
-
-def _table_counts(db) -> dict[str, int]:
-    with db.engine.connect() as connection:
-        return {t.name: connection.scalar(sa.select(sa.func.count()).select_from(t))
-                for t in db.metadata.sorted_tables}
 
 
 def test_demo_has_organisations_of_every_verification_state(db, summary) -> None:
@@ -183,15 +175,6 @@ def test_the_past_matching_event_confirmed_matches_as_accepted_claims(db, summar
         assert match.help_request in event.help_requests
 
 
-def test_running_the_load_twice_changes_nothing(db, summary) -> None:
-    before = _table_counts(db)
-    again = load_demo()
-    assert again.created_count == 0
-    assert again.counts == summary.counts
-    assert _table_counts(db) == before
-    assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "demo.loaded")) == 1
-
-
 def test_demo_accounts_sign_in_with_the_demo_password(app, db, summary) -> None:
     password = app.config["DEMO_PASSWORD"]
     for role in ("coordinator", "nonprofit", "volunteer"):
@@ -199,41 +182,3 @@ def test_demo_accounts_sign_in_with_the_demo_password(app, db, summary) -> None:
         assert user.role == role
         assert accounts.authenticate(user.email, password) == user
     assert accounts.authenticate(summary.accounts["volunteer"].email, "wrong password") is None
-
-
-def test_the_demo_password_is_hashed_once(db, monkeypatch) -> None:
-    calls = []
-    real = passwords.hash_password
-    monkeypatch.setattr(passwords, "hash_password", lambda p: calls.append(p) or real(p))
-    load_demo()
-    assert len(calls) == 1
-
-
-def test_demo_load_command_prints_one_summary_line_and_the_accounts(runner, app) -> None:
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith("Demo data: 11 organisations, 45 requests, 60 volunteers, 1 coordinator,")
-    assert lines[0].endswith("new on this run)") and "(0 new" not in lines[0]
-    assert f"password: {app.config['DEMO_PASSWORD']}" in result.stdout
-    for email in ("coordinator@codebridge.demo", "liu.fang@codebridge.demo", "li.na@codebridge.demo"):
-        assert email in result.stdout
-    again = runner.invoke(args=["demo", "load"])
-    assert again.stdout.splitlines()[0].endswith("(0 new on this run)")
-
-
-def test_an_unknown_skill_in_the_demo_data_is_named_and_nothing_is_loaded(db, demo_copy) -> None:
-    path = demo_copy / "volunteers" / "demo" / "volunteers.json"
-    volunteers = json.loads(path.read_text(encoding="utf-8"))
-    volunteers[3]["skills"][0]["slug"] = "cobol-mainframes"
-    path.write_text(json.dumps(volunteers, ensure_ascii=False), encoding="utf-8")
-    with pytest.raises(DemoDataError, match="cobol-mainframes"):
-        load_demo()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
-
-
-def test_a_missing_demo_file_fails_the_command_with_its_path(runner, demo_copy) -> None:
-    (demo_copy / "requests" / "demo" / "requests.json").unlink()
-    result = runner.invoke(args=["demo", "load"])
-    assert result.exit_code == 1
-    assert "requests.json: demo file is missing" in result.output
