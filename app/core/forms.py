@@ -1,6 +1,10 @@
-"""Account forms: sign up, sign in, passwords and settings. They check shape; services decide."""
+"""Account forms, and how every form view hands its form to a service: they check shape, services decide."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -22,6 +26,8 @@ from app.core.i18n import LANGUAGE_NAMES
 ROLE_CHOICES = [SelectChoice("nonprofit", _l("Nonprofit staff: my organisation needs software")),
                 SelectChoice("volunteer", _l("Volunteer engineer: I want to build it"))]
 LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
+
+T = TypeVar("T")
 
 
 def _email_field() -> EmailField:
@@ -133,3 +139,30 @@ def show_service_errors(form: FlaskForm, error: DomainError) -> None:
             form.form_errors.append(message)
         else:
             field.errors = [*field.errors, message]
+
+
+@dataclass(frozen=True)
+class Submission(Generic[T]):
+    """What became of a form handed to a service: done with the service's result, or shown again."""
+
+    is_done: bool = False
+    result: T | None = None
+    error: DomainError | None = None  # the service's refusal, now shown on the form
+    status: int = 200  # for showing the form again: 200 not submitted, 422 invalid, else the error's
+
+
+def submit_form(form: FlaskForm, action: Callable[[], T], *,
+                on_form: tuple[type[DomainError], ...] = (Invalid, Conflict)) -> Submission[T]:
+    """Run `action` (the view's one service call) once `form` is submitted and valid.
+
+    A service error of a type in `on_form` goes onto the form through show_service_errors; any
+    other error propagates to the caller (and so to the error pages). Never raises by itself.
+    """
+    if not form.validate_on_submit():
+        return Submission(status=422 if form.is_submitted() else 200)
+    try:
+        result = action()
+    except on_form as error:
+        show_service_errors(form, error)
+        return Submission(error=error, status=error.status)
+    return Submission(is_done=True, result=result)

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from app.core.dashboard_panels import PanelResult, dashboard_panel
 from app.core.errors import Conflict, DomainError, Invalid, NotFound
-from app.core.forms import show_service_errors
+from app.core.forms import submit_form
 from app.core.models import User
 from app.core.policy import roles_required
 from app.core.templating import current_locale, nav_link
@@ -98,13 +98,11 @@ def new_request():
     question = intake.question("title")
     form = NewRequestForm(organizations)
     form.title.label.text = question.question[current_locale()]
-    if organizations and form.validate_on_submit():
-        try:
-            help_request = intake.create_draft(form.chosen_organization(), by=user, title=form.title.data)
-        except Invalid as error:
-            show_service_errors(form, error)
-        else:
-            return redirect(url_for("requests.edit_draft", request_id=help_request.id, step=STEPS[1]))
+    if organizations:
+        submission = submit_form(form, lambda: intake.create_draft(
+            form.chosen_organization(), by=user, title=form.title.data), on_form=(Invalid,))
+        if submission.is_done:
+            return redirect(url_for("requests.edit_draft", request_id=submission.result.id, step=STEPS[1]))
     return render_form("requests/new_request.html", form, organizations=organizations, question=question,
                        step_labels=STEP_LABELS, step_count=len(STEPS))
 
@@ -242,17 +240,14 @@ def withdraw_request(request_id: int):
     user = _current_user()
     help_request = intake.get_request(request_id, user)
     form = WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            intake.withdraw_request(help_request, user, reason=form.reason.data)
-        except Invalid as error:
-            show_service_errors(form, error)
-        else:
-            flash(_("“%(title)s” is withdrawn. It stays in your list, marked withdrawn.",
-                    title=help_request.title or _("Untitled request")), "success")
-            if is_member(user, help_request.organization_id):
-                return redirect(url_for("requests.my_requests"))
-            return redirect(request_page_url(help_request))
+    submission = submit_form(form, lambda: intake.withdraw_request(
+        help_request, user, reason=form.reason.data), on_form=(Invalid,))
+    if submission.is_done:
+        flash(_("“%(title)s” is withdrawn. It stays in your list, marked withdrawn.",
+                title=help_request.title or _("Untitled request")), "success")
+        if is_member(user, help_request.organization_id):
+            return redirect(url_for("requests.my_requests"))
+        return redirect(request_page_url(help_request))
     if help_request.status == "draft" and is_member(user, help_request.organization_id):
         cancel_url = url_for("requests.edit_draft", request_id=help_request.id, step="review")
     else:

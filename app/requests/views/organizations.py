@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from app.core.dashboard_panels import PanelResult, dashboard_panel
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
-from app.core.forms import show_service_errors
+from app.core.forms import show_service_errors, submit_form
 from app.core.models import User
 from app.core.policy import can, require, roles_required, signed_in_required
 from app.core.templating import current_locale, nav_link
@@ -64,15 +64,13 @@ def verification_panel(user: User) -> PanelResult:
 @roles_required("nonprofit")
 def create_organization():
     form = OrganizationForm()
-    if form.validate_on_submit():
-        try:
-            organization = services.create_organization(current_user, **form.profile())
-        except Invalid as error:
-            show_service_errors(form, error)
-        else:
-            flash(_("%(name)s is registered. A coordinator will verify it; add your registration "
-                    "documents to speed that up.", name=organization.name), "success")
-            return redirect(url_for("requests.organization_verification", organization_id=organization.id))
+    submission = submit_form(form, lambda: services.create_organization(current_user, **form.profile()),
+                             on_form=(Invalid,))
+    if submission.is_done:
+        organization = submission.result
+        flash(_("%(name)s is registered. A coordinator will verify it; add your registration "
+                "documents to speed that up.", name=organization.name), "success")
+        return redirect(url_for("requests.organization_verification", organization_id=organization.id))
     return render_form("requests/create_organization.html", form)
 
 
@@ -107,18 +105,15 @@ def edit_organization(organization_id: int):
     if request.method == "GET":
         form.fill_from(organization)
     was_verified = organization.is_verified
-    if form.validate_on_submit():
-        try:
-            services.update_organization(organization, current_user, **form.profile())
-        except Invalid as error:
-            show_service_errors(form, error)
+    submission = submit_form(form, lambda: services.update_organization(
+        organization, current_user, **form.profile()), on_form=(Invalid,))
+    if submission.is_done:
+        if was_verified and not organization.is_verified:
+            flash(_("Saved. Because the name or registration number changed, a coordinator "
+                    "verifies the organisation again."), "warning")
         else:
-            if was_verified and not organization.is_verified:
-                flash(_("Saved. Because the name or registration number changed, a coordinator "
-                        "verifies the organisation again."), "warning")
-            else:
-                flash(_("Your changes are saved."), "success")
-            return redirect(url_for("requests.show_organization", organization_id=organization.id))
+            flash(_("Your changes are saved."), "success")
+        return redirect(url_for("requests.show_organization", organization_id=organization.id))
     return render_form("requests/edit_organization.html", form, organization=organization)
 
 
@@ -147,16 +142,13 @@ def invite_member(organization_id: int):
     organization = services.get_visible(organization_id, current_user)
     require(current_user, "organization.invite", organization)
     form = InvitationForm()
-    if form.validate_on_submit():
-        try:
-            invitation, _token = services.invite_member(organization, current_user, form.email.data,
-                                                        locale=current_user.locale)
-        except (Invalid, Conflict) as error:
-            show_service_errors(form, error)
-        else:
-            flash(_("We e-mailed an invitation to %(email)s. The link works for %(days)d days.",
-                    email=invitation.email, days=services.INVITATION_DAYS), "success")
-            return redirect(url_for("requests.organization_members", organization_id=organization.id))
+    submission = submit_form(form, lambda: services.invite_member(
+        organization, current_user, form.email.data, locale=current_user.locale))
+    if submission.is_done:
+        invitation, _token = submission.result
+        flash(_("We e-mailed an invitation to %(email)s. The link works for %(days)d days.",
+                email=invitation.email, days=services.INVITATION_DAYS), "success")
+        return redirect(url_for("requests.organization_members", organization_id=organization.id))
     return _members_page(organization, form, 422)
 
 
@@ -279,21 +271,19 @@ def delete_verification_document(organization_id: int, attachment_id: int) -> Re
 def decide_verification(organization_id: int):
     organization = services.get_visible(organization_id, current_user)
     form = VerificationDecisionForm()
-    if form.validate_on_submit():
-        try:
-            services.decide_verification(organization, current_user, form.decision.data, form.note.data)
-        except Invalid as error:
-            show_service_errors(form, error)
-        except Conflict as error:
-            flash(error.message, "error")
-            return redirect(url_for("requests.organization_verification", organization_id=organization.id))
-        else:
-            message = (_("%(name)s is verified. Its staff have been told by e-mail.", name=organization.name)
-                       if organization.is_verified else
-                       _("%(name)s is rejected for now. Its staff have your note by e-mail.",
-                         name=organization.name))
-            flash(message, "success")
-            return redirect(url_for("requests.verification_queue"))
+    try:
+        submission = submit_form(form, lambda: services.decide_verification(
+            organization, current_user, form.decision.data, form.note.data), on_form=(Invalid,))
+    except Conflict as error:
+        flash(error.message, "error")
+        return redirect(url_for("requests.organization_verification", organization_id=organization.id))
+    if submission.is_done:
+        message = (_("%(name)s is verified. Its staff have been told by e-mail.", name=organization.name)
+                   if organization.is_verified else
+                   _("%(name)s is rejected for now. Its staff have your note by e-mail.",
+                     name=organization.name))
+        flash(message, "success")
+        return redirect(url_for("requests.verification_queue"))
     return _verification_page(organization, decision_form=form, status=422)
 
 

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from app.core.dashboard_panels import PanelResult, dashboard_panel
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotFound
-from app.core.forms import show_service_errors
+from app.core.forms import submit_form
 from app.core.models import Skill, User
 from app.core.policy import can, roles_required, signed_in_required
 from app.core.taxonomy import load_categories
@@ -93,16 +93,14 @@ def _decide(request_id: int, form_key: str, form_class: type[FlaskForm], text_fi
     """Send back or reject: the form's text goes to `decide`; the request then leaves the review page."""
     help_request = services.reviewable_request(request_id, current_user)
     form = form_class()
-    if form.validate_on_submit():
-        try:
-            decide(help_request, current_user, form[text_field].data)
-        except Invalid as error:
-            show_service_errors(form, error)
-        except Conflict as error:
-            return _render_review(help_request, 409, decision_error=error.message, **{form_key: form})
-        else:
-            flash(done(help_request), "success")
-            return redirect(url_for("requests.intake_queue"))
+    try:
+        submission = submit_form(form, lambda: decide(help_request, current_user, form[text_field].data),
+                                 on_form=(Invalid,))
+    except Conflict as error:  # shown with the decision buttons, where the coordinator acted
+        return _render_review(help_request, 409, decision_error=error.message, **{form_key: form})
+    if submission.is_done:
+        flash(done(help_request), "success")
+        return redirect(url_for("requests.intake_queue"))
     return _render_review(help_request, 422, **{form_key: form})
 
 
@@ -140,20 +138,18 @@ def edit_spec(request_id: int) -> Response | tuple[str, int]:
     form = SpecForm()
     if request.method == "GET":
         form.fill_from(services.spec_content(help_request), help_request.current_spec_version)
-    elif form.validate_on_submit():
-        try:
-            saved = services.save_spec(help_request, current_user, changes=form.spec_changes(),
-                                       note=form.note.data, base_version=form.base_version_number())
-        except (Invalid, Conflict) as error:
-            show_service_errors(form, error)
-            if isinstance(error, Conflict):  # saving again now knowingly replaces the newer version
-                form.base_version.data = str(help_request.current_spec_version or "")
+    submission = submit_form(form, lambda: services.save_spec(
+        help_request, current_user, changes=form.spec_changes(), note=form.note.data,
+        base_version=form.base_version_number()))
+    if isinstance(submission.error, Conflict):  # saving again now knowingly replaces the newer version
+        form.base_version.data = str(help_request.current_spec_version or "")
+    if submission.is_done:
+        saved = submission.result
+        if saved is None:
+            flash(_("Nothing changed, so no new version was saved."), "info")
         else:
-            if saved is None:
-                flash(_("Nothing changed, so no new version was saved."), "info")
-            else:
-                flash(_("Saved as version %(version)d.", version=saved.version), "success")
-            return redirect(url_for("requests.review_request", request_id=request_id))
+            flash(_("Saved as version %(version)d.", version=saved.version), "success")
+        return redirect(url_for("requests.review_request", request_id=request_id))
     return render_form("requests/edit_spec.html", form, help_request=help_request,
                        skill_groups=_skill_groups(), selected_skills=set(form.skills.data or []))
 
@@ -211,13 +207,10 @@ def request_thread(request_id: int) -> tuple[str, int]:
 def post_message(request_id: int) -> Response | tuple[str, int]:
     help_request = thread.discussable_request(request_id, current_user)
     form = MessageForm()
-    if form.validate_on_submit():
-        try:
-            message = thread.post_message(help_request, current_user, form.body.data)
-        except Invalid as error:
-            show_service_errors(form, error)
-        else:
-            flash(_("Message sent."), "success")
-            back = safe_next(form.next.data, url_for("requests.request_thread", request_id=request_id))
-            return redirect(f"{back}#message-{message.id}")
+    submission = submit_form(form, lambda: thread.post_message(help_request, current_user, form.body.data),
+                             on_form=(Invalid,))
+    if submission.is_done:
+        flash(_("Message sent."), "success")
+        back = safe_next(form.next.data, url_for("requests.request_thread", request_id=request_id))
+        return redirect(f"{back}#message-{submission.result.id}")
     return _render_thread(help_request, form, 422)

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from app.core.dashboard_panels import PanelResult, dashboard_panel
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid
-from app.core.forms import show_service_errors
+from app.core.forms import submit_form
 from app.core.models import User
 from app.core.policy import can, roles_required, signed_in_required
 from app.core.templating import nav_link
@@ -73,21 +73,15 @@ def progress_panel(viewer: User | None, help_request: HelpRequest) -> PanelResul
 def post_checkin(request_id: int):
     help_request = _request(request_id)
     form = CheckInForm()
-    status = 422 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        try:
-            services.post_checkin(help_request, current_user, **form.values())
-        except (Invalid, Conflict) as error:
-            show_service_errors(form, error)
-            status = error.status
-        else:
-            flash(_("Check-in posted. The organisation can read it on the request page."), "success")
-            return _back(help_request)
-    elif request.method == "GET" and not can(current_user, "checkin.create", help_request):
+    if request.method == "GET" and not can(current_user, "checkin.create", help_request):
         flash(_("Only the request's accepted team members post check-ins."), "error")
         return _back(help_request)
+    submission = submit_form(form, lambda: services.post_checkin(help_request, current_user, **form.values()))
+    if submission.is_done:
+        flash(_("Check-in posted. The organisation can read it on the request page."), "success")
+        return _back(help_request)
     return render_template("volunteers/checkin_form.html", form=form, help_request=help_request,
-                           schedule=services.schedule_of(help_request)), status
+                           schedule=services.schedule_of(help_request)), submission.status
 
 
 @bp.post("/checkins/<int:checkin_id>/replies")

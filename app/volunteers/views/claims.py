@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from app.core.dashboard_panels import PanelResult, dashboard_panel
 from app.core.errors import Conflict, Invalid
-from app.core.forms import show_service_errors
+from app.core.forms import submit_form
 from app.core.models import User
 from app.core.policy import can, roles_required, signed_in_required
 from app.core.templating import nav_link
@@ -102,22 +102,17 @@ def claim_seat(request_id: int):
         if existing is not None:
             return redirect(url_for("volunteers.show_claim", claim_id=existing.id))
     form = ClaimForm()
-    status = 422 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        try:
-            claim = services.create_claim(help_request, current_user, **form.values())
-        except (Invalid, Conflict) as error:
-            show_service_errors(form, error)
-            status = error.status
+    submission = submit_form(form, lambda: services.create_claim(help_request, current_user, **form.values()))
+    if submission.is_done:
+        claim = submission.result
+        if claim.status == "accepted":
+            flash(_("You are on the team. The organisation’s contact is on this page now."), "success")
         else:
-            if claim.status == "accepted":
-                flash(_("You are on the team. The organisation’s contact is on this page now."), "success")
-            else:
-                flash(_("Your claim is sent. The organisation answers within a week; we will e-mail you."),
-                      "success")
-            return redirect(url_for("volunteers.show_claim", claim_id=claim.id))
+            flash(_("Your claim is sent. The organisation answers within a week; we will e-mail you."),
+                  "success")
+        return redirect(url_for("volunteers.show_claim", claim_id=claim.id))
     return render_template("volunteers/claim_seat.html", form=form, help_request=help_request,
-                           is_open=help_request.status in CLAIMABLE_REQUEST_STATUSES), status
+                           is_open=help_request.status in CLAIMABLE_REQUEST_STATUSES), submission.status
 
 
 @bp.get("/claims/<int:claim_id>")
@@ -188,18 +183,13 @@ def release_claim(claim_id: int) -> Response:
 def renew_claim(claim_id: int):
     claim = services.get_claim(claim_id, current_user)
     form = RenewForm(commitment_months=claim.commitment_months) if request.method == "GET" else RenewForm()
-    status = 422 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        try:
-            services.renew_claim(claim, current_user, form.commitment_months.data)
-        except (Invalid, Conflict) as error:
-            show_service_errors(form, error)
-            status = error.status
-        else:
-            flash(_("Thank you: your commitment now runs until %(date)s.", date=_day(claim)), "success")
-            return redirect(url_for("volunteers.show_claim", claim_id=claim.id))
+    submission = submit_form(form, lambda: services.renew_claim(
+        claim, current_user, form.commitment_months.data))
+    if submission.is_done:
+        flash(_("Thank you: your commitment now runs until %(date)s.", date=_day(claim)), "success")
+        return redirect(url_for("volunteers.show_claim", claim_id=claim.id))
     return render_template("volunteers/claim_renew.html", form=form, claim=claim,
-                           help_request=claim.help_request), status
+                           help_request=claim.help_request), submission.status
 
 
 @bp.route("/claims/<int:claim_id>/conclude", methods=["GET", "POST"])
@@ -207,19 +197,13 @@ def renew_claim(claim_id: int):
 def conclude_claim(claim_id: int):
     claim = services.get_claim(claim_id, current_user)
     form = ConcludeForm()
-    status = 422 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        try:
-            services.conclude_claim(claim, current_user, form.exit_note.data)
-        except (Invalid, Conflict) as error:
-            show_service_errors(form, error)
-            status = error.status
-        else:
-            flash(_("Your commitment is concluded. Thank you for the hours you gave: they stay on "
-                    "your profile."), "success")
-            return redirect(url_for("volunteers.my_projects"))
+    submission = submit_form(form, lambda: services.conclude_claim(claim, current_user, form.exit_note.data))
+    if submission.is_done:
+        flash(_("Your commitment is concluded. Thank you for the hours you gave: they stay on "
+                "your profile."), "success")
+        return redirect(url_for("volunteers.my_projects"))
     return render_template("volunteers/claim_conclude.html", form=form, claim=claim,
-                           help_request=claim.help_request), status
+                           help_request=claim.help_request), submission.status
 
 
 def _day(claim: Claim) -> str:

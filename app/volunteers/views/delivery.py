@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.core.dashboard_panels import PanelResult
-from app.core.errors import Conflict, Invalid
-from app.core.forms import show_service_errors
+from app.core.forms import submit_form
 from app.core.models import User
 from app.core.policy import can, signed_in_required
 from app.extensions import db
@@ -58,19 +57,13 @@ def delivery_panel(viewer: User | None, help_request: HelpRequest) -> PanelResul
 def submit_delivery(request_id: int):
     help_request = _request(request_id)
     form = DeliveryForm()
-    status = 422 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        try:
-            services.submit_delivery(help_request, current_user, repository_url=form.repository_url.data,
-                                     demo_url=form.demo_url.data, handover_notes=form.handover_notes.data)
-        except (Invalid, Conflict) as error:
-            show_service_errors(form, error)
-            status = error.status
-        else:
-            flash(_("The delivery is submitted. The organisation will accept it or ask for changes."),
-                  "success")
-            return _request_page(help_request)
-    return render_template("volunteers/deliver.html", form=form, help_request=help_request), status
+    submission = submit_form(form, lambda: services.submit_delivery(
+        help_request, current_user, repository_url=form.repository_url.data, demo_url=form.demo_url.data,
+        handover_notes=form.handover_notes.data))
+    if submission.is_done:
+        flash(_("The delivery is submitted. The organisation will accept it or ask for changes."), "success")
+        return _request_page(help_request)
+    return render_template("volunteers/deliver.html", form=form, help_request=help_request), submission.status
 
 
 @bp.post("/requests/<int:request_id>/delivery/accept")
@@ -90,14 +83,10 @@ def accept_delivery(request_id: int) -> Response:
 def request_delivery_changes(request_id: int):
     help_request = _request(request_id)
     form = ChangesForm()
-    status = 422 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        try:
-            services.request_changes(help_request, current_user, form.body.data)
-        except (Invalid, Conflict) as error:
-            show_service_errors(form, error)
-            status = error.status
-        else:
-            flash(_("The team is told what to change; the project is back in progress."), "success")
-            return _request_page(help_request)
-    return render_template("volunteers/delivery_changes.html", form=form, help_request=help_request), status
+    submission = submit_form(form, lambda: services.request_changes(
+        help_request, current_user, form.body.data))
+    if submission.is_done:
+        flash(_("The team is told what to change; the project is back in progress."), "success")
+        return _request_page(help_request)
+    page = render_template("volunteers/delivery_changes.html", form=form, help_request=help_request)
+    return page, submission.status

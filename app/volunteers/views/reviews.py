@@ -8,8 +8,8 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.core.dashboard_panels import PanelResult
-from app.core.errors import Conflict, Invalid, NotFound
-from app.core.forms import show_service_errors
+from app.core.errors import NotFound
+from app.core.forms import submit_form
 from app.core.models import User
 from app.core.policy import signed_in_required
 from app.extensions import db
@@ -53,19 +53,14 @@ def write_review(request_id: int):
     if subject is None:
         raise NotFound()
     form = ReviewForm()
-    status = 422 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        try:
-            services.create_review(help_request, current_user, rating=form.rating.data, body=form.body.data,
-                                   subject_user_id=subject.user.id if subject.user else None)
-        except (Invalid, Conflict) as error:
-            show_service_errors(form, error)
-            status = error.status
-        else:
-            flash(_("Thank you for your review. You can edit it for 7 days."), "success")
-            return _back(help_request)
+    submission = submit_form(form, lambda: services.create_review(
+        help_request, current_user, rating=form.rating.data, body=form.body.data,
+        subject_user_id=subject.user.id if subject.user else None))
+    if submission.is_done:
+        flash(_("Thank you for your review. You can edit it for 7 days."), "success")
+        return _back(help_request)
     return render_template("volunteers/review_form.html", form=form, help_request=help_request,
-                           subject_name=subject.name, review=None), status
+                           subject_name=subject.name, review=None), submission.status
 
 
 @bp.route("/reviews/<int:review_id>/edit", methods=["GET", "POST"])
@@ -76,17 +71,13 @@ def edit_review(review_id: int):
     if review.author_id != current_user.id:
         raise NotFound()
     form = ReviewForm(obj=review) if request.method == "GET" else ReviewForm()
-    status = 422 if request.method == "POST" else 200
-    if form.validate_on_submit():
-        try:
-            services.update_review(review, current_user, rating=form.rating.data, body=form.body.data)
-        except (Invalid, Conflict) as error:
-            db.session.refresh(review)
-            show_service_errors(form, error)
-            status = error.status
-        else:
-            flash(_("Your review is updated."), "success")
-            return _back(help_request)
+    submission = submit_form(form, lambda: services.update_review(
+        review, current_user, rating=form.rating.data, body=form.body.data))
+    if submission.is_done:
+        flash(_("Your review is updated."), "success")
+        return _back(help_request)
+    if submission.error is not None:  # show the review as stored, not as the refused edit left it
+        db.session.refresh(review)
     subject = review.subject_user or review.subject_organization
     return render_template("volunteers/review_form.html", form=form, help_request=help_request,
-                           subject_name=subject.name if subject else "", review=review), status
+                           subject_name=subject.name if subject else "", review=review), submission.status
