@@ -143,6 +143,10 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from app.core.i18n import vary_by_negotiated_language
+
+    app.after_request(vary_by_negotiated_language)
+
     @app.before_request
     def assign_request_id() -> None:
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex[:12]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
+from flask import Response, current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}  # each language named in itself, never translated
@@ -18,10 +18,23 @@ def select_locale() -> str:
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
+    g.locale_from_header = True
     best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
     if best == "en":
         return "en"
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def vary_by_negotiated_language(response: Response) -> Response:
+    """Say the response varies by Accept-Language when its language was picked from that header.
+
+    Signed-in users and visitors who chose a language get theirs from their account or session
+    (already Vary: Cookie); an anonymous visitor's page follows the browser, so a shared cache
+    must keep one copy per language.
+    """
+    if g.get("locale_from_header"):
+        response.vary.add("Accept-Language")
+    return response
 
 
 def html_lang(locale: str) -> str:

@@ -11,6 +11,10 @@ def html_lang(response) -> str:
     return re.search(r'<html lang="([^"]+)">', page_text(response)).group(1)
 
 
+def varies_by(response) -> set[str]:
+    return {value.lower() for value in response.vary}
+
+
 def switch(client, locale: str, back_to: str):
     return client.post(f"/language/{locale}", data={"next": back_to})
 
@@ -19,6 +23,20 @@ def test_chinese_is_the_default_and_an_english_browser_gets_english(client):
     assert html_lang(client.get("/")) == "zh-CN"
     assert html_lang(client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})) == "en"
     assert html_lang(client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"})) == "zh-CN"
+
+
+def test_a_page_in_the_browsers_language_says_it_varies_by_accept_language(client):
+    for response in (client.get("/", headers={"Accept-Language": "en"}), client.get("/sign-up"),
+                     client.get("/no-such-page", headers={"Accept-Language": "en"})):
+        assert {"accept-language", "cookie"} <= varies_by(response)
+
+
+def test_a_page_in_a_chosen_language_does_not_vary_by_accept_language(client, volunteer_user):
+    switch(client, "en", "/")
+
+    assert "accept-language" not in varies_by(client.get("/", headers={"Accept-Language": "zh-CN"}))
+    sign_in_with_form(client, volunteer_user.email)
+    assert "accept-language" not in varies_by(client.get("/dashboard"))
 
 
 def test_switching_language_returns_to_the_same_page_and_sticks_for_the_visit(client):

@@ -9,7 +9,7 @@ bp = Blueprint("api", __name__)
 def _init_api(state) -> None:
     from app.core.api.plumbing import init_api
 
-    init_api(state.app)
+    init_api(state.app, state.url_prefix or "")
 
 
 @bp.before_request

@@ -27,7 +27,7 @@ from functools import wraps
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, Response, request
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -66,15 +66,25 @@ class BadRequest(DomainError):
     code = "bad_request"
 
 
-def init_api(app: Flask) -> None:
-    """Make every JSON response UTF-8 as sent (no \\u escapes) and say so in its Content-Type.
+def init_api(app: Flask, url_prefix: str) -> None:
+    """Set the app up for the API; called once, when its blueprint is registered at `url_prefix`.
 
-    Called once per app when the API blueprint is registered. It sets the app-wide JSON
-    provider, so error bodies rendered by the app's handlers (404 on an unknown path, 405, 413)
-    look the same as the views' own answers.
+    Every JSON response is UTF-8 as sent (no \\u escapes) and says so in its Content-Type, and
+    every API response says it varies by Accept-Language. Both are app-wide rather than
+    blueprint hooks, so error bodies rendered by the app's handlers (404 on an unknown path,
+    405, 413) look the same as the views' own answers and carry the same headers.
     """
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.mimetype = JSON_MIMETYPE  # type: ignore[attr-defined]
+    api_root = url_prefix.rstrip("/")
+
+    @app.after_request
+    def vary_by_language(response: Response) -> Response:
+        # Messages and labels follow the caller's Accept-Language: a shared cache must keep one
+        # copy per language. add() keeps what is already there (Cookie, Origin...).
+        if request.path == api_root or request.path.startswith(f"{api_root}/"):
+            response.vary.add("Accept-Language")
+        return response
 
 
 def iso(moment: datetime | date | None) -> str | None:
