@@ -93,6 +93,16 @@ def test_every_step_keeps_its_answer_when_the_nonprofit_leaves_and_comes_back(db
     assert "Paper everywhere." in text_of(client.get(url, headers=EN))
 
 
+@pytest.mark.parametrize("step", ["problem", "attachments", "review"])
+def test_every_intake_page_names_the_draft_and_leads_back_to_my_requests(db, staff, draft, client, step):
+    sign_in(client, staff.user)
+    page = text_of(client.get(STEP_URL.format(id=draft.id, step=step), headers=EN))
+    kicker = re.search(r'<p class="intake-kicker">(.*?)</p>', page, re.S)
+    assert kicker is not None
+    assert 'href="/requests/mine"' in kicker.group(1)
+    assert "Untitled request" in kicker.group(1) and "Draft, saved at every step" in kicker.group(1)
+
+
 def test_going_back_saves_and_shows_the_earlier_answer(db, staff, draft, client):
     sign_in(client, staff.user)
     client.post(STEP_URL.format(id=draft.id, step="problem"),
