@@ -15,6 +15,8 @@ from app.core import audit
 from app.core.api.schema import TEXT_MAX
 from app.core.db import utcnow
 from app.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
+from app.core.i18n import N_
+from app.core.mail import send_email
 from app.core.models import User
 from app.core.notifications import notify
 from app.extensions import db
@@ -22,8 +24,11 @@ from app.requests.models import HelpRequest, Membership
 from app.requests.policy import is_member
 from app.requests.timeline import add_entry
 from app.volunteers.models import Claim, Review
+from app.volunteers.services.delivery import MAIL_KIND
 
 EDIT_WINDOW = timedelta(days=7)
+# Sent once, when the review is written: edits within EDIT_WINDOW notify no one, in-app or by e-mail.
+REVIEW_MAIL_SUBJECT = N_("You received a review for “%(title)s”")
 RATING_MIN, RATING_MAX = 1, 5
 # Claims whose volunteers were on the team that delivered (completed on acceptance).
 TEAM_CLAIM_STATUSES = ("accepted", "completed")
@@ -115,9 +120,10 @@ def create_review(help_request: HelpRequest, author: User, *, rating: object, bo
 
     Staff of the organisation review a volunteer of the team (`subject_user_id`, optional when the
     team had one volunteer); team volunteers review the organisation. Adds a `review` timeline
-    entry and audit event and notifies the subject. Raises Conflict (`not_delivered` before
-    delivery, `already_reviewed` for a second review of the same subject), NotAllowed (neither
-    staff nor team) and Invalid naming `rating`, `body` or `subject_user_id`.
+    entry and audit event and notifies the subject in-app and by e-mail (the `delivery` kind of
+    their e-mail settings). Raises Conflict (`not_delivered` before delivery, `already_reviewed`
+    for a second review of the same subject), NotAllowed (neither staff nor team) and Invalid
+    naming `rating`, `body` or `subject_user_id`.
     """
     if help_request.status != "delivered":
         raise Conflict(_("Reviews open once the organisation has accepted the delivery."),
@@ -150,17 +156,22 @@ def create_review(help_request: HelpRequest, author: User, *, rating: object, bo
 
 
 def _notify_subject(review: Review, help_request: HelpRequest, subject: ReviewSubject) -> None:
+    """A notification and a `delivery` e-mail (unless turned off) to the reviewed volunteer or staff."""
     if subject.user is not None:
         recipients = [subject.user]
-        link = url_for("volunteers.show_profile", user_id=subject.user.id)
+        endpoint, args = "volunteers.show_profile", {"user_id": subject.user.id}
     else:
         recipients = list(db.session.scalars(
             sa.select(User).join(Membership, Membership.user_id == User.id)
             .where(Membership.organization_id == help_request.organization_id)))
-        link = url_for("requests.view_request", request_id=help_request.id, _anchor="reviews")
+        endpoint, args = "requests.view_request", {"request_id": help_request.id, "_anchor": "reviews"}
+    link, page_url = url_for(endpoint, **args), url_for(endpoint, _external=True, **args)
     for user in recipients:
         notify(user, "review_received", {"request_id": help_request.id, "title": help_request.title,
                                          "review_id": review.id, "rating": review.rating}, link)
+        send_email(user, MAIL_KIND, REVIEW_MAIL_SUBJECT, "review_received",
+                   subject_params={"title": help_request.title}, help_request=help_request, review=review,
+                   page_url=page_url)
 
 
 def get_review(review_id: int) -> Review:

@@ -9,11 +9,12 @@ import sqlalchemy as sa
 
 from app.core.db import utcnow
 from app.core.errors import Conflict
-from app.core.models import Notification
+from app.core.models import EmailMessage, Notification
 from app.extensions import db
 from app.requests.models import TimelineEntry
 from app.volunteers.models import Review
 from app.volunteers.services import reviews
+from tests.i18n.conftest import compile_catalogue
 from tests.volunteers.delivery.conftest import DELIVERY
 
 
@@ -22,6 +23,18 @@ def delivered(call, team):
     call(team.lead, "POST", f"/requests/{team.help_request.id}/delivery", json=DELIVERY)
     call(team.staff, "POST", f"/requests/{team.help_request.id}/delivery/accept", json={})
     return team
+
+
+@pytest.fixture
+def emails_since_delivery(delivered):
+    """`emails_since_delivery(user)`: the e-mails sent to the user after the delivery's own."""
+    mark = db.session.scalar(sa.select(sa.func.max(EmailMessage.id))) or 0
+
+    def emails_to(user) -> list[EmailMessage]:
+        return list(db.session.scalars(sa.select(EmailMessage).where(
+            EmailMessage.to_address == user.email, EmailMessage.id > mark).order_by(EmailMessage.id)))
+
+    return emails_to
 
 
 def test_no_reviews_before_delivery(call, team):
@@ -107,3 +120,64 @@ def test_reviews_of_a_volunteer_appear_on_their_profile(client, call, delivered)
     page = client.get(f"/volunteers/{delivered.lead.id}", headers={"Accept-Language": "en"})
 
     assert "Built exactly what we needed." in page.get_data(as_text=True)
+
+
+# --- E-mail to whoever was reviewed --------------------------------------------------------------
+
+def test_a_reviewed_volunteer_gets_an_email_in_their_language_linking_to_their_profile(
+        call, delivered, emails_since_delivery):
+    compile_catalogue("zh_CN")
+    delivered.lead.locale = "zh_CN"
+    db.session.commit()
+
+    call(delivered.staff, "POST", f"/requests/{delivered.help_request.id}/reviews",
+         json={"rating": 4, "body": "地图做得很好。", "subject_user_id": delivered.lead.id})
+
+    [email] = emails_since_delivery(delivered.lead)
+    assert email.kind == "delivery" and email.status == "sent"
+    assert email.subject == "你收到了关于“Map of food donors”的评价"
+    profile = f"http://localhost/volunteers/{delivered.lead.id}"
+    assert "Green Roots Food Bank 的 Wang Fang 评价了你在“Map of food donors”中的工作：" in email.body_text
+    assert "4 分（满分 5 分）" in email.body_text and "地图做得很好。" in email.body_text
+    assert f"在你的个人主页查看评价\n{profile}" in email.body_text
+    assert f'href="{profile}"' in email.body_html
+    assert emails_since_delivery(delivered.member) == []
+
+
+def test_staff_get_an_email_when_the_team_reviews_their_organisation(call, delivered, emails_since_delivery):
+    call(delivered.member, "POST", f"/requests/{delivered.help_request.id}/reviews",
+         json={"rating": 5, "body": "Clear answers <every> week."})
+
+    [email] = emails_since_delivery(delivered.staff)
+    assert email.subject == "You received a review for “Map of food donors”"
+    assert ("Liu Yang, of the team that delivered “Map of food donors”, reviewed Green Roots Food Bank:"
+            in email.body_text)
+    page = f"http://localhost/requests/{delivered.help_request.id}#reviews"
+    assert f"See the review on the project page\n{page}" in email.body_text
+    assert "Clear answers &lt;every&gt; week." in email.body_html
+
+
+def test_no_review_email_to_someone_who_turned_delivery_emails_off(call, delivered, emails_since_delivery):
+    delivered.lead.email_preferences = {"delivery": False}
+    db.session.commit()
+
+    for volunteer in (delivered.lead, delivered.member):
+        answer = call(delivered.staff, "POST", f"/requests/{delivered.help_request.id}/reviews",
+                      json={"rating": 5, "body": "Thank you", "subject_user_id": volunteer.id})
+        assert answer.status_code == 201
+
+    assert emails_since_delivery(delivered.lead) == []
+    assert len(emails_since_delivery(delivered.member)) == 1
+    # the in-app notification still arrives
+    assert db.session.scalar(sa.select(Notification.kind).where(
+        Notification.user_id == delivered.lead.id, Notification.kind == "review_received")) is not None
+
+
+def test_editing_a_review_sends_no_second_email(call, delivered, emails_since_delivery):
+    created = call(delivered.staff, "POST", f"/requests/{delivered.help_request.id}/reviews",
+                   json={"rating": 3, "body": "Fine.", "subject_user_id": delivered.lead.id}).get_json()
+
+    edited = call(delivered.staff, "PATCH", f"/reviews/{created['id']}", json={"rating": 5, "body": "Great."})
+
+    assert edited.status_code == 200
+    assert len(emails_since_delivery(delivered.lead)) == 1
