@@ -17,8 +17,8 @@ import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import jieba
 import opencc
@@ -31,9 +31,11 @@ _PLAIN_WORD = re.compile(r"[^\W_]+")  # letters and digits, in any script
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
-    """One word of a text: lowercased, simplified, with the span it came from in the original text."""
+class Word(NamedTuple):
+    """One word of a text: lowercased, simplified, with the span it came from in the original text.
+
+    A named tuple rather than a dataclass: a rebuild makes millions of them.
+    """
 
     text: str
     start: int
@@ -180,6 +182,11 @@ def _analyzer() -> _Analyzer:
             if _state is None:
                 _state = _Analyzer(*_folders())
     return _state
+
+
+def load() -> None:
+    """Load jieba's dictionary and the converters now (before forking workers), not on first use."""
+    _analyzer()
 
 
 def _folders() -> tuple[Path, Path]:

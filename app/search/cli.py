@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -12,7 +13,7 @@ from app.search import index
 search_cli = AppGroup("search", help="The search index of published requests.")
 
 
-def _reindex() -> None:
+def _reindex(processes: int) -> None:
     from tqdm import tqdm
 
     bars: list[tqdm] = []
@@ -22,23 +23,30 @@ def _reindex() -> None:
                          leave=False))
 
     try:
-        summary = index.rebuild_index(on_start=start, advance=lambda n: bars[0].update(n))
+        summary = index.rebuild_index(on_start=start, advance=lambda n: bars[0].update(n),
+                                      processes=processes)
     finally:
         for bar in bars:
             bar.close()
     click.echo(summary.line())
 
 
+_PROCESSES = click.option("--processes", type=click.IntRange(1, 16), default=min(os.cpu_count() or 1, 4),
+                          show_default=True, help="Processes analysing documents (one per core).")
+
+
 @search_cli.command("reindex")
-def reindex_command() -> None:
+@_PROCESSES
+def reindex_command(processes: int) -> None:
     """Rebuild the index from the database into a fresh folder and swap it in atomically."""
-    _reindex()
+    _reindex(processes)
 
 
 @search_cli.command("rebuild")
-def rebuild_command() -> None:
+@_PROCESSES
+def rebuild_command(processes: int) -> None:
     """Same as reindex: recreate the index from the database."""
-    _reindex()
+    _reindex(processes)
 
 
 @search_cli.command("check")

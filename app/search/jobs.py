@@ -46,7 +46,7 @@ def warm_up_index_worker(queue_names: Sequence[str]) -> None:
     dictionary again (about a second).
     """
     if "index" in queue_names:
-        analyzer.words("预热 warm-up")
+        analyzer.load()
 
 
 @bp.record_once

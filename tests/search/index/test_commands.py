@@ -81,3 +81,16 @@ def test_check_without_an_index_says_how_to_build_one(runner, listed):
 
     assert result.exit_code == 1
     assert "flask --app app search reindex" in result.output
+
+
+@pytest.mark.parametrize("processes", [1, 3])
+def test_reindex_in_several_processes_answers_like_one(corpus, runner, processes):
+    """Sub-processes write a segment each: the same documents, found and ranked the same."""
+    queries = ["尘肺", "databases", "小程序 地图", "food bank"]
+    before = {text: index.search(text).ids for text in queries}
+
+    result = runner.invoke(args=["search", "reindex", "--processes", str(processes)])
+
+    assert result.exit_code == 0, result.output
+    assert index.check_index().is_true
+    assert {text: index.search(text).ids for text in queries} == before

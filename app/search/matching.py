@@ -1,0 +1,271 @@
+"""Evaluating a search over whole-index arrays: which documents match, their scores, their order.
+
+Whoosh's collectors walk a tree of matchers one document at a time in Python. Our queries are
+big trees (each word in three fields, its synonyms, the character-pair reading of Chinese) and
+every match is visited, because the total and the facets need all of them: at 10,000 requests a
+two-word query cost 100-300 ms that way. Here each leaf term's postings are read once per index
+version into arrays (document numbers and the BM25F scores whoosh's own matcher gives them), and
+the tree is evaluated with numpy over the whole index, scoring exactly as whoosh's matchers do:
+AND sums its parts where all match, OR sums the parts that match, a boost multiplies. A query
+type not evaluated here (phrases, ranges) runs through whoosh's matcher and joins as arrays.
+
+With `app.search.index`, the only modules that import whoosh.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+import numpy as np
+from whoosh import highlight, query
+from whoosh.analysis import Token
+from whoosh.searching import Searcher
+
+TERM_CACHE_SIZE = 4096  # leaf terms kept per index version (8 bytes a posting)
+FILTER_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Documents matching a query (a mask over document numbers) and their scores (0 elsewhere)."""
+
+    mask: np.ndarray
+    scores: np.ndarray
+
+
+class _IndexArrays:
+    """One index version's arrays: live documents, sort keys, and the postings read so far."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        reader = searcher.reader()
+        self.size = reader.doc_count_all()
+        self.live = np.zeros(self.size, dtype=bool)
+        self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        self.terms: OrderedDict[tuple[str, Any], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self.filters: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.columns: dict[str, np.ndarray] = {}
+        self.lock = threading.Lock()
+
+    def nothing(self) -> Matches:
+        return Matches(np.zeros(self.size, dtype=bool), np.zeros(self.size))
+
+    def term(self, searcher: Searcher, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, scores) of one term, read once and kept while the index is the same."""
+        key = (fieldname, text)
+        with self.lock:
+            found = self.terms.get(key)
+            if found is not None:
+                self.terms.move_to_end(key)
+                return found
+        found = _postings(searcher, fieldname, text)
+        with self.lock:
+            self.terms[key] = found
+            if len(self.terms) > TERM_CACHE_SIZE:
+                self.terms.popitem(last=False)
+        return found
+
+    def column(self, searcher: Searcher, name: str) -> np.ndarray:
+        """A sortable column's values by document number (read once per index version)."""
+        values = self.columns.get(name)
+        if values is None and self.size == 0:
+            values = np.zeros(0, dtype=np.int64)  # an empty index has no columns at all
+        if values is None:
+            reader = searcher.reader()
+            column = reader.column_reader(name, translate=False)
+            values = np.array([column[docnum] for docnum in range(self.size)], dtype=np.int64)
+            self.columns[name] = values
+        return values
+
+
+def _postings(searcher: Searcher, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
+    if fieldname not in searcher.schema:
+        return _EMPTY
+    try:
+        term_bytes = searcher.schema[fieldname].to_bytes(text)
+    except ValueError:
+        return _EMPTY
+    if (fieldname, term_bytes) not in searcher.reader():
+        return _EMPTY
+    matcher = searcher.postings(fieldname, term_bytes, weighting=searcher.weighting)
+    return _drain(matcher)
+
+
+def _drain(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
+    ids: list[int] = []
+    scores: list[float] = []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        scores.append(matcher.score())
+        matcher.next()
+    return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
+
+
+_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+_arrays: weakref.WeakKeyDictionary[Any, _IndexArrays] = weakref.WeakKeyDictionary()
+_arrays_lock = threading.Lock()
+
+
+def _index_arrays(searcher: Searcher) -> _IndexArrays:
+    reader = searcher.reader()
+    with _arrays_lock:
+        arrays = _arrays.get(reader)
+        if arrays is None:
+            arrays = _arrays[reader] = _IndexArrays(searcher)
+    return arrays
+
+
+def evaluate(searcher: Searcher, q: query.Query | None, filter_query: query.Query | None = None) -> Matches:
+    """The live documents matching `q` (every document when None) within `filter_query`, scored."""
+    arrays = _index_arrays(searcher)
+    found = _evaluate(searcher, arrays, q) if q is not None else Matches(arrays.live.copy(),
+                                                                         np.zeros(arrays.size))
+    mask = found.mask & arrays.live
+    if filter_query is not None:
+        mask &= _filter_mask(searcher, arrays, filter_query)
+    return Matches(mask, np.where(mask, found.scores, 0.0))
+
+
+def _filter_mask(searcher: Searcher, arrays: _IndexArrays, filter_query: query.Query) -> np.ndarray:
+    key = repr(filter_query)
+    with arrays.lock:
+        mask = arrays.filters.get(key)
+        if mask is not None:
+            arrays.filters.move_to_end(key)
+            return mask
+    mask = _evaluate(searcher, arrays, filter_query).mask
+    with arrays.lock:
+        arrays.filters[key] = mask
+        if len(arrays.filters) > FILTER_CACHE_SIZE:
+            arrays.filters.popitem(last=False)
+    return mask
+
+
+def _evaluate(searcher: Searcher, arrays: _IndexArrays, q: query.Query) -> Matches:
+    if isinstance(q, query.Term):
+        ids, scores = arrays.term(searcher, q.fieldname, q.text)
+        found = arrays.nothing()
+        found.mask[ids] = True
+        found.scores[ids] = scores * q.boost
+        return found
+    if isinstance(q, query._NullQuery):
+        return arrays.nothing()
+    if isinstance(q, query.Every):
+        return Matches(arrays.live.copy(), np.full(arrays.size, q.boost))
+    if isinstance(q, (query.And, query.Or)) and q.subqueries:
+        parts = [_evaluate(searcher, arrays, sub) for sub in q.subqueries]
+        combine = np.logical_and if isinstance(q, query.And) else np.logical_or
+        mask = combine.reduce([part.mask for part in parts])
+        scores = np.sum([part.scores for part in parts], axis=0)
+        return Matches(mask, np.where(mask, scores * q.boost, 0.0))
+    if isinstance(q, query.AndNot):
+        positive = _evaluate(searcher, arrays, q.a)
+        mask = positive.mask & ~_evaluate(searcher, arrays, q.b).mask
+        return Matches(mask, np.where(mask, positive.scores * q.boost, 0.0))
+    if isinstance(q, query.AndMaybe):
+        required, optional = _evaluate(searcher, arrays, q.a), _evaluate(searcher, arrays, q.b)
+        scores = np.where(required.mask, required.scores + optional.scores, 0.0)
+        return Matches(required.mask, scores * q.boost)
+    if isinstance(q, query.Not):
+        mask = arrays.live & ~_evaluate(searcher, arrays, q.query).mask
+        return Matches(mask, mask * q.boost)
+    return _by_whoosh(searcher, arrays, q)
+
+
+def _by_whoosh(searcher: Searcher, arrays: _IndexArrays, q: query.Query) -> Matches:
+    """Phrases, ranges and anything else: whoosh's own matcher, drained into arrays."""
+    ids, scores = _drain(q.matcher(searcher, searcher.context()))
+    found = arrays.nothing()
+    found.mask[ids] = True
+    found.scores[ids] = scores
+    return found
+
+
+# --- order ------------------------------------------------------------------------------------------
+
+
+def ranked(searcher: Searcher, matches: Matches, sort: str) -> np.ndarray:
+    """The matching document numbers in order: by score (relevance), newest, or deadline first.
+
+    Ties go newest first, then by document number, so pages never shuffle between requests.
+    """
+    arrays = _index_arrays(searcher)
+    docs = np.flatnonzero(matches.mask)
+    published = arrays.column(searcher, "published_at")[docs]
+    if sort == "relevance":
+        keys: tuple[np.ndarray, ...] = (docs, -published, -matches.scores[docs])
+    elif sort == "deadline":
+        keys = (docs, -published, arrays.column(searcher, "deadline")[docs])
+    else:
+        keys = (docs, -published)
+    return docs[np.lexsort(keys)]
+
+
+# --- highlights -------------------------------------------------------------------------------------
+
+
+def highlights(searcher: Searcher, highlighter: highlight.Highlighter, docnums: list[int], fieldname: str,
+               texts: dict[int, str], words: frozenset[str], top: int) -> dict[int, str]:
+    """Each document's stored `texts[docnum]` with the query's words marked ("" when none is in it).
+
+    Whoosh's pinpoint highlighting without its collector: a word's character spans come from its
+    postings, read once per word for all the page's documents, so no text is analysed again.
+    """
+    arrays = _index_arrays(searcher)
+    field = searcher.schema[fieldname]
+    charlimit = highlighter.fragmenter.charlimit
+    wanted = np.array(sorted(docnums), dtype=np.int64)
+    tokens: dict[int, list[Token]] = {docnum: [] for docnum in docnums}
+    for word in words:
+        ids, _ = arrays.term(searcher, fieldname, word)
+        present = wanted[np.isin(wanted, ids, assume_unique=True)]
+        if not len(present):
+            continue
+        postings = searcher.postings(fieldname, field.to_bytes(word))
+        for docnum in present.tolist():
+            postings.skip_to(docnum)
+            for position, start, end in postings.value_as("characters"):
+                if charlimit and end > charlimit:
+                    break
+                tokens[docnum].append(Token(text=word, pos=position, startchar=start, endchar=end))
+    return {docnum: _marked(highlighter, texts[docnum], found, top) for docnum, found in tokens.items()}
+
+
+def _marked(highlighter: highlight.Highlighter, text: str, tokens: list[Token], top: int) -> str:
+    if not tokens:
+        return ""
+    tokens.sort(key=lambda token: token.startchar)
+    tokens = [max(group, key=lambda token: token.endchar - token.startchar)
+              for _, group in groupby(tokens, key=lambda token: token.startchar)]
+    fragments = highlighter.fragmenter.fragment_matches(text, tokens)
+    fragments = highlight.top_fragments(fragments, top, highlighter.scorer, highlighter.order, minscore=1)
+    return highlighter.formatter.format(fragments)
+
+
+def query_words(q: query.Query, fieldname: str) -> frozenset[str]:
+    """The words `q` looks for in one field (terms under a NOT left out: they never match)."""
+    words: set[str] = set()
+
+    def walk(node: query.Query) -> None:
+        if isinstance(node, query.Not):
+            return
+        if isinstance(node, query.AndNot):
+            walk(node.a)
+            return
+        if isinstance(node, query.Term):
+            if node.fieldname == fieldname and isinstance(node.text, str):
+                words.add(node.text)
+            return
+        if isinstance(node, query.Phrase):
+            if node.fieldname == fieldname:
+                words.update(node.words)
+            return
+        for child in node.children():
+            walk(child)
+
+    walk(q)
+    return frozenset(words)
