@@ -29,6 +29,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
     REDIS_URL = _env("REDIS_URL")
     SEARCH_INDEX_DIR = _env("SEARCH_INDEX_DIR")
+    # Whole search results kept per index version and process (0: none, as the benchmark measures).
+    SEARCH_RESULT_CACHE_SIZE = int(_env("SEARCH_RESULT_CACHE_SIZE", "512") or 0)
     CONTENT_DIR = _env("CONTENT_DIR", str(PROJECT_ROOT))
     PORT = int(_env("PORT", "5000") or 5000)
     # The site's address for links in e-mails written outside a request (jobs, commands).

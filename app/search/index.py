@@ -28,6 +28,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import escape
 from whoosh import columns, fields, formats, highlight, query
@@ -627,8 +628,11 @@ def search(text: str = "", *, filters: dict[str, Any] | None = None, sort: str =
         searcher = _after_scheduling_a_rebuild(error)
         if searcher is None:
             return SearchResult([], 0, page, per_page)
-    text_query = _text_query(text)
-    return _run(searcher, text_query, filter_query, text, sort, page, per_page)
+    # The synonym table is part of the key: editing synonyms changes results without an index change.
+    key = (_clean_query(text), _synonym_table(), repr(filter_query), sort, page, per_page)
+    return matching.remembered(searcher, key, lambda: _run(searcher, _text_query(text), filter_query, text,
+                                                           sort, page, per_page),
+                               size=current_app.config.get("SEARCH_RESULT_CACHE_SIZE", 0))
 
 
 def _after_scheduling_a_rebuild(error: Exception) -> Searcher | None:
@@ -763,7 +767,16 @@ def _text_query(text: str) -> query.Query | None:
     text = _clean_query(text)
     if not text:
         return None
-    table = _synonym_table()
+    return _parsed_query(text, _synonym_table())
+
+
+@functools.lru_cache(maxsize=2048)
+def _parsed_query(text: str, table: synonyms.SynonymTable) -> query.Query | None:
+    """Parsing and expanding costs about a millisecond, and people search the same words again.
+
+    Keyed by the synonym table too: a new table (synonyms file or skills changed) parses anew.
+    Query objects are never changed after this, so sharing them is safe.
+    """
     try:
         parsed = _PARSER.parse(text).normalize()
         if _term_count(parsed) > MAX_QUERY_TERMS:

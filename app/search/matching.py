@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -28,6 +29,21 @@ from whoosh.searching import Searcher
 
 TERM_CACHE_SIZE = 4096  # leaf terms kept per index version (8 bytes a posting)
 FILTER_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class Postings:
+    """One term's postings: document numbers (ascending), scores, and for fields with character
+    spans (the highlighted ones) each posting's encoded value, as offsets into one bytes blob."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+    offsets: np.ndarray | None = None
+    values: bytes = b""
+
+    def value(self, index: int) -> bytes:
+        assert self.offsets is not None
+        return self.values[self.offsets[index]:self.offsets[index + 1]]
 
 
 @dataclass(frozen=True)
@@ -46,16 +62,17 @@ class _IndexArrays:
         self.size = reader.doc_count_all()
         self.live = np.zeros(self.size, dtype=bool)
         self.live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-        self.terms: OrderedDict[tuple[str, Any], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self.terms: OrderedDict[tuple[str, Any], Postings] = OrderedDict()
         self.filters: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.results: OrderedDict[Hashable, Any] = OrderedDict()
         self.columns: dict[str, np.ndarray] = {}
         self.lock = threading.Lock()
 
     def nothing(self) -> Matches:
         return Matches(np.zeros(self.size, dtype=bool), np.zeros(self.size))
 
-    def term(self, searcher: Searcher, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
-        """(document numbers, scores) of one term, read once and kept while the index is the same."""
+    def term(self, searcher: Searcher, fieldname: str, text: Any) -> Postings:
+        """One term's postings, read once and kept while the index is the same."""
         key = (fieldname, text)
         with self.lock:
             found = self.terms.get(key)
@@ -82,30 +99,39 @@ class _IndexArrays:
         return values
 
 
-def _postings(searcher: Searcher, fieldname: str, text: Any) -> tuple[np.ndarray, np.ndarray]:
+def _postings(searcher: Searcher, fieldname: str, text: Any) -> Postings:
     if fieldname not in searcher.schema:
         return _EMPTY
+    field = searcher.schema[fieldname]
     try:
-        term_bytes = searcher.schema[fieldname].to_bytes(text)
+        term_bytes = field.to_bytes(text)
     except ValueError:
         return _EMPTY
     if (fieldname, term_bytes) not in searcher.reader():
         return _EMPTY
     matcher = searcher.postings(fieldname, term_bytes, weighting=searcher.weighting)
-    return _drain(matcher)
+    return _drain(matcher, with_values=field.format.supports("characters"))
 
 
-def _drain(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
+def _drain(matcher: Any, with_values: bool = False) -> Postings:
     ids: list[int] = []
     scores: list[float] = []
+    values: list[bytes] = []
     while matcher.is_active():
         ids.append(matcher.id())
         scores.append(matcher.score())
+        if with_values:
+            values.append(matcher.value())
         matcher.next()
-    return np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64)
+    postings = Postings(np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
+    if not with_values:
+        return postings
+    offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum([len(value) for value in values], out=offsets[1:])
+    return Postings(postings.ids, postings.scores, offsets, b"".join(values))
 
 
-_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+_EMPTY = Postings(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
 _arrays: weakref.WeakKeyDictionary[Any, _IndexArrays] = weakref.WeakKeyDictionary()
 _arrays_lock = threading.Lock()
 
@@ -117,6 +143,27 @@ def _index_arrays(searcher: Searcher) -> _IndexArrays:
         if arrays is None:
             arrays = _arrays[reader] = _IndexArrays(searcher)
     return arrays
+
+
+def remembered(searcher: Searcher, key: Hashable, compute: Callable[[], Any], size: int) -> Any:
+    """`compute()`'s result for `key`, computed once per index version (the last `size` kept).
+
+    For whole search results: people repeat searches (the same words, the next page, the back
+    button), and any change to the index makes a new version, so nothing stale is ever served.
+    """
+    if size <= 0:
+        return compute()
+    arrays = _index_arrays(searcher)
+    with arrays.lock:
+        if key in arrays.results:
+            arrays.results.move_to_end(key)
+            return arrays.results[key]
+    result = compute()
+    with arrays.lock:
+        arrays.results[key] = result
+        while len(arrays.results) > size:
+            arrays.results.popitem(last=False)
+    return result
 
 
 def evaluate(searcher: Searcher, q: query.Query | None, filter_query: query.Query | None = None) -> Matches:
@@ -147,10 +194,10 @@ def _filter_mask(searcher: Searcher, arrays: _IndexArrays, filter_query: query.Q
 
 def _evaluate(searcher: Searcher, arrays: _IndexArrays, q: query.Query) -> Matches:
     if isinstance(q, query.Term):
-        ids, scores = arrays.term(searcher, q.fieldname, q.text)
+        postings = arrays.term(searcher, q.fieldname, q.text)
         found = arrays.nothing()
-        found.mask[ids] = True
-        found.scores[ids] = scores * q.boost
+        found.mask[postings.ids] = True
+        found.scores[postings.ids] = postings.scores * q.boost
         return found
     if isinstance(q, query._NullQuery):
         return arrays.nothing()
@@ -178,10 +225,10 @@ def _evaluate(searcher: Searcher, arrays: _IndexArrays, q: query.Query) -> Match
 
 def _by_whoosh(searcher: Searcher, arrays: _IndexArrays, q: query.Query) -> Matches:
     """Phrases, ranges and anything else: whoosh's own matcher, drained into arrays."""
-    ids, scores = _drain(q.matcher(searcher, searcher.context()))
+    postings = _drain(q.matcher(searcher, searcher.context()))
     found = arrays.nothing()
-    found.mask[ids] = True
-    found.scores[ids] = scores
+    found.mask[postings.ids] = True
+    found.scores[postings.ids] = postings.scores
     return found
 
 
@@ -212,23 +259,23 @@ def highlights(searcher: Searcher, highlighter: highlight.Highlighter, docnums: 
                texts: dict[int, str], words: frozenset[str], top: int) -> dict[int, str]:
     """Each document's stored `texts[docnum]` with the query's words marked ("" when none is in it).
 
-    Whoosh's pinpoint highlighting without its collector: a word's character spans come from its
-    postings, read once per word for all the page's documents, so no text is analysed again.
+    Whoosh's pinpoint highlighting without its collector: a word's character spans in a document
+    are its posting's value, kept with the term's postings, so no text is analysed again.
     """
     arrays = _index_arrays(searcher)
-    field = searcher.schema[fieldname]
+    decode = searcher.schema[fieldname].format.decode_characters
     charlimit = highlighter.fragmenter.charlimit
-    wanted = np.array(sorted(docnums), dtype=np.int64)
+    wanted = np.array(docnums, dtype=np.int64)
     tokens: dict[int, list[Token]] = {docnum: [] for docnum in docnums}
     for word in words:
-        ids, _ = arrays.term(searcher, fieldname, word)
-        present = wanted[np.isin(wanted, ids, assume_unique=True)]
-        if not len(present):
+        postings = arrays.term(searcher, fieldname, word)
+        if postings.offsets is None or not len(postings.ids):
             continue
-        postings = searcher.postings(fieldname, field.to_bytes(word))
-        for docnum in present.tolist():
-            postings.skip_to(docnum)
-            for position, start, end in postings.value_as("characters"):
+        places = np.minimum(np.searchsorted(postings.ids, wanted), len(postings.ids) - 1)
+        for docnum, place in zip(docnums, places.tolist(), strict=True):
+            if postings.ids[place] != docnum:
+                continue
+            for position, start, end in decode(postings.value(place)):
                 if charlimit and end > charlimit:
                     break
                 tokens[docnum].append(Token(text=word, pos=position, startchar=start, endchar=end))

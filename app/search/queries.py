@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from app.core.models import Skill, User
 from app.extensions import db
@@ -335,9 +335,21 @@ def _ordered(statement: sa.Select, sort: str) -> sa.Select:
     return statement.order_by(newest.desc(), HelpRequest.id.desc())
 
 
+# What a listing shows of a request (the search page, the API's list items, digests); the long
+# answers stay in the database until a request's own page asks for them.
+LISTING_COLUMNS = (HelpRequest.id, HelpRequest.organization_id, HelpRequest.title, HelpRequest.status,
+                   HelpRequest.team_size, HelpRequest.seats_taken, HelpRequest.effort_hours,
+                   HelpRequest.remote_ok, HelpRequest.deadline, HelpRequest.published_at,
+                   HelpRequest.current_spec_version, HelpRequest.created_at)
+
+
+LISTING_SKILL_COLUMNS = (Skill.id, Skill.slug, Skill.name_en, Skill.name_zh, Skill.category)
+
+
 def _with_rows_loaded(statement: sa.Select) -> sa.Select:
     # The organisation is already joined for the filters: fill the relationship from that join.
-    return statement.options(selectinload(HelpRequest.skills),
+    return statement.options(load_only(*LISTING_COLUMNS),
+                             selectinload(HelpRequest.skills).load_only(*LISTING_SKILL_COLUMNS),
                              joinedload(HelpRequest.organization, innerjoin=True))
 
 
@@ -369,11 +381,11 @@ def summaries_of(help_requests: Sequence[HelpRequest]) -> dict[int, str]:
     if not ids:
         return {}
     rows = db.session.execute(
-        sa.select(SpecVersion.request_id, SpecVersion.content)
+        sa.select(SpecVersion.request_id, SpecVersion.content["summary"].as_string())
         .join(HelpRequest, (HelpRequest.id == SpecVersion.request_id)
               & (HelpRequest.current_spec_version == SpecVersion.version))
         .where(SpecVersion.request_id.in_(ids)))
-    return {request_id: str((content or {}).get("summary") or "").strip() for request_id, content in rows}
+    return {request_id: (summary or "").strip() for request_id, summary in rows}
 
 
 # --- the two engines ----------------------------------------------------------------------------

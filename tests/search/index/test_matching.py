@@ -66,3 +66,19 @@ def test_an_index_change_is_seen_by_the_next_search(db, corpus):
     db.session.commit()
     index.index_document(added.id)
     assert index.search("候鸟迁徙").total == before
+
+
+def test_results_are_remembered_per_index_version_and_not_at_all_with_size_zero(corpus):
+    searcher = _searcher()
+    computed = []
+
+    def compute() -> str:
+        computed.append(1)
+        return f"result {len(computed)}"
+
+    assert matching.remembered(searcher, "key", compute, size=0) == "result 1"
+    assert matching.remembered(searcher, "key", compute, size=0) == "result 2"
+    assert matching.remembered(searcher, "other", compute, size=1) == "result 3"
+    assert matching.remembered(searcher, "other", compute, size=1) == "result 3"
+    assert matching.remembered(searcher, "third", compute, size=1) == "result 4"  # evicts "other"
+    assert matching.remembered(searcher, "other", compute, size=1) == "result 5"
