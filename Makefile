@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install dev translations extract-messages services lint test-sqlite test-postgres clean
+.PHONY: run test install dev translations extract-messages services lint test-sqlite test-postgres bench clean
 
 $(BIN)/activate: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ test-postgres: dev translations services
 	TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -q -p no:cacheprovider
 
 test: lint test-sqlite test-postgres
+
+# The search benchmark (bench/search_bench.py): figures in the README's Performance section.
+bench: install
+	@command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python bench/search_bench.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
