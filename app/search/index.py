@@ -20,7 +20,6 @@ import threading
 import time
 import unicodedata
 import warnings
-import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -670,41 +669,18 @@ def _run(searcher: Searcher, text_query: query.Query | None, filter_query: query
             for docnum, value in marked.items():
                 if value:
                     highlights.setdefault(int(stored[docnum]["id"]), {})[key] = value
-    matched = set(ordered.tolist())
-    suggestion = _suggestion(searcher, text) if not matched and text_query is not None else None
-    return SearchResult(ids, len(matched), page, per_page, scores, highlights,
-                        _facet_counts(searcher, matched), suggestion)
+    total = len(ordered)
+    suggestion = _suggestion(searcher, text) if not total and text_query is not None else None
+    return SearchResult(ids, total, page, per_page, scores, highlights,
+                        _facet_counts(searcher, matches.mask), suggestion)
 
 
-_facet_postings_cache: weakref.WeakKeyDictionary[Any, dict[str, dict[str, frozenset[int]]]] = (
-    weakref.WeakKeyDictionary())
-_facet_lock = threading.Lock()
-
-
-def _facet_postings(searcher: Searcher) -> dict[str, dict[str, frozenset[int]]]:
-    """{facet: {value: documents with it}} for this searcher's reader, read once per index version."""
-    reader = searcher.reader()
-    with _facet_lock:
-        cached = _facet_postings_cache.get(reader)
-    if cached is not None:
-        return cached
-    postings: dict[str, dict[str, frozenset[int]]] = {}
-    for name in FACETS:
-        values = {value.decode() if isinstance(value, bytes) else str(value)
-                  for value in reader.lexicon(name)}
-        postings[name] = {value: frozenset(searcher.docs_for_query(query.Term(name, value)))
-                          for value in values if value}
-    with _facet_lock:
-        _facet_postings_cache[reader] = postings
-    return postings
-
-
-def _facet_counts(searcher: Searcher, matched: set[int]) -> dict[str, dict[str, int]]:
+def _facet_counts(searcher: Searcher, matched: Any) -> dict[str, dict[str, int]]:
     """How many of the matched documents carry each skill, cause and region, most common first."""
     counts: dict[str, dict[str, int]] = {}
-    for name, by_value in _facet_postings(searcher).items():
-        found = [(value, len(matched.intersection(holders))) for value, holders in by_value.items()]
-        counts[name] = dict(sorted(((value, count) for value, count in found if count),
+    for name in FACETS:
+        found = matching.facet_counts(searcher, name, matched)
+        counts[name] = dict(sorted(((value, count) for value, count in found.items() if count),
                                    key=lambda item: (-item[1], item[0])))
     return counts
 

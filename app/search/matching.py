@@ -66,6 +66,7 @@ class _IndexArrays:
         self.filters: OrderedDict[str, np.ndarray] = OrderedDict()
         self.results: OrderedDict[Hashable, Any] = OrderedDict()
         self.columns: dict[str, np.ndarray] = {}
+        self.facets: dict[str, tuple[list[str], np.ndarray]] = {}
         self.lock = threading.Lock()
 
     def nothing(self) -> Matches:
@@ -97,6 +98,20 @@ class _IndexArrays:
             values = np.array([column[docnum] for docnum in range(self.size)], dtype=np.int64)
             self.columns[name] = values
         return values
+
+
+    def facet(self, searcher: Searcher, name: str) -> tuple[list[str], np.ndarray]:
+        """A keyword field's values and a (values × documents) matrix of who carries which."""
+        found = self.facets.get(name)
+        if found is None:
+            reader = searcher.reader()
+            values = sorted({value.decode() if isinstance(value, bytes) else str(value)
+                             for value in reader.lexicon(name)} - {""}) if self.size else []
+            holders = np.zeros((len(values), self.size), dtype=np.float32)
+            for row, value in enumerate(values):
+                holders[row, self.term(searcher, name, value).ids] = 1.0
+            found = self.facets[name] = (values, holders)
+        return found
 
 
 def _postings(searcher: Searcher, fieldname: str, text: Any) -> Postings:
@@ -230,6 +245,15 @@ def _by_whoosh(searcher: Searcher, arrays: _IndexArrays, q: query.Query) -> Matc
     found.mask[postings.ids] = True
     found.scores[postings.ids] = postings.scores
     return found
+
+
+def facet_counts(searcher: Searcher, name: str, mask: np.ndarray) -> dict[str, int]:
+    """{value: how many documents in `mask` carry it} for a keyword field (one matrix product)."""
+    values, holders = _index_arrays(searcher).facet(searcher, name)
+    if not values:
+        return {}
+    counts = holders @ mask.astype(np.float32)
+    return {value: int(count) for value, count in zip(values, counts.tolist(), strict=True)}
 
 
 # --- order ------------------------------------------------------------------------------------------
