@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from app.core.models import Skill, User
 from app.extensions import db
@@ -350,7 +350,7 @@ def _with_rows_loaded(statement: sa.Select) -> sa.Select:
     # The organisation is already joined for the filters: fill the relationship from that join.
     return statement.options(load_only(*LISTING_COLUMNS),
                              selectinload(HelpRequest.skills).load_only(*LISTING_SKILL_COLUMNS),
-                             contains_eager(HelpRequest.organization))
+                             joinedload(HelpRequest.organization, innerjoin=True))
 
 
 def facets_of(matching: sa.Select) -> dict[str, dict[str, int]]:
