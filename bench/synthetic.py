@@ -165,12 +165,12 @@ def _request(rng: random.Random, organizations: int) -> SyntheticRequest:
     if language == "en":
         theme, artifact = theme_en, artifact_en
         title = f"{artifact_en[0].upper()}{artifact_en[1:]} for our {theme_en} programme"
-        answers, spec = _english(rng, theme, artifact, hours)
+        answers, spec = _texts(rng, ENGLISH, theme, artifact, hours)
     else:
         theme, artifact = theme_zh, artifact_zh
         tech = rng.choice(TECH_WORDS) if language == "mixed" else ""
         title = f"{theme_zh}{artifact_zh}" + (f"（{tech}）" if tech else "")
-        answers, spec = _chinese(rng, theme, artifact, hours, tech)
+        answers, spec = _texts(rng, CHINESE, theme, artifact, hours, tech)
     chosen = tuple(sorted({*skills, extra_skill}))
     spec["skills"] = list(chosen)
     return SyntheticRequest(
@@ -179,58 +179,81 @@ def _request(rng: random.Random, organizations: int) -> SyntheticRequest:
         deadline_days=rng.choice((None, 30, 60, 90, 180)), published_days_ago=rng.randrange(0, 365))
 
 
-def _chinese(rng: random.Random, theme: str, artifact: str, hours: int,
-             tech: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    tool, data = rng.choice(OLD_TOOLS_ZH), rng.choice(DATA_ZH)
-    pains = rng.sample(PAINS_ZH, 2)
-    roles = rng.sample(ROLES_ZH, 3)
-    stories = [story.format(role=rng.choice(roles), artifact=artifact, theme=theme)
-               for story in rng.sample(STORIES_ZH, rng.randint(3, 5))]
-    tech_note = f"我们的志愿者建议用 {tech}，但我们不确定。" if tech else ""
-    answers = {
-        "problem": f"我们服务{theme}，目前用{tool}记录{data}，每月要花{rng.randint(10, 60)}个小时整理。"
-                   f"{pains[0]}{pains[1]}{tech_note}",
-        "current_process": f"现在由{roles[0]}手工登记，再由{roles[1]}每周汇总到{tool}里。",
-        "users": f"{rng.randint(3, 40)}位{roles[0]}和{rng.randint(20, 500)}个{roles[2]}会用到。",
-        "data_kept": f"{data}，以及{theme}的服务记录。",
-        "must_do": [story.split("，", 1)[1] for story in stories[:3]],
-        "rhythm": "每两周线上沟通一次。", "constraints": "没有服务器预算，最好用免费的云服务。",
-    }
-    spec = {
-        "summary": f"为{theme}项目做一个{artifact}，替代{tool}。",
-        "background": answers["problem"], "users_and_roles": roles,
-        "data_entities": [part for part in data.replace("和", "、").split("、") if part],
-        "user_stories": stories, "acceptance_criteria": rng.sample(CRITERIA_ZH, 2),
-        "constraints": [answers["constraints"]], "team_size": 1, "effort_hours": hours,
-        "effort_reasoning": f"一个{artifact}，约 {hours} 小时。", "open_questions": [],
-    }
-    return answers, spec
+@dataclass(frozen=True)
+class Language:
+    """How requests read in one language: the pools to draw from and the sentences they fill."""
+
+    tools: tuple[str, ...]
+    data: tuple[str, ...]
+    pains: tuple[str, ...]
+    roles: tuple[str, ...]
+    stories: tuple[str, ...]
+    criteria: tuple[str, ...]
+    problem: str
+    current_process: str
+    users: str
+    data_kept: str
+    story_action: str  # what comes before the action in a story ("作为社工，" / ", I can ")
+    rhythm: str
+    constraints: str
+    summary: str
+    entity_separators: tuple[str, str]  # (what else separates data items, the separator)
+    effort_reasoning: str
+    tech_note: str = ""
 
 
-def _english(rng: random.Random, theme: str, artifact: str,
-             hours: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    tool, data = rng.choice(OLD_TOOLS_EN), rng.choice(DATA_EN)
-    pains = rng.sample(PAINS_EN, 2)
-    roles = rng.sample(ROLES_EN, 3)
+CHINESE = Language(
+    OLD_TOOLS_ZH, DATA_ZH, PAINS_ZH, ROLES_ZH, STORIES_ZH, CRITERIA_ZH,
+    problem="我们服务{theme}，目前用{tool}记录{data}，每月要花{tidy_hours}个小时整理。{pain1}{pain2}{tech_note}",
+    current_process="现在由{role0}手工登记，再由{role1}每周汇总到{tool}里。",
+    users="{staff}位{role0}和{people}个{role2}会用到。", data_kept="{Data}，以及{theme}的服务记录。",
+    story_action="，", rhythm="每两周线上沟通一次。", constraints="没有服务器预算，最好用免费的云服务。",
+    summary="为{theme}项目做一个{artifact}，替代{tool}。", entity_separators=("和", "、"),
+    effort_reasoning="一个{artifact}，约 {hours} 小时。",
+    tech_note="我们的志愿者建议用 {tech}，但我们不确定。")
+ENGLISH = Language(
+    OLD_TOOLS_EN, DATA_EN, PAINS_EN, ROLES_EN, STORIES_EN, CRITERIA_EN,
+    problem="We serve {theme} and keep {data} in {tool}; tidying it up takes {tidy_hours} hours a month. "
+            "{pain1} {pain2}",
+    current_process="A {role0} writes everything down and a {role1} copies it into {tool} every week.",
+    users="{staff} {role0}s and about {people} {role2}s.",
+    data_kept="{Data}, and the history of our {theme} work.",
+    story_action=", I can ", rhythm="A video call every two weeks.",
+    constraints="No budget for servers; free tiers only.",
+    summary="A {artifact} for the {theme} programme, replacing {tool}.", entity_separators=(" and ", ","),
+    effort_reasoning="One {artifact}, about {hours} hours.")
+
+
+def _texts(rng: random.Random, language: Language, theme: str, artifact: str, hours: int,
+           tech: str = "") -> tuple[dict[str, Any], dict[str, Any]]:
+    """A request's answers and its spec in `language`."""
+    tool, data = rng.choice(language.tools), rng.choice(language.data)
+    pains = rng.sample(language.pains, 2)
+    roles = rng.sample(language.roles, 3)
     stories = [story.format(role=rng.choice(roles), artifact=artifact, theme=theme)
-               for story in rng.sample(STORIES_EN, rng.randint(3, 5))]
+               for story in rng.sample(language.stories, rng.randint(3, 5))]
+    words = {"theme": theme, "artifact": artifact, "tool": tool, "data": data, "Data": data.capitalize(),
+             "role0": roles[0], "role1": roles[1], "role2": roles[2], "pain1": pains[0], "pain2": pains[1],
+             "tech_note": language.tech_note.format(tech=tech) if tech else ""}
+    words["tidy_hours"] = rng.randint(10, 60)  # drawn after the stories: the order of draws fixes the corpus
     answers = {
-        "problem": f"We serve {theme} and keep {data} in {tool}; tidying it up takes "
-                   f"{rng.randint(10, 60)} hours a month. {pains[0]} {pains[1]}",
-        "current_process": f"A {roles[0]} writes everything down and a {roles[1]} copies it into {tool} "
-                           "every week.",
-        "users": f"{rng.randint(3, 40)} {roles[0]}s and about {rng.randint(20, 500)} {roles[2]}s.",
-        "data_kept": f"{data.capitalize()}, and the history of our {theme} work.",
-        "must_do": [story.split(", I can ", 1)[1] for story in stories[:3]],
-        "rhythm": "A video call every two weeks.", "constraints": "No budget for servers; free tiers only.",
+        "problem": language.problem.format(**words),
+        "current_process": language.current_process.format(**words),
+        "users": language.users.format(**words, staff=rng.randint(3, 40), people=rng.randint(20, 500)),
+        "data_kept": language.data_kept.format(**words),
+        "must_do": [story.split(language.story_action, 1)[1] for story in stories[:3]],
+        "rhythm": language.rhythm, "constraints": language.constraints,
     }
+    other, separator = language.entity_separators
     spec = {
-        "summary": f"A {artifact} for the {theme} programme, replacing {tool}.",
-        "background": answers["problem"], "users_and_roles": roles,
-        "data_entities": [part.strip() for part in data.replace(" and ", ", ").split(",") if part.strip()],
-        "user_stories": stories, "acceptance_criteria": rng.sample(CRITERIA_EN, 2),
+        "summary": language.summary.format(**words), "background": answers["problem"],
+        "users_and_roles": roles,
+        "data_entities": [part.strip() for part in data.replace(other, separator).split(separator)
+                          if part.strip()],
+        "user_stories": stories, "acceptance_criteria": rng.sample(language.criteria, 2),
         "constraints": [answers["constraints"]], "team_size": 1, "effort_hours": hours,
-        "effort_reasoning": f"One {artifact}, about {hours} hours.", "open_questions": [],
+        "effort_reasoning": language.effort_reasoning.format(artifact=artifact, hours=hours),
+        "open_questions": [],
     }
     return answers, spec
 
