@@ -111,7 +111,7 @@ def search_json(found: SearchPage) -> dict[str, Any]:
                           "(`suggestions`). Items carry `score` and `highlights` (matched text with <mark> "
                           "tags, everything else escaped) when words were given."))
 def list_requests(query: dict[str, Any]):
-    return search_json(queries.search_requests(search_params(query), _me()))
+    return search_json(queries.search_requests(search_params(query), _me(), with_summaries=False))
 
 
 # --- saved searches ------------------------------------------------------------------------------

@@ -466,13 +466,15 @@ def _from_database(params: SearchParams, statuses: tuple[str, ...] | None) -> Se
     return SearchPage(params, rows, total, facets=facets)
 
 
-def search_requests(params: SearchParams, viewer: User | None, *, relax: bool = True) -> SearchPage:
+def search_requests(params: SearchParams, viewer: User | None, *, relax: bool = True,
+                    with_summaries: bool = True) -> SearchPage:
     """One page of the requests `viewer` may see that match `params`, with facets and summaries.
 
     Never raises for odd words: the index reads any text as plain words. When the index answers
     nothing because it is missing, corrupt or being rebuilt, the database matches the words as
     substrings instead (`engine` says which answered). With no result and `relax`, the page
-    suggests filters to drop, each with its result count.
+    suggests filters to drop, each with its result count. Without `with_summaries` (the API's
+    list items have none), the spec summaries are not read.
     """
     statuses = visible_statuses(params, viewer)
     if statuses == ():
@@ -485,7 +487,8 @@ def search_requests(params: SearchParams, viewer: User | None, *, relax: bool = 
             found = _from_database(params, statuses)
     else:
         found = _from_database(params, statuses)
-    found.summaries = summaries_of(found.items)
+    if with_summaries:
+        found.summaries = summaries_of(found.items)
     if relax and found.total == 0:
         found.relaxations = relaxations(params, viewer)
     return found
