@@ -156,14 +156,17 @@ def create_review(help_request: HelpRequest, author: User, *, rating: object, bo
 
 
 def _notify_subject(review: Review, help_request: HelpRequest, subject: ReviewSubject) -> None:
-    """A notification and a `delivery` e-mail (unless turned off) to the reviewed volunteer or staff."""
+    """A notification and a `delivery` e-mail (unless turned off) to the reviewed volunteer or staff.
+
+    Blocked accounts are told nothing, as with delivery notices.
+    """
     if subject.user is not None:
-        recipients = [subject.user]
-        endpoint, args = "volunteers.show_profile", {"user_id": subject.user.id}
+        recipients = [subject.user] if not subject.user.is_blocked else []
+        endpoint, args = "volunteers.show_profile", {"user_id": subject.user.id, "_anchor": "reviews"}
     else:
         recipients = list(db.session.scalars(
             sa.select(User).join(Membership, Membership.user_id == User.id)
-            .where(Membership.organization_id == help_request.organization_id)))
+            .where(Membership.organization_id == help_request.organization_id, User.is_blocked.is_(False))))
         endpoint, args = "requests.view_request", {"request_id": help_request.id, "_anchor": "reviews"}
     link, page_url = url_for(endpoint, **args), url_for(endpoint, _external=True, **args)
     for user in recipients:

@@ -119,7 +119,9 @@ def test_reviews_of_a_volunteer_appear_on_their_profile(client, call, delivered)
 
     page = client.get(f"/volunteers/{delivered.lead.id}", headers={"Accept-Language": "en"})
 
-    assert "Built exactly what we needed." in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    assert "Built exactly what we needed." in html
+    assert 'id="reviews"' in html  # where the e-mail and the notification link to
 
 
 # --- E-mail to whoever was reviewed --------------------------------------------------------------
@@ -136,7 +138,7 @@ def test_a_reviewed_volunteer_gets_an_email_in_their_language_linking_to_their_p
     [email] = emails_since_delivery(delivered.lead)
     assert email.kind == "delivery" and email.status == "sent"
     assert email.subject == "你收到了关于“Map of food donors”的评价"
-    profile = f"http://localhost/volunteers/{delivered.lead.id}"
+    profile = f"http://localhost/volunteers/{delivered.lead.id}#reviews"
     assert "Green Roots Food Bank 的 Wang Fang 评价了你在“Map of food donors”中的工作：" in email.body_text
     assert "4 分（满分 5 分）" in email.body_text and "地图做得很好。" in email.body_text
     assert f"在你的个人主页查看评价\n{profile}" in email.body_text
@@ -181,3 +183,16 @@ def test_editing_a_review_sends_no_second_email(call, delivered, emails_since_de
 
     assert edited.status_code == 200
     assert len(emails_since_delivery(delivered.lead)) == 1
+
+
+def test_blocked_staff_are_not_told_of_a_review(call, delivered, emails_since_delivery):
+    delivered.staff.is_blocked = True
+    db.session.commit()
+
+    answer = call(delivered.member, "POST", f"/requests/{delivered.help_request.id}/reviews",
+                  json={"rating": 5, "body": "Thank you."})
+
+    assert answer.status_code == 201
+    assert emails_since_delivery(delivered.staff) == []
+    assert db.session.scalar(sa.select(Notification.id).where(
+        Notification.user_id == delivered.staff.id, Notification.kind == "review_received")) is None
