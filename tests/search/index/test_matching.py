@@ -82,3 +82,36 @@ def test_results_are_remembered_per_index_version_and_not_at_all_with_size_zero(
     assert matching.remembered(searcher, "other", compute, size=1) == "result 3"
     assert matching.remembered(searcher, "third", compute, size=1) == "result 4"  # evicts "other"
     assert matching.remembered(searcher, "other", compute, size=1) == "result 5"
+
+
+def test_newest_and_deadline_orders_hold_across_segments_and_deletions(corpus):
+    """Updates add segments and leave deleted documents behind: columns are read across all of them."""
+    for request_id in list(corpus.values())[:3]:
+        index.index_document(request_id)  # each update deletes the old document and adds a new one
+    searcher = _searcher()
+    assert len(index._leaf_readers(searcher.reader())) > 1 and searcher.reader().has_deletions()
+
+    def stored(ids: list[int], name: str) -> list:
+        by_id = {int(fields["id"]): fields for fields in searcher.all_stored_fields()}
+        return [by_id[request_id][name] for request_id in ids]
+
+    newest = index.search("", sort="newest", per_page=100).ids
+    published = stored(newest, "published_at")
+    assert sorted(newest) == sorted(corpus.values()) and published == sorted(published, reverse=True)
+    soonest = index.search("", sort="deadline", per_page=100).ids
+    deadlines = stored(soonest, "deadline")
+    assert deadlines == sorted(deadlines)
+
+
+def test_scores_equal_whoosh_after_updates_left_deletions(corpus):
+    for request_id in list(corpus.values())[:2]:
+        index.index_document(request_id)
+    searcher = _searcher()
+    text_query = _text_query("小程序 OR databases")
+
+    mine = matching.evaluate(searcher, text_query)
+    expected = {hit.docnum: hit.score for hit in searcher.search(text_query, limit=None)}
+
+    assert searcher.reader().has_deletions() and expected
+    found = {int(docnum): float(mine.scores[docnum]) for docnum in mine.mask.nonzero()[0]}
+    assert found == pytest.approx(expected, rel=1e-9)
