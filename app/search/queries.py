@@ -391,17 +391,10 @@ def summaries_of(help_requests: Sequence[HelpRequest]) -> dict[int, str]:
 # --- the two engines ----------------------------------------------------------------------------
 
 def _index_filters(params: SearchParams, statuses: tuple[str, ...] | None) -> dict[str, Any]:
-    filters: dict[str, Any] = {}
+    """The index's filters: the ones a saved search would keep, and the statuses the viewer may see."""
+    filters = params.saved_filters()
     if statuses is not None:
         filters["status"] = list(statuses)
-    if params.skills:
-        filters["skills"] = list(params.skills)
-    for name in ("cause", "region", "effort"):
-        if getattr(params, name) is not None:
-            filters[name] = getattr(params, name)
-    for name in ("remote", "verified", "has_free_seats"):
-        if getattr(params, name):
-            filters[name] = True
     return filters
 
 
