@@ -98,7 +98,7 @@ INVITATION = Schema(
     "Invitation",
     integer("id", required=True),
     integer("organization_id", required=True),
-    Field("email", format="email", required=True),
+    email_address("email", required=True),
     moment("created_at", required=True),
     moment("expires_at", required=True),
     description=_l("The link's token is only ever sent to the invited address."),

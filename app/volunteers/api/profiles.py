@@ -13,6 +13,7 @@ from app.core.api.schema import (
     Field,
     Schema,
     boolean,
+    email_address,
     integer,
     moment,
     nested,
@@ -87,7 +88,7 @@ _PUBLIC_FIELDS = (
 MY_PROFILE = Schema(
     "VolunteerProfile",
     *_PUBLIC_FIELDS,
-    Field("email", format="email", required=True),
+    email_address("email", required=True),
     Field("phone", nullable=True),
     description=_l("The caller's own profile, private fields included."),
 )
