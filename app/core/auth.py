@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Request, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from app.core.accounts import user_for_api_token
 from app.core.models import User
@@ -41,3 +42,8 @@ def load_user_from_bearer(req: Request) -> User | None:
     if scheme.lower() != "bearer":
         return None
     return user_for_api_token(token.strip())
+
+
+def signed_in_user() -> User | None:
+    """Who is making this request (session cookie on pages, bearer token on the API), or None."""
+    return current_user._get_current_object() if current_user.is_authenticated else None

@@ -129,6 +129,11 @@ def can_see_request_contact(user: User, help_request: HelpRequest) -> bool:
             or is_team_member(user, help_request))
 
 
+def visible_request_or_404(user: User | None, request_id: int) -> HelpRequest:
+    """The request with this id if the user may see it; NotFound otherwise."""
+    return visible_or_404(user, db.session.get(HelpRequest, request_id))
+
+
 def visible_or_404(user: User | None, help_request: HelpRequest | None) -> HelpRequest:
     """The request if the user may see it; NotFound otherwise (never reveal that a draft exists)."""
     from app.core.errors import NotFound

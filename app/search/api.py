@@ -20,6 +20,7 @@ from app.core.api.schema import (
     text,
     title,
 )
+from app.core.auth import signed_in_user
 from app.requests.api.help_requests import REQUEST_ITEM, request_list_item
 from app.requests.models import REQUEST_STATUSES
 from app.search import queries, saved
@@ -79,10 +80,6 @@ SAVED_SEARCH = Schema(
     Field("search_url", required=True, description="The search page showing this search's matches."))
 
 
-def _me() -> Any:
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def search_params(query: dict[str, Any]) -> SearchParams:
     """The search the API's query string asks for (names of skills and causes read as their slugs)."""
     page, per_page = page_args()
@@ -111,7 +108,7 @@ def search_json(found: SearchPage) -> dict[str, Any]:
                           "(`suggestions`). Items carry `score` and `highlights` (matched text with <mark> "
                           "tags, everything else escaped) when words were given."))
 def list_requests(query: dict[str, Any]):
-    return search_json(queries.search_requests(search_params(query), _me(), with_summaries=False))
+    return search_json(queries.search_requests(search_params(query), signed_in_user(), with_summaries=False))
 
 
 # --- saved searches ------------------------------------------------------------------------------

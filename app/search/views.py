@@ -18,8 +18,9 @@ from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from app.core.auth import signed_in_user
 from app.core.errors import Invalid
-from app.core.models import Skill, User
+from app.core.models import Skill
 from app.core.policy import roles_required
 from app.core.taxonomy import load_categories, taxonomy_path
 from app.core.templating import current_locale
@@ -62,10 +63,6 @@ def marked(fragment: str | None) -> Markup:
             out.append(str(escape(html.unescape(piece))))
     out.append("</mark>" * open_marks)
     return Markup("".join(out))  # noqa: S704 (every piece escaped above but the mark tags)
-
-
-def _viewer() -> User | None:
-    return current_user._get_current_object() if current_user.is_authenticated else None
 
 
 @lru_cache(maxsize=4)
@@ -173,7 +170,7 @@ def search_requests() -> str:
     form.set_choices(skills, [(c.slug, c.label(locale)) for c in causes()], region_choices())
     params = form.to_params(page=request.args.get("page", 1))
     params = canonical(params).changed(page=params.page)
-    found = queries.search_requests(params, _viewer())
+    found = queries.search_requests(params, signed_in_user())
     skill_names = {slug: name for slug, name, _group in skills}
     save_form = None
     if current_user.is_authenticated and current_user.is_volunteer:

@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from app.core.api.accounts import user_summary
@@ -27,6 +26,7 @@ from app.core.api.schema import (
     text,
     title,
 )
+from app.core.auth import signed_in_user
 from app.core.errors import NotFound
 from app.extensions import db
 from app.requests.api.organizations import ORGANIZATION, organization_json
@@ -170,10 +170,6 @@ def sees_private_steps(viewer: Any, help_request: HelpRequest) -> bool:
     return viewer is not None and (viewer.is_coordinator or is_member(viewer, help_request.organization_id))
 
 
-def _me() -> Any:
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 # --- requests ------------------------------------------------------------------------------------
 
 @api_route("/requests", ["POST"], summary=_l("Start a draft help request for your organisation"),
@@ -182,15 +178,15 @@ def _me() -> Any:
                       422: _l("A field is invalid, or the organisation does not exist.")})
 def create_request(body: dict[str, Any]):
     organization = intake.organization_for(body.pop("organization_id"))
-    help_request = intake.create_draft(organization, by=_me(), **body)
-    return request_json(help_request, _me()), 201
+    help_request = intake.create_draft(organization, by=signed_in_user(), **body)
+    return request_json(help_request, signed_in_user()), 201
 
 
 @api_route("/requests/<int:request_id>", ["GET"], summary=_l("A help request, with its current spec"),
            response=REQUEST, tags=TAGS, responses={404: NOT_VISIBLE})
 def read_request(request_id: int):
-    help_request = intake.get_request(request_id, _me())
-    return request_json(help_request, _me())
+    help_request = intake.get_request(request_id, signed_in_user())
+    return request_json(help_request, signed_in_user())
 
 
 @api_route("/requests/<int:request_id>", ["PATCH"], summary=_l("Change a draft's answers"),
@@ -198,8 +194,8 @@ def read_request(request_id: int):
            responses={403: _l("The caller is not staff of the organisation."), 404: NOT_VISIBLE,
                       409: _l("The request is no longer a draft.")})
 def update_request(request_id: int, body: dict[str, Any]):
-    help_request = intake.update_draft(db.session.get(HelpRequest, request_id), by=_me(), **body)
-    return request_json(help_request, _me())
+    help_request = intake.update_draft(db.session.get(HelpRequest, request_id), by=signed_in_user(), **body)
+    return request_json(help_request, signed_in_user())
 
 
 @api_route("/requests/<int:request_id>/submit", ["POST"],
@@ -209,8 +205,8 @@ def update_request(request_id: int, body: dict[str, Any]):
                       409: _l("The request is not a draft."),
                       422: _l("The title, problem or must-do list is still unanswered.")})
 def submit_request(request_id: int):
-    help_request = intake.submit_request(db.session.get(HelpRequest, request_id), _me())
-    return request_json(help_request, _me())
+    help_request = intake.submit_request(db.session.get(HelpRequest, request_id), signed_in_user())
+    return request_json(help_request, signed_in_user())
 
 
 @api_route("/requests/<int:request_id>/withdraw", ["POST"], summary=_l("Withdraw a request"),
@@ -218,9 +214,9 @@ def submit_request(request_id: int):
            responses={403: _l("Only the organisation's staff or a coordinator may."), 404: NOT_VISIBLE,
                       409: _l("The request is delivered, withdrawn or in review.")})
 def withdraw_request(request_id: int, body: dict[str, Any]):
-    help_request = intake.withdraw_request(db.session.get(HelpRequest, request_id), _me(),
+    help_request = intake.withdraw_request(db.session.get(HelpRequest, request_id), signed_in_user(),
                                            reason=body.get("reason"))
-    return request_json(help_request, _me())
+    return request_json(help_request, signed_in_user())
 
 
 @api_route("/requests/<int:request_id>/timeline", ["GET"], summary=_l("A request's timeline, oldest first"),
@@ -229,7 +225,7 @@ def withdraw_request(request_id: int, body: dict[str, Any]):
                           "only for the organisation's staff and coordinators, who also see private steps."),
            responses={404: NOT_VISIBLE})
 def read_timeline(request_id: int):
-    viewer = _me()
+    viewer = signed_in_user()
     help_request = intake.get_request(request_id, viewer)
     statement = (sa.select(TimelineEntry).where(TimelineEntry.request_id == help_request.id)
                  .options(selectinload(TimelineEntry.actor))
@@ -252,8 +248,8 @@ def read_timeline(request_id: int):
                       422: _l("No file, an empty one, or a type we do not accept (`fields.file`).")})
 def upload_request_attachment(request_id: int):
     request.max_content_length = attachments.upload_body_limit()  # only this route takes big bodies
-    help_request = intake.get_request(request_id, _me())
-    attachment = attachments.save_attachment(request.files.get("file"), uploaded_by=_me(),
+    help_request = intake.get_request(request_id, signed_in_user())
+    attachment = attachments.save_attachment(request.files.get("file"), uploaded_by=signed_in_user(),
                                              help_request=help_request, purpose="intake")
     return attachment_json(attachment), 201
 
@@ -261,14 +257,14 @@ def upload_request_attachment(request_id: int):
 @api_route("/requests/<int:request_id>/attachments", ["GET"], summary=_l("A request's attachments"),
            paginated=True, response=ATTACHMENT, tags=TAGS, responses={404: NOT_VISIBLE})
 def list_request_attachments(request_id: int):
-    help_request = intake.get_request(request_id, _me())
+    help_request = intake.get_request(request_id, signed_in_user())
     statement = (sa.select(Attachment).where(Attachment.request_id == help_request.id)
                  .order_by(Attachment.created_at, Attachment.id))
     return paginate(statement, attachment_json)
 
 
 def _request_attachment(request_id: int, attachment_id: int) -> Attachment:
-    attachment = attachments.get_attachment(attachment_id, _me())
+    attachment = attachments.get_attachment(attachment_id, signed_in_user())
     if attachment.request_id != request_id:
         raise NotFound()
     return attachment
@@ -278,7 +274,7 @@ def _request_attachment(request_id: int, attachment_id: int) -> Attachment:
            summary=_l("Download an attachment"), tags=TAGS, responses={404: NOT_VISIBLE})
 def download_request_attachment(request_id: int, attachment_id: int):
     attachment = _request_attachment(request_id, attachment_id)
-    return attachments.download_response(attachment, _me())
+    return attachments.download_response(attachment, signed_in_user())
 
 
 @api_route("/requests/<int:request_id>/attachments/<int:attachment_id>", ["DELETE"],
@@ -286,6 +282,6 @@ def download_request_attachment(request_id: int, attachment_id: int):
            responses={403: _l("The caller is not staff of the organisation."), 404: NOT_VISIBLE,
                       409: _l("The request is closed.")})
 def delete_request_attachment(request_id: int, attachment_id: int):
-    attachments.delete_attachment(_request_attachment(request_id, attachment_id), _me())
+    attachments.delete_attachment(_request_attachment(request_id, attachment_id), signed_in_user())
     return "", 204
 

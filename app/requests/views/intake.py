@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from app.core.auth import signed_in_user
 from app.core.dashboard_panels import PanelResult, dashboard_panel
 from app.core.errors import Conflict, DomainError, Invalid, NotFound
 from app.core.forms import submit_form
@@ -228,7 +229,7 @@ def delete_attachment(request_id: int, attachment_id: int) -> Response:
 
 @bp.get("/attachments/<int:attachment_id>")
 def download_attachment(attachment_id: int) -> Response:
-    user = _current_user() if current_user.is_authenticated else None
+    user = signed_in_user()
     return attachments.download_response(attachments.get_attachment(attachment_id, user), user)
 
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from flask import Response, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from markupsafe import Markup
 
+from app.core.auth import signed_in_user
 from app.core.dashboard_panels import PanelResult
 from app.core.errors import NotFound
 from app.core.models import User
@@ -58,10 +58,6 @@ def render_request_panels(viewer: User | None, help_request: HelpRequest) -> lis
     return rendered
 
 
-def _viewer() -> User | None:
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def cadence_label(cadence: str) -> str:
     """How often the team checks in, as a phrase in the page's language."""
     return str(CADENCE_LABELS.get(cadence, cadence))
@@ -89,7 +85,7 @@ def _document(help_request: HelpRequest, spec: SpecVersion) -> SpecDocument:
 
 @bp.get("/requests/<int:request_id>")
 def view_request(request_id: int) -> str:
-    viewer = _viewer()
+    viewer = signed_in_user()
     help_request = queries.request_for_page(request_id, viewer)
     spec = queries.current_spec(help_request)
     include_private = queries.sees_private_steps(viewer, help_request)
@@ -112,7 +108,7 @@ def view_request(request_id: int) -> str:
 
 @bp.get("/requests/<int:request_id>/timeline")
 def request_timeline(request_id: int) -> str:
-    viewer = _viewer()
+    viewer = signed_in_user()
     help_request = queries.request_for_page(request_id, viewer)
     include_private = queries.sees_private_steps(viewer, help_request)
     page = queries.timeline_page(help_request, include_private=include_private,
@@ -123,7 +119,7 @@ def request_timeline(request_id: int) -> str:
 
 @bp.get("/requests/<int:request_id>/spec.md")
 def download_spec(request_id: int) -> Response:
-    help_request = queries.request_for_page(request_id, _viewer())
+    help_request = queries.request_for_page(request_id, signed_in_user())
     spec = queries.current_spec(help_request)
     if spec is None:
         raise NotFound()  # a draft has no spec yet: there is nothing to download

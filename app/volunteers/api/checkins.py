@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from app.core.api.audit import ACTOR
 from app.core.api.plumbing import SIGNED_IN, api_route, iso, paginate
 from app.core.api.schema import Field, Schema, choice, integer, moment, text
+from app.core.auth import signed_in_user
 from app.core.models import User
 from app.core.policy import can
-from app.extensions import db
-from app.requests.models import HelpRequest
-from app.requests.policy import visible_or_404
+from app.requests.policy import visible_request_or_404
 from app.volunteers.models import CHECKIN_STATUSES, CheckIn, CheckInReply
 from app.volunteers.services import checkins as services
 
@@ -47,10 +45,6 @@ CHECKIN = Schema(
 )
 
 
-def _me() -> User | None:
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def reply_json(reply: CheckInReply) -> dict[str, Any]:
     """One answer in a check-in's thread."""
     return {"id": reply.id, "checkin_id": reply.checkin_id, "author": user_summary(reply.author),
@@ -73,17 +67,14 @@ def checkin_json(checkin: CheckIn, *, private: bool) -> dict[str, Any]:
     }
 
 
-def _request(request_id: int) -> HelpRequest:
-    return visible_or_404(_me(), db.session.get(HelpRequest, request_id))
-
-
 @api_route("/requests/<int:request_id>/checkins", ["POST"], summary=_l("Post a check-in"),
            auth=SIGNED_IN, body=NEW_CHECKIN, status=201, response=CHECKIN, tags=TAGS,
            responses={403: _l("Only the request's accepted team members."),
                       404: _l("No such request, or not public."),
                       409: _l("The request is not in progress (`request_not_in_progress`).")})
 def create_checkin(request_id: int, body: dict[str, Any]):
-    checkin = services.post_checkin(_request(request_id), _me(), **body)
+    me = signed_in_user()
+    checkin = services.post_checkin(visible_request_or_404(me, request_id), me, **body)
     return checkin_json(checkin, private=True), 201
 
 
@@ -91,8 +82,8 @@ def create_checkin(request_id: int, body: dict[str, Any]):
            paginated=True, response=CHECKIN, tags=TAGS,
            responses={404: _l("No such request, or not public.")})
 def list_checkins(request_id: int):
-    help_request = _request(request_id)
-    private = can(_me(), "checkin.see_private", help_request)
+    help_request = visible_request_or_404(signed_in_user(), request_id)
+    private = can(signed_in_user(), "checkin.see_private", help_request)
     return paginate(services.checkins_query(help_request),
                     lambda checkin: checkin_json(checkin, private=private))
 
@@ -102,5 +93,6 @@ def list_checkins(request_id: int):
            responses={403: _l("Only the organisation's staff, the team and coordinators."),
                       404: _l("No such check-in, or not public.")})
 def create_checkin_reply(checkin_id: int, body: dict[str, Any]):
-    reply = services.reply_to_checkin(services.get_checkin(checkin_id, _me()), _me(), body["body"])
+    me = signed_in_user()
+    reply = services.reply_to_checkin(services.get_checkin(checkin_id, me), me, body["body"])
     return reply_json(reply), 201

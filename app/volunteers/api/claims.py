@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from app.core.api.accounts import user_summary
 from app.core.api.audit import ACTOR
 from app.core.api.plumbing import SIGNED_IN, api_route, iso, paginate
 from app.core.api.schema import Field, Schema, choice, day, integer, moment, text, title
+from app.core.auth import signed_in_user
 from app.core.errors import NotAllowed
 from app.core.policy import can
-from app.extensions import db
-from app.requests.models import REQUEST_STATUSES, HelpRequest
-from app.requests.policy import visible_or_404
+from app.requests.models import REQUEST_STATUSES
+from app.requests.policy import visible_request_or_404
 from app.volunteers.models import CLAIM_ROLES, CLAIM_STATUSES, COMMITMENT_MONTHS, Claim
 from app.volunteers.services import claim_queries as queries
 from app.volunteers.services import claims as services
@@ -77,15 +76,6 @@ def claim_json(claim: Claim) -> dict[str, Any]:
     }
 
 
-def _me() -> Any:
-    return current_user._get_current_object()
-
-
-def _request(request_id: int) -> HelpRequest:
-    return visible_or_404(_me() if current_user.is_authenticated else None,
-                          db.session.get(HelpRequest, request_id))
-
-
 @api_route("/requests/<int:request_id>/claims", ["POST"], summary=_l("Claim a seat on a request"),
            auth=("volunteer",), body=NEW_CLAIM, status=201, response=CLAIM, tags=TAGS,
            description=_l("The claim waits for the organisation's answer, or is accepted at once on a "
@@ -95,7 +85,8 @@ def _request(request_id: int) -> HelpRequest:
                       422: _l("A field is invalid, or the hours go past what the profile offers "
                               "(`fields.hours_per_week`).")})
 def create_claim(request_id: int, body: dict[str, Any]):
-    claim = services.create_claim(_request(request_id), _me(), **body)
+    me = signed_in_user()
+    claim = services.create_claim(visible_request_or_404(me, request_id), me, **body)
     return claim_json(claim), 201
 
 
@@ -104,8 +95,8 @@ def create_claim(request_id: int, body: dict[str, Any]):
            responses={403: _l("Only the organisation's staff and coordinators."),
                       404: _l("No such request, or not public.")})
 def list_request_claims(request_id: int, query: dict[str, Any]):
-    help_request = _request(request_id)
-    if not can(_me(), "request.see_claims", help_request):
+    help_request = visible_request_or_404(signed_in_user(), request_id)
+    if not can(signed_in_user(), "request.see_claims", help_request):
         raise NotAllowed()
     return paginate(queries.request_claims_query(help_request, query.get("status")), claim_json)
 
@@ -113,13 +104,13 @@ def list_request_claims(request_id: int, query: dict[str, Any]):
 @api_route("/volunteers/me/claims", ["GET"], summary=_l("The caller's claims, newest first"),
            auth=("volunteer",), query=STATUS_FILTER, paginated=True, response=CLAIM, tags=TAGS)
 def list_my_claims(query: dict[str, Any]):
-    return paginate(queries.volunteer_claims_query(_me(), query.get("status")), claim_json)
+    return paginate(queries.volunteer_claims_query(signed_in_user(), query.get("status")), claim_json)
 
 
 @api_route("/claims/<int:claim_id>", ["GET"], summary=_l("A claim"), auth=SIGNED_IN, response=CLAIM,
            tags=TAGS, responses={404: NOT_VISIBLE})
 def read_claim(claim_id: int):
-    return claim_json(services.get_claim(claim_id, _me()))
+    return claim_json(services.get_claim(claim_id, signed_in_user()))
 
 
 def _answer_route(verb: str, summary: Any, who: Any, conflict: Any):
@@ -131,7 +122,8 @@ def _answer_route(verb: str, summary: Any, who: Any, conflict: Any):
                responses={403: who, 404: NOT_VISIBLE, 409: conflict,
                           422: _l("The note is too long (`fields.note`).")})
     def answer(claim_id: int, body: dict[str, Any]):
-        return claim_json(act(services.get_claim(claim_id, _me()), _me(), body.get("note")))
+        me = signed_in_user()
+        return claim_json(act(services.get_claim(claim_id, me), me, body.get("note")))
 
     return answer
 
@@ -154,7 +146,8 @@ _answer_route("release", _l("Release an accepted seat"), _l("Only coordinators."
            responses={403: _l("Only the claim's volunteer."), 404: NOT_VISIBLE,
                       409: _l("The claim is not accepted.")})
 def renew_claim(claim_id: int, body: dict[str, Any]):
-    claim = services.renew_claim(services.get_claim(claim_id, _me()), _me(), body.get("commitment_months"))
+    me = signed_in_user()
+    claim = services.renew_claim(services.get_claim(claim_id, me), me, body.get("commitment_months"))
     return claim_json(claim)
 
 
@@ -164,5 +157,5 @@ def renew_claim(claim_id: int, body: dict[str, Any]):
            responses={403: _l("Only the claim's volunteer."), 404: NOT_VISIBLE,
                       409: _l("The claim is not accepted."), 422: _l("`fields.exit_note` is missing.")})
 def conclude_claim(claim_id: int, body: dict[str, Any]):
-    return claim_json(services.conclude_claim(services.get_claim(claim_id, _me()), _me(),
-                                              body.get("exit_note")))
+    me = signed_in_user()
+    return claim_json(services.conclude_claim(services.get_claim(claim_id, me), me, body.get("exit_note")))

@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from app.core.api.accounts import user_summary
 from app.core.api.audit import ACTOR
 from app.core.api.plumbing import SIGNED_IN, api_route, iso
 from app.core.api.schema import Field, Schema, choice, integer, moment, text, web_address
+from app.core.auth import signed_in_user
 from app.core.errors import NotFound
-from app.extensions import db
-from app.requests.models import REQUEST_STATUSES, HelpRequest
-from app.requests.policy import visible_or_404
+from app.requests.models import REQUEST_STATUSES
+from app.requests.policy import visible_request_or_404
 from app.volunteers.models import DELIVERY_STATUSES, Delivery
 from app.volunteers.services import delivery as services
 
@@ -56,14 +55,6 @@ def delivery_json(delivery: Delivery) -> dict[str, Any]:
     }
 
 
-def _me() -> Any:
-    return current_user._get_current_object()
-
-
-def _request(request_id: int) -> HelpRequest:
-    return visible_or_404(_me(), db.session.get(HelpRequest, request_id))
-
-
 @api_route("/requests/<int:request_id>/delivery", ["POST"], summary=_l("Submit the delivery for review"),
            auth=SIGNED_IN, body=NEW_DELIVERY, status=201, response=DELIVERY, tags=TAGS,
            description=_l("The request moves from in_progress to in_review; the organisation's staff are "
@@ -72,7 +63,8 @@ def _request(request_id: int) -> HelpRequest:
                       409: _l("The request is not in progress (`invalid_status_transition`)."),
                       422: _l("A link is not a web address, or the hand-over notes are missing.")})
 def submit_delivery(request_id: int, body: dict[str, Any]):
-    delivery = services.submit_delivery(_request(request_id), _me(), **body)
+    me = signed_in_user()
+    delivery = services.submit_delivery(visible_request_or_404(me, request_id), me, **body)
     return delivery_json(delivery), 201
 
 
@@ -80,7 +72,7 @@ def submit_delivery(request_id: int, body: dict[str, Any]):
            auth=SIGNED_IN, response=DELIVERY, tags=TAGS,
            responses={404: _l("No such request, not public, or nothing delivered yet.")})
 def read_delivery(request_id: int):
-    delivery = services.latest_delivery(_request(request_id))
+    delivery = services.latest_delivery(visible_request_or_404(signed_in_user(), request_id))
     if delivery is None:
         raise NotFound()
     return delivery_json(delivery)
@@ -92,7 +84,9 @@ def read_delivery(request_id: int):
            responses={403: _l("Only the organisation's staff."), 404: NOT_FOUND,
                       409: _l("No delivery is waiting for an answer (`no_delivery_in_review`).")})
 def accept_delivery(request_id: int, body: dict[str, Any]):
-    return delivery_json(services.accept_delivery(_request(request_id), _me(), body.get("note")))
+    me = signed_in_user()
+    help_request = visible_request_or_404(me, request_id)
+    return delivery_json(services.accept_delivery(help_request, me, body.get("note")))
 
 
 @api_route("/requests/<int:request_id>/delivery/changes", ["POST"],
@@ -102,4 +96,6 @@ def accept_delivery(request_id: int, body: dict[str, Any]):
                       409: _l("No delivery is waiting for an answer (`no_delivery_in_review`)."),
                       422: _l("`fields.body` is missing.")})
 def request_delivery_changes(request_id: int, body: dict[str, Any]):
-    return delivery_json(services.request_changes(_request(request_id), _me(), body.get("body")))
+    me = signed_in_user()
+    help_request = visible_request_or_404(me, request_id)
+    return delivery_json(services.request_changes(help_request, me, body.get("body")))

@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from app.core.api.plumbing import SIGNED_IN, api_route, iso, page_args, page_envelope
 from app.core.api.schema import Schema, boolean, day, integer, moment, title
+from app.core.auth import signed_in_user
 from app.core.db import utcnow
-from app.core.models import User
-from app.extensions import db
-from app.requests.models import HelpRequest
-from app.requests.policy import visible_or_404
+from app.requests.policy import visible_request_or_404
 from app.volunteers.models import Milestone
 from app.volunteers.services import milestones as services
 
@@ -28,10 +25,6 @@ MILESTONE = Schema(
 )
 
 
-def _me() -> User | None:
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
 def milestone_json(milestone: Milestone) -> dict[str, Any]:
     """A milestone; `overdue` means past its date and not done (by the UTC calendar)."""
     overdue = (not milestone.is_done and milestone.due_on is not None
@@ -41,17 +34,14 @@ def milestone_json(milestone: Milestone) -> dict[str, Any]:
             "overdue": overdue}
 
 
-def _request(request_id: int) -> HelpRequest:
-    return visible_or_404(_me(), db.session.get(HelpRequest, request_id))
-
-
 @api_route("/requests/<int:request_id>/milestones", ["POST"], summary=_l("Plan a milestone"),
            auth=SIGNED_IN, body=NEW_MILESTONE, status=201, response=MILESTONE, tags=TAGS,
            responses={403: _l("Only the team, the organisation's staff and coordinators."),
                       404: _l("No such request, or not public."),
                       409: _l("The request is not open or in progress (`request_not_in_progress`).")})
 def create_milestone(request_id: int, body: dict[str, Any]):
-    milestone = services.add_milestone(_request(request_id), _me(), title=body["title"],
+    me = signed_in_user()
+    milestone = services.add_milestone(visible_request_or_404(me, request_id), me, title=body["title"],
                                        due_on=body.get("due_on"))
     return milestone_json(milestone), 201
 
@@ -61,7 +51,8 @@ def create_milestone(request_id: int, body: dict[str, Any]):
            responses={404: _l("No such request, or not public.")})
 def list_milestones(request_id: int):
     page, per_page = page_args()
-    milestones = services.progress_of(_request(request_id), utcnow().date()).milestones
+    help_request = visible_request_or_404(signed_in_user(), request_id)
+    milestones = services.progress_of(help_request, utcnow().date()).milestones
     window = milestones[(page - 1) * per_page: page * per_page]
     return page_envelope([milestone_json(m) for m in window], len(milestones), page, per_page)
 
@@ -71,6 +62,6 @@ def list_milestones(request_id: int):
            responses={403: _l("Only the team, the organisation's staff and coordinators."),
                       404: _l("No such milestone, or not public.")})
 def update_milestone(milestone_id: int, body: dict[str, Any]):
-    milestone = services.mark_milestone(services.get_milestone(milestone_id, _me()), _me(),
-                                        done=body["done"])
+    me = signed_in_user()
+    milestone = services.mark_milestone(services.get_milestone(milestone_id, me), me, done=body["done"])
     return milestone_json(milestone)

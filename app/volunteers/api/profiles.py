@@ -22,6 +22,7 @@ from app.core.api.schema import (
     text,
     web_address,
 )
+from app.core.auth import signed_in_user
 from app.core.models import User
 from app.volunteers.models import Review, VolunteerProfile
 from app.volunteers.services import profiles as services
@@ -179,7 +180,7 @@ def update_my_volunteer_profile(body: dict[str, Any]):
            response=PUBLIC_PROFILE, tags=TAGS, endpoint="read_volunteer_profile",
            responses={404: _l("No volunteer has this id.")})
 def read_volunteer_profile(user_id: int):
-    viewer = current_user._get_current_object() if current_user.is_authenticated else None
+    viewer = signed_in_user()
     public = services.public_profile(user_id, viewer)
     return {**profile_json(public.user, public.profile),
             "delivered_projects": [{"request_id": project.request_id, "title": project.title,

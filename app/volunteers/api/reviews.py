@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from app.core.api.accounts import user_summary
 from app.core.api.audit import ACTOR
 from app.core.api.plumbing import SIGNED_IN, api_route, iso
 from app.core.api.schema import Field, Schema, integer, moment, text
-from app.extensions import db
-from app.requests.models import REQUEST_STATUSES, HelpRequest
-from app.requests.policy import visible_or_404
+from app.core.auth import signed_in_user
+from app.requests.models import REQUEST_STATUSES
+from app.requests.policy import visible_request_or_404
 from app.volunteers.models import CLAIM_STATUSES, Review
 from app.volunteers.services import impact
 from app.volunteers.services import reviews as services
@@ -75,14 +74,6 @@ def review_json(review: Review) -> dict[str, Any]:
     }
 
 
-def _me() -> Any:
-    return current_user._get_current_object() if current_user.is_authenticated else None
-
-
-def _request(request_id: int) -> HelpRequest:
-    return visible_or_404(_me(), db.session.get(HelpRequest, request_id))
-
-
 @api_route("/requests/<int:request_id>/reviews", ["POST"], summary=_l("Review the other side of a delivery"),
            auth=SIGNED_IN, body=NEW_REVIEW, status=201, response=REVIEW, tags=TAGS,
            description=_l("After delivery the organisation's staff review each volunteer of the team and "
@@ -93,14 +84,15 @@ def _request(request_id: int) -> HelpRequest:
                               "(`already_reviewed`)."),
                       422: _l("A rating outside 1-5, no text, or no such volunteer on the team.")})
 def create_review(request_id: int, body: dict[str, Any]):
-    review = services.create_review(_request(request_id), _me(), **body)
+    me = signed_in_user()
+    review = services.create_review(visible_request_or_404(me, request_id), me, **body)
     return review_json(review), 201
 
 
 @api_route("/requests/<int:request_id>/reviews", ["GET"], summary=_l("The reviews written on a request"),
            response=REVIEW, tags=TAGS, responses={404: NOT_FOUND})
 def list_reviews(request_id: int):
-    reviews = services.reviews_of(_request(request_id))
+    reviews = services.reviews_of(visible_request_or_404(signed_in_user(), request_id))
     return {"items": [review_json(review) for review in reviews], "total": len(reviews), "page": 1,
             "per_page": max(len(reviews), 1)}
 
@@ -111,8 +103,8 @@ def list_reviews(request_id: int):
                       409: _l("More than 7 days have passed (`review_locked`).")})
 def update_review(review_id: int, body: dict[str, Any]):
     review = services.get_review(review_id)
-    _request(review.request_id)
-    return review_json(services.update_review(review, _me(), **body))
+    visible_request_or_404(signed_in_user(), review.request_id)
+    return review_json(services.update_review(review, signed_in_user(), **body))
 
 
 @api_route("/stats", ["GET"], summary=_l("Platform figures for coordinators"), auth=("coordinator",),

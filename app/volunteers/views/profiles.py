@@ -13,6 +13,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from app.core.auth import signed_in_user
 from app.core.dashboard_panels import PanelResult, dashboard_panel
 from app.core.errors import Conflict, Invalid
 from app.core.forms import show_service_errors
@@ -127,7 +128,7 @@ def edit_profile():
 
 @bp.get("/volunteers/<int:user_id>")
 def show_profile(user_id: int) -> str:
-    viewer = current_user._get_current_object() if current_user.is_authenticated else None
+    viewer = signed_in_user()
     public = services.public_profile(user_id, viewer)
     return render_template(
         "volunteers/profile.html", public=public, volunteer=public.user, profile=public.profile,
