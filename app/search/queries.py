@@ -2,7 +2,8 @@
 
 One entry point, `search_requests(params, viewer)`, serves the search page, GET /api/v1/requests
 and the saved-search digests. Words go to the Whoosh index (`app.search.index.search`); the page's
-rows are then loaded from the database in one query that re-applies visibility and every filter,
+rows are then read from the database as listings (`app.requests.listings`) by a query that
+re-applies visibility and every filter,
 so a stale index can hide a request for a moment but never show one it should not. Without words,
 or for statuses the index does not hold (drafts, intake, withdrawn: only staff and coordinators
 may list them), the database answers alone; it also answers, with plain substring matching, when
@@ -21,10 +22,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from app.core.models import Skill, User
 from app.extensions import db
+from app.requests.listings import RequestListing, listings
 from app.requests.models import HelpRequest, Organization, RequestSkill, SpecVersion
 from app.requests.policy import PUBLIC_STATUSES, is_member
 from app.requests.services.organizations import causes
@@ -182,7 +183,7 @@ class SearchPage:
     """
 
     params: SearchParams
-    items: list[HelpRequest]
+    items: list[RequestListing]
     total: int
     scores: dict[int, float] = field(default_factory=dict)
     highlights: dict[int, dict[str, str]] = field(default_factory=dict)
@@ -335,24 +336,6 @@ def _ordered(statement: sa.Select, sort: str) -> sa.Select:
     return statement.order_by(newest.desc(), HelpRequest.id.desc())
 
 
-# What a listing shows of a request (the search page, the API's list items, digests); the long
-# answers stay in the database until a request's own page asks for them.
-LISTING_COLUMNS = (HelpRequest.id, HelpRequest.organization_id, HelpRequest.title, HelpRequest.status,
-                   HelpRequest.team_size, HelpRequest.seats_taken, HelpRequest.effort_hours,
-                   HelpRequest.remote_ok, HelpRequest.deadline, HelpRequest.published_at,
-                   HelpRequest.current_spec_version, HelpRequest.created_at)
-
-
-LISTING_SKILL_COLUMNS = (Skill.id, Skill.slug, Skill.name_en, Skill.name_zh, Skill.category)
-
-
-def _with_rows_loaded(statement: sa.Select) -> sa.Select:
-    # The organisation is already joined for the filters: fill the relationship from that join.
-    return statement.options(load_only(*LISTING_COLUMNS),
-                             selectinload(HelpRequest.skills).load_only(*LISTING_SKILL_COLUMNS),
-                             joinedload(HelpRequest.organization, innerjoin=True))
-
-
 def facets_of(matching: sa.Select) -> dict[str, dict[str, int]]:
     """Counts of the matching requests per skill slug, cause area and region (two queries)."""
     ids = matching.with_only_columns(HelpRequest.id).order_by(None).scalar_subquery()
@@ -375,7 +358,7 @@ def facets_of(matching: sa.Select) -> dict[str, dict[str, int]]:
             "region": dict(sorted(region_counts.items()))}
 
 
-def summaries_of(help_requests: Sequence[HelpRequest]) -> dict[int, str]:
+def summaries_of(help_requests: Sequence[RequestListing]) -> dict[int, str]:
     """Each request's current spec summary, by request id, in one query."""
     ids = [r.id for r in help_requests if r.current_spec_version is not None]
     if not ids:
@@ -432,12 +415,10 @@ def _count_only(params: SearchParams, viewer: User | None) -> int:
 def _from_index(params: SearchParams, statuses: tuple[str, ...] | None) -> SearchPage:
     result = index.search(params.words, filters=_index_filters(params, statuses),
                           sort=params.effective_sort, page=params.page, per_page=params.per_page)
-    rows: list[HelpRequest] = []
+    rows: list[RequestListing] = []
     if result.ids:
         # Visibility and filters again, from the database: the index may lag behind a change.
-        loaded = db.session.scalars(_with_rows_loaded(
-            _filtered(params, statuses).where(HelpRequest.id.in_(result.ids)))).unique().all()
-        by_id = {r.id: r for r in loaded}
+        by_id = {r.id: r for r in listings(_filtered(params, statuses).where(HelpRequest.id.in_(result.ids)))}
         rows = [by_id[i] for i in result.ids if i in by_id]
     return SearchPage(params, rows, result.total, scores=dict(result.scores),
                       highlights=dict(result.highlights), facets=result.facets,
@@ -450,11 +431,10 @@ def _from_database(params: SearchParams, statuses: tuple[str, ...] | None) -> Se
         matching = _substring_match(matching, params.words)
     counted = matching.with_only_columns(HelpRequest.id).order_by(None).subquery()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
-    rows: list[HelpRequest] = []
+    rows: list[RequestListing] = []
     if total and (params.page - 1) * params.per_page < total:
-        window = (_ordered(_with_rows_loaded(matching), params.effective_sort)
-                  .limit(params.per_page).offset((params.page - 1) * params.per_page))
-        rows = list(db.session.scalars(window).unique())
+        rows = listings(_ordered(matching, params.effective_sort)
+                        .limit(params.per_page).offset((params.page - 1) * params.per_page))
     facets = facets_of(matching) if total else {"skills": {}, "cause": {}, "region": {}}
     return SearchPage(params, rows, total, facets=facets)
 

@@ -31,6 +31,7 @@ from app.core.errors import NotFound
 from app.extensions import db
 from app.requests.api.organizations import ORGANIZATION, organization_json
 from app.requests.contact import reveal_request_contact
+from app.requests.listings import ListedOrganization, RequestListing
 from app.requests.models import (
     CHECKIN_CADENCES,
     REQUEST_STATUSES,
@@ -103,7 +104,8 @@ NOT_VISIBLE = _l("No such request, or the caller may not see it (drafts are priv
 
 # --- serializers (reused by the search feature's list) -------------------------------------------
 
-def request_organization(organization: Organization, *, include_contact: bool) -> dict[str, Any]:
+def request_organization(organization: Organization | ListedOrganization, *,
+                         include_contact: bool) -> dict[str, Any]:
     """The organisation inside a request: its public profile, plus `contact` when the caller may see it.
 
     Decided by `request.see_contact` (staff, coordinators, accepted team members), never by the
@@ -124,9 +126,9 @@ def attachment_json(attachment: Attachment) -> dict[str, Any]:
                            attachment_id=attachment.id)}
 
 
-def request_list_item(help_request: HelpRequest, *, score: float | None = None,
+def request_list_item(help_request: HelpRequest | RequestListing, *, score: float | None = None,
                       highlights: dict[str, str] | None = None) -> dict[str, Any]:
-    """One item of a request list (GET /requests); load `organization` and `skills` eagerly."""
+    """One item of a request list (GET /requests); load a HelpRequest's organisation and skills eagerly."""
     return {"id": help_request.id, "title": help_request.title,
             "organization": request_organization(help_request.organization, include_contact=False),
             "skills": [skill.slug for skill in help_request.skills], "status": help_request.status,

@@ -28,6 +28,7 @@ from app.core.errors import Invalid
 from app.core.policy import can, require
 from app.extensions import db
 from app.requests.contact import record_contact_view
+from app.requests.listings import ListedOrganization
 from app.requests.models import VERIFICATION_STATES, Membership, Organization, OrganizationInvitation
 from app.requests.services import organizations as services
 
@@ -114,7 +115,7 @@ LIST_QUERY = (
 )
 
 
-def organization_json(organization: Organization, *, private: bool) -> dict[str, Any]:
+def organization_json(organization: Organization | ListedOrganization, *, private: bool) -> dict[str, Any]:
     """The organisation as the API shows it; `private` adds the contact block and the coordinator's note.
 
     Callers decide `private` with the policy (`organization.see_contact`, or `request.see_contact`
@@ -127,7 +128,7 @@ def organization_json(organization: Organization, *, private: bool) -> dict[str,
         "verification": organization.verification, "verified_at": iso(organization.verified_at),
         "created_at": iso(organization.created_at), "updated_at": iso(organization.updated_at),
     }
-    if private:
+    if private:  # a listing's organisation has no private fields: only an Organization gets here
         body["contact"] = organization.contact
         body["verification_note"] = organization.verification_note
     return body

@@ -1,0 +1,116 @@
+"""What a list of requests shows of each one, read with two plain queries instead of the ORM.
+
+Search pages, the search API and digests list up to 100 requests at a time and never change
+them, so they read `RequestListing`s: a request's listing columns with its organisation's public
+profile (one query), and the request's skills (one more). They have the attribute names of
+`HelpRequest`, `Organization` and `Skill` for everything a listing shows, so the same templates
+and API serializers take either. Loading plain rows costs about half of building ORM objects
+with their relationships, which is most of a search request once the index has answered.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.core.models import Skill
+from app.extensions import db
+from app.requests.models import HelpRequest, Organization, RequestSkill
+
+# Field order is column order: the dataclasses below are filled positionally from these.
+REQUEST_COLUMNS = (HelpRequest.id, HelpRequest.organization_id, HelpRequest.title, HelpRequest.status,
+                   HelpRequest.team_size, HelpRequest.seats_taken, HelpRequest.effort_hours,
+                   HelpRequest.remote_ok, HelpRequest.deadline, HelpRequest.published_at,
+                   HelpRequest.current_spec_version, HelpRequest.created_at)
+ORGANIZATION_COLUMNS = (Organization.id, Organization.name, Organization.description,
+                        Organization.cause_areas, Organization.region, Organization.website,
+                        Organization.registration_number, Organization.verification,
+                        Organization.verified_at, Organization.created_at, Organization.updated_at)
+SKILL_COLUMNS = (Skill.slug, Skill.name_en, Skill.name_zh, Skill.category)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedOrganization:
+    """An organisation's public profile, as a listing shows it (never its private contact)."""
+
+    id: int
+    name: str
+    description: str
+    cause_areas: list[Any]
+    region: str
+    website: str | None
+    registration_number: str | None
+    verification: str
+    verified_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification == "verified"
+
+
+@dataclass(frozen=True, slots=True)
+class ListedSkill:
+    slug: str
+    name_en: str
+    name_zh: str
+    category: str
+
+    def display_name(self, locale: str) -> str:
+        return self.name_zh if locale.startswith("zh") else self.name_en
+
+
+@dataclass(frozen=True, slots=True)
+class RequestListing:
+    """A request as lists show it: title, status, seats, effort, dates, organisation and skills."""
+
+    id: int
+    organization_id: int
+    title: str
+    status: str
+    team_size: int
+    seats_taken: int
+    effort_hours: int | None
+    remote_ok: bool
+    deadline: date | None
+    published_at: datetime | None
+    current_spec_version: int | None
+    created_at: datetime
+    organization: ListedOrganization
+    skills: tuple[ListedSkill, ...]
+
+    @property
+    def seats_free(self) -> int:
+        return max(self.team_size - self.seats_taken, 0)
+
+
+def listings(statement: sa.Select) -> list[RequestListing]:
+    """The requests `statement` selects, in its order, as listings.
+
+    `statement` selects `HelpRequest` joined to its organisation, with any filters, order and
+    window; only its columns are replaced.
+    """
+    rows = db.session.execute(statement.with_only_columns(*REQUEST_COLUMNS, *ORGANIZATION_COLUMNS)).all()
+    skills = skills_by_request([row[0] for row in rows])
+    split = len(REQUEST_COLUMNS)
+    return [RequestListing(*row[:split], organization=ListedOrganization(*row[split:]),
+                           skills=skills.get(row[0], ())) for row in rows]
+
+
+def skills_by_request(request_ids: Sequence[int]) -> dict[int, tuple[ListedSkill, ...]]:
+    """Each request's skills, by slug as `HelpRequest.skills` orders them, in one query."""
+    if not request_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(RequestSkill.request_id, *SKILL_COLUMNS).join(Skill, Skill.id == RequestSkill.skill_id)
+        .where(RequestSkill.request_id.in_(request_ids)).order_by(RequestSkill.request_id, Skill.slug))
+    found: defaultdict[int, list[ListedSkill]] = defaultdict(list)
+    for request_id, *skill in rows:
+        found[request_id].append(ListedSkill(*skill))
+    return {request_id: tuple(skills) for request_id, skills in found.items()}
