@@ -29,8 +29,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from markupsafe import escape
-from whoosh import columns, fields, formats, highlight, query
+from whoosh import columns, fields, formats, query
 from whoosh.analysis import Filter, Token, Tokenizer
 from whoosh.index import FileIndex, create_in, open_dir
 from whoosh.lang.porter import stem
@@ -664,8 +663,8 @@ def _run(searcher: Searcher, text_query: query.Query | None, filter_query: query
     if text_query is not None:
         for name, key in HIGHLIGHT_FIELDS.items():
             texts = {docnum: stored[docnum].get(name) or "" for docnum in page_docs}
-            marked = matching.highlights(searcher, _HIGHLIGHTER, page_docs, name, texts,
-                                         matching.query_words(text_query, name), top=2)
+            words = matching.query_words(text_query, name)
+            marked = matching.highlights(searcher, page_docs, name, texts, words, top=2)
             for docnum, value in marked.items():
                 if value:
                     highlights.setdefault(int(stored[docnum]["id"]), {})[key] = value
@@ -907,29 +906,7 @@ def _synonym_table() -> synonyms.SynonymTable:
     return synonyms.current_table(terms)
 
 
-# --- highlights and suggestions -------------------------------------------------------------------
-
-
-class MarkFormatter(highlight.Formatter):
-    """HTML-escaped fragments with matches in <mark>, and an ellipsis where the text was cut."""
-
-    between = " "
-
-    def _text(self, text: str) -> str:
-        return str(escape(text))
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
-
-    def format_fragment(self, fragment: Any, replace: bool = False) -> str:
-        marked = super().format_fragment(fragment, replace=replace).strip()
-        before = "…" if fragment.startchar > 0 else ""
-        after = "…" if fragment.endchar < len(fragment.text) else ""
-        return f"{before}{marked}{after}"
-
-
-_HIGHLIGHTER = highlight.Highlighter(
-    fragmenter=highlight.PinpointFragmenter(maxchars=160, surround=40), formatter=MarkFormatter())
+# --- suggestions ----------------------------------------------------------------------------------
 
 
 def _suggestion(searcher: Searcher, text: str) -> str | None:

@@ -1,9 +1,16 @@
 """The array evaluation of queries matches and scores exactly as whoosh's own collectors would,
-so moving off the collectors (for speed) changed no result and no ranking."""
+and highlights are whoosh's Highlighter's to the byte, so moving off the collectors and whoosh's
+highlighting (for speed) changed no result, no ranking and no snippet."""
 
 from __future__ import annotations
 
+import random
+from typing import Any
+
 import pytest
+from markupsafe import escape
+from whoosh import highlight, query
+from whoosh.filedb.filestore import RamStorage
 
 from app.search import index, matching
 from app.search.index import _searcher, _text_query
@@ -115,3 +122,77 @@ def test_scores_equal_whoosh_after_updates_left_deletions(corpus):
     assert searcher.reader().has_deletions() and expected
     found = {int(docnum): float(mine.scores[docnum]) for docnum in mine.mask.nonzero()[0]}
     assert found == pytest.approx(expected, rel=1e-9)
+
+
+# --- highlights equal whoosh's Highlighter ----------------------------------------------------------
+
+
+class WhooshMarkFormatter(highlight.Formatter):
+    """The formatter search gave whoosh's Highlighter before matching.py formatted highlights itself."""
+
+    between = " "
+
+    def _text(self, text: str) -> str:
+        return str(escape(text))
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
+
+    def format_fragment(self, fragment: Any, replace: bool = False) -> str:
+        marked = super().format_fragment(fragment, replace=replace).strip()
+        before = "…" if fragment.startchar > 0 else ""
+        after = "…" if fragment.endchar < len(fragment.text) else ""
+        return f"{before}{marked}{after}"
+
+
+WHOOSH_HIGHLIGHTER = highlight.Highlighter(fragmenter=highlight.PinpointFragmenter(maxchars=160, surround=40),
+                                           formatter=WhooshMarkFormatter())
+FAR = "。" * 60  # no word in 60 characters: matches either side are in separate fragments
+LIMIT = matching.CHARLIMIT
+LONG_C = "c" * 60  # after "ab ", a word too far to share its fragment: two fragments starting at 0
+
+HIGHLIGHT_CASES = {  # name: (stored text, the query's index terms)
+    "overlapping words": (f"中华人民共和国{FAR}志愿者服务", "中华人民共和国 人民 志愿 志愿者 愿者 服务"),
+    "adjacent words": ("志愿者服务 food bank, foodbank", "志愿者 服务 food bank"),
+    "two of several fragments": (f"服务 服务 服务{FAR}志愿者 服务{FAR}志愿者 志愿者 志愿者{FAR}志愿者",
+                                 "志愿者 服务"),
+    "equal scores": (f"志愿者{FAR}志愿者{FAR}志愿者{FAR}志愿者", "志愿者"),
+    "equal scores and starts": (f"ab {LONG_C}", f"ab {LONG_C}"),  # whoosh puts the second first
+    "escaping": ("<b>\"Tom's\" & Jerry</b> 志愿者 &amp; <i>'服务'</i> a<b", "tom 志愿者 服务 b amp"),
+    "white space and cut text": (f"\n  志愿者  \n{FAR * 3}  服务\t", "志愿者 服务"),
+    "a match ending at the charlimit": (" " * (LIMIT - 3) + "志愿者 志愿者", "志愿者"),
+    "a match crossing the charlimit": ("志愿者" + " " * (LIMIT - 5) + "志愿者 志愿者", "志愿者"),
+    "matches beyond the charlimit only": (" " * LIMIT + "志愿者", "志愿者"),
+}
+
+
+def _random_text(rng: random.Random) -> str:
+    pieces = ["志愿者", "服务", "volunteers", "food", "bank", "<&>", '"', "。", "其他的事情", "\n"]
+    return "".join(rng.choice(pieces) + " " * rng.choice((0, 1, 30, 80)) for _ in range(rng.randrange(1, 60)))
+
+
+def test_highlights_equal_whoosh_highlighter():
+    """Fragments, the two chosen (ties included), the charlimit and escaping are whoosh's to the byte."""
+    rng = random.Random(4)
+    random_cases = [(_random_text(rng), "志愿者 服务 volunt food") for _ in range(200)]
+    cases = [*HIGHLIGHT_CASES.values(), *random_cases]
+    storage = RamStorage()
+    writer = storage.create_index(index.make_schema()).writer()
+    for number, (text, _terms) in enumerate(cases):
+        writer.add_document(id=str(number), content=text)
+    writer.commit()  # one segment: document numbers are the cases' numbers
+    marked = []
+    with storage.open_index().searcher() as searcher:
+        for number, (text, terms) in enumerate(cases):
+            words = frozenset(terms.split())
+            in_text = query.Or([query.Term("content", word) for word in words])
+            hits = searcher.search(query.And([query.Term("id", str(number)), in_text]), terms=True)
+            expected = WHOOSH_HIGHLIGHTER.highlight_hit(hits[0], "content", top=2) if hits else ""
+
+            mine = matching.highlights(searcher, [number], "content", {number: text}, words, top=2)
+
+            assert mine == {number: expected}, text[:200]
+            marked.append(expected)
+    unmarked = [name for name, value in zip(HIGHLIGHT_CASES, marked, strict=False) if not value]
+    assert unmarked == ["matches beyond the charlimit only"]
+    assert sum(map(bool, marked[len(HIGHLIGHT_CASES):])) > 150
