@@ -220,11 +220,7 @@ def _evaluate(searcher: Searcher, arrays: _IndexArrays, q: query.Query) -> Match
     if isinstance(q, query.Every):
         return Matches(arrays.live.copy(), np.full(arrays.size, q.boost))
     if isinstance(q, (query.And, query.Or)) and q.subqueries:
-        parts = [_evaluate(searcher, arrays, sub) for sub in q.subqueries]
-        combine = np.logical_and if isinstance(q, query.And) else np.logical_or
-        mask = combine.reduce([part.mask for part in parts])
-        scores = np.sum([part.scores for part in parts], axis=0)
-        return Matches(mask, np.where(mask, scores * q.boost, 0.0))
+        return _combined(searcher, arrays, q)
     if isinstance(q, query.AndNot):
         positive = _evaluate(searcher, arrays, q.a)
         mask = positive.mask & ~_evaluate(searcher, arrays, q.b).mask
@@ -237,6 +233,26 @@ def _evaluate(searcher: Searcher, arrays: _IndexArrays, q: query.Query) -> Match
         mask = arrays.live & ~_evaluate(searcher, arrays, q.query).mask
         return Matches(mask, mask * q.boost)
     return _by_whoosh(searcher, arrays, q)
+
+
+def _combined(searcher: Searcher, arrays: _IndexArrays, q: query.And | query.Or) -> Matches:
+    """AND or OR of the parts, their scores summed in order; a leaf term adds its postings in place."""
+    every = isinstance(q, query.And)
+    mask = np.ones(arrays.size, dtype=bool) if every else np.zeros(arrays.size, dtype=bool)
+    scores = np.zeros(arrays.size)
+    for sub in q.subqueries:
+        if isinstance(sub, query.Term) and not every:  # most of a query: a word in each field, its synonyms
+            postings = arrays.term(searcher, sub.fieldname, sub.text)
+            mask[postings.ids] = True
+            scores[postings.ids] += postings.scores * sub.boost
+            continue
+        part = _evaluate(searcher, arrays, sub)
+        if every:
+            mask &= part.mask
+        else:
+            mask |= part.mask
+        scores += part.scores
+    return Matches(mask, np.where(mask, scores * q.boost, 0.0))
 
 
 def _by_whoosh(searcher: Searcher, arrays: _IndexArrays, q: query.Query) -> Matches:
