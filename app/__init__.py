@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-import uuid
 from pathlib import Path
 
 from flask import Flask, g, request
@@ -149,7 +148,7 @@ def register_request_hooks(app: Flask) -> None:
 
     @app.before_request
     def assign_request_id() -> None:
-        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex[:12]
+        g.request_id = request.headers.get("X-Request-Id") or secrets.token_hex(6)  # 12 hex digits
 
     @app.after_request
     def echo_request_id(response):

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from babel import Locale
 from flask import Response, current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}  # each language named in itself, never translated
 
 
-def select_locale() -> str:
-    """The locale for this request; always one of the configured LANGUAGES."""
+def select_locale() -> Locale:
+    """The locale for this request, for flask_babel; always one of the configured LANGUAGES."""
+    return _parsed_locale(_chosen_language())
+
+
+@cache
+def _parsed_locale(code: str) -> Locale:
+    # flask_babel parses a code it is given on every request, which lists Babel's locale-data folder
+    # each time (about half a millisecond); a Locale it is given is used as it is.
+    return Locale.parse(code)
+
+
+def _chosen_language() -> str:
+    """The configured language code for this request: 'zh_CN' or 'en'."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
