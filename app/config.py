@@ -29,7 +29,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
     REDIS_URL = _env("REDIS_URL")
     SEARCH_INDEX_DIR = _env("SEARCH_INDEX_DIR")
-    # Whole search results kept per index version and process (0: none, as the benchmark measures).
+    # Whole search results kept per index version and process (0: none; the benchmark measures both).
     SEARCH_RESULT_CACHE_SIZE = int(_env("SEARCH_RESULT_CACHE_SIZE", "512") or 0)
     CONTENT_DIR = _env("CONTENT_DIR", str(PROJECT_ROOT))
     PORT = int(_env("PORT", "5000") or 5000)
