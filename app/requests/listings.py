@@ -4,7 +4,7 @@ Search pages, the search API and digests list up to 100 requests at a time and n
 them, so they read `RequestListing`s: a request's listing columns, its organisation's public
 profile and its skills, in one query (the skills as a JSON array aggregated per request). They
 have the attribute names of `HelpRequest`, `Organization` and `Skill` for everything a listing
-shows, so the same templates and API serializers take either. Plain rows cost about a third of
+shows, so the same templates and API serializers take either. Plain rows cost less than half of
 building ORM objects with their relationships, which was most of a search request once the index
 had answered.
 """

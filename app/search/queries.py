@@ -3,11 +3,10 @@
 One entry point, `search_requests(params, viewer)`, serves the search page, GET /api/v1/requests
 and the saved-search digests. Words go to the Whoosh index (`app.search.index.search`); the page's
 rows are then read from the database as listings (`app.requests.listings`) by a query that
-re-applies visibility and every filter,
-so a stale index can hide a request for a moment but never show one it should not. Without words,
-or for statuses the index does not hold (drafts, intake, withdrawn: only staff and coordinators
-may list them), the database answers alone; it also answers, with plain substring matching, when
-the index is missing or being rebuilt.
+re-applies visibility and every filter, so a stale index can hide a request for a moment but
+never show one it should not. Without words, or for statuses the index does not hold (drafts,
+intake, withdrawn: only staff and coordinators may list them), the database answers alone; it
+also answers, with plain substring matching, when the index is missing or being rebuilt.
 """
 
 from __future__ import annotations
