@@ -75,7 +75,19 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship(back_populates="api_tokens")
 
 
-class Skill(db.Model):
+class BilingualName:
+    """Shown in the reader's language: `name_zh` for Chinese, `name_en` otherwise.
+
+    Shared by the Skill model and the plain rows lists read (app.requests.listings).
+    """
+
+    __slots__ = ()
+
+    def display_name(self, locale: str) -> str:
+        return self.name_zh if locale.startswith("zh") else self.name_en  # type: ignore[attr-defined]
+
+
+class Skill(BilingualName, db.Model):
     """One entry of the skills taxonomy (loaded from volunteers/skills.json), shared by all features."""
 
     __tablename__ = "skills"
@@ -86,9 +98,6 @@ class Skill(db.Model):
     name_zh: Mapped[str] = mapped_column(sa.String(120))
     category: Mapped[str] = mapped_column(sa.String(60), default="other")
     synonyms: Mapped[list[Any]] = mapped_column(default=list)
-
-    def display_name(self, locale: str) -> str:
-        return self.name_zh if locale.startswith("zh") else self.name_en
 
 
 class AuditEvent(db.Model):

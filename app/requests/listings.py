@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import GenericFunction
 
-from app.core.models import Skill
+from app.core.models import BilingualName, Skill
 from app.extensions import db
-from app.requests.models import HelpRequest, Organization, RequestSkill
+from app.requests.models import HelpRequest, Organization, RequestSkill, Seats, Verifiable
 
 # Field order is column order: the dataclasses below are filled positionally from these.
 REQUEST_COLUMNS = (HelpRequest.id, HelpRequest.organization_id, HelpRequest.title, HelpRequest.status,
@@ -59,7 +59,7 @@ _SKILLS = (sa.select(json_arrays(*SKILL_COLUMNS)).select_from(RequestSkill)
 
 
 @dataclass(frozen=True, slots=True)
-class ListedOrganization:
+class ListedOrganization(Verifiable):
     """An organisation's public profile, as a listing shows it (never its private contact)."""
 
     id: int
@@ -74,23 +74,16 @@ class ListedOrganization:
     created_at: datetime
     updated_at: datetime
 
-    @property
-    def is_verified(self) -> bool:
-        return self.verification == "verified"
-
 
 @dataclass(frozen=True, slots=True)
-class ListedSkill:
+class ListedSkill(BilingualName):
     slug: str
     name_en: str
     name_zh: str
 
-    def display_name(self, locale: str) -> str:
-        return self.name_zh if locale.startswith("zh") else self.name_en
-
 
 @dataclass(frozen=True, slots=True)
-class RequestListing:
+class RequestListing(Seats):
     """A request as lists show it: title, status, seats, effort, dates, organisation and skills."""
 
     id: int
@@ -107,10 +100,6 @@ class RequestListing:
     created_at: datetime
     organization: ListedOrganization
     skills: tuple[ListedSkill, ...]
-
-    @property
-    def seats_free(self) -> int:
-        return max(self.team_size - self.seats_taken, 0)
 
 
 def listings(statement: sa.Select) -> list[RequestListing]:

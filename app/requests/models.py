@@ -22,7 +22,27 @@ CHECKIN_CADENCES = ("weekly", "biweekly", "monthly")
 # optional "by" columns fall back to NULL. Rows owned by a request or organisation go with it.
 
 
-class Organization(db.Model):
+class Verifiable:
+    """`is_verified` from `verification`; shared by Organization and the listings' plain rows."""
+
+    __slots__ = ()
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification == "verified"  # type: ignore[attr-defined]
+
+
+class Seats:
+    """`seats_free` from `team_size` and `seats_taken`; shared by HelpRequest and the listings' rows."""
+
+    __slots__ = ()
+
+    @property
+    def seats_free(self) -> int:
+        return max(self.team_size - self.seats_taken, 0)  # type: ignore[attr-defined]
+
+
+class Organization(Verifiable, db.Model):
     """A nonprofit: its public profile, private contact details and verification state."""
 
     __tablename__ = "organizations"
@@ -52,10 +72,6 @@ class Organization(db.Model):
     help_requests: WriteOnlyMapped[HelpRequest] = relationship(back_populates="organization")
     invitations: WriteOnlyMapped[OrganizationInvitation] = relationship(
         back_populates="organization", cascade="all, delete-orphan", passive_deletes=True)
-
-    @property
-    def is_verified(self) -> bool:
-        return self.verification == "verified"
 
     @property
     def contact(self) -> dict[str, str | None]:
@@ -127,7 +143,7 @@ class Attachment(db.Model):
     uploaded_by: Mapped[User | None] = relationship()
 
 
-class HelpRequest(db.Model):
+class HelpRequest(Seats, db.Model):
     """A nonprofit's need, from its plain-words draft through intake, the team's work and delivery.
 
     `status` changes only through `app.requests.status.transition`. `seats_taken` changes only
@@ -189,10 +205,6 @@ class HelpRequest(db.Model):
         back_populates="help_request", cascade="all, delete-orphan", passive_deletes=True)
     timeline: WriteOnlyMapped[TimelineEntry] = relationship(
         back_populates="help_request", cascade="all, delete-orphan", passive_deletes=True)
-
-    @property
-    def seats_free(self) -> int:
-        return max(self.team_size - self.seats_taken, 0)
 
     @property
     def current_spec(self) -> SpecVersion | None:
