@@ -28,15 +28,19 @@ def enqueue_index_update(help_request: HelpRequest) -> None:
     """
     if help_request.id is None:
         db.session.flush()  # the job names the request by id
+    _enqueue_update_of(help_request.id)
+
+
+def _enqueue_update_of(request_id: int) -> None:
     session = db.session()  # the scoped session's current Session
     transaction = session.get_transaction()
     queued = session.info.get(_QUEUED)
     if queued is None or queued[0] is not transaction:
         queued = session.info[_QUEUED] = (transaction, set())
-    if help_request.id in queued[1]:
+    if request_id in queued[1]:
         return
-    queued[1].add(help_request.id)
-    enqueue(UPDATE_JOB, help_request.id, queue="index")
+    queued[1].add(request_id)
+    enqueue(UPDATE_JOB, request_id, queue="index")
 
 
 @signals.request_published.connect
@@ -68,7 +72,7 @@ def _on_seats_changed(sender: Any, help_request: HelpRequest, **extra: Any) -> N
 def _on_organization_updated(sender: Any, organization: Organization, **extra: Any) -> None:
     # Every listing shows its organisation's name, region, causes and badge.
     listed = db.session.scalars(
-        sa.select(HelpRequest).where(HelpRequest.organization_id == organization.id,
-                                     HelpRequest.status.in_(LISTED_STATUSES)))
-    for help_request in listed:
-        enqueue_index_update(help_request)
+        sa.select(HelpRequest.id).where(HelpRequest.organization_id == organization.id,
+                                        HelpRequest.status.in_(LISTED_STATUSES)))
+    for request_id in listed:
+        _enqueue_update_of(request_id)
