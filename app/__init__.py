@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 
 from app.config import Config
+from app.core.urls import PublicUrlFlask
 
 log = logging.getLogger(__name__)
 
@@ -16,8 +18,8 @@ log = logging.getLogger(__name__)
 def create_app(config: type[Config] | None = None) -> Flask:
     """Build the app in named steps; nothing here migrates, touches the network or writes the index."""
     config = config or Config
-    app = Flask(__name__, template_folder="../templates", instance_relative_config=True,
-                instance_path=config.INSTANCE_PATH or None)
+    app = PublicUrlFlask(__name__, template_folder="../templates", instance_relative_config=True,
+                         instance_path=config.INSTANCE_PATH or None)
     load_config(app, config)
     configure_logging(app)
     init_extensions(app)
@@ -43,8 +45,15 @@ def load_config(app: Flask, config: type[Config]) -> None:
             raise RuntimeError("SECRET_KEY must be set in production (CODEBRIDGE_ENV=production).")
         app.config["SECRET_KEY"] = _persistent_secret(instance / "secret_key")
     if app.config["ENV_NAME"] == "production":
+        if not app.config.get("PUBLIC_URL"):
+            raise RuntimeError("PUBLIC_URL must be set in production (CODEBRIDGE_ENV=production): "
+                               "links in e-mails are built on it.")
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+        if not app.config.get("TRUSTED_HOSTS"):
+            app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["PUBLIC_URL"]).hostname]
+    if not app.config.get("PUBLIC_URL"):
+        app.config["PUBLIC_URL"] = f"http://127.0.0.1:{app.config['PORT']}"
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     app.config["CONTENT_DIR"] = str(Path(app.config["CONTENT_DIR"]).resolve())
@@ -78,10 +87,12 @@ def configure_logging(app: Flask) -> None:
 
 
 def init_extensions(app: Flask) -> None:
+    from flask_talisman import Talisman
+
     from app.core import i18n, sqlite
     from app.core.jobs import runner
     from app.core.mail import init_mail
-    from app.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+    from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     sqlite.install_pragmas()
     db.init_app(app)
@@ -95,7 +106,9 @@ def init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     from app.core import auth  # noqa: F401  (registers the user loaders)
 
-    talisman.init_app(
+    # One Talisman per app: the extension keeps its options (and the app) on itself, so a shared
+    # instance would carry one app's force_https into another app in the same process.
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=app.config["ENV_NAME"] == "production",
         strict_transport_security=app.config["ENV_NAME"] == "production",

@@ -14,6 +14,11 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value not in (None, "") else default
 
 
+def _env_list(name: str) -> list[str] | None:
+    value = _env(name)
+    return [item.strip() for item in value.split(",") if item.strip()] if value else None
+
+
 def _env_bool(name: str, default: bool = False) -> bool:
     value = _env(name)
     if value is None:
@@ -33,8 +38,11 @@ class Config:
     SEARCH_RESULT_CACHE_SIZE = int(_env("SEARCH_RESULT_CACHE_SIZE", "512") or 0)
     CONTENT_DIR = _env("CONTENT_DIR", str(PROJECT_ROOT))
     PORT = int(_env("PORT", "5000") or 5000)
-    # The site's address for links in e-mails written outside a request (jobs, commands).
-    PUBLIC_URL = _env("PUBLIC_URL", f"http://127.0.0.1:{PORT}")
+    # The site's address: every absolute link (e-mails above all) is built on it, never on the
+    # request's Host header. Required in production; embedded default http://127.0.0.1:$PORT.
+    PUBLIC_URL = _env("PUBLIC_URL")
+    # Host names the site answers to; others get 400. In production it defaults to PUBLIC_URL's host.
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS")
     INSTANCE_PATH: str | None = _env("INSTANCE_PATH")
 
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
@@ -98,4 +106,6 @@ class TestConfig(Config):
     SEARCH_INDEX_DIR = None
     CONTENT_DIR = str(PROJECT_ROOT)
     SERVER_NAME = None
+    PUBLIC_URL = "http://localhost"
+    TRUSTED_HOSTS = None
     CI = _env_bool("CI")

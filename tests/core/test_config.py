@@ -21,7 +21,8 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path) -> None:
 
 
 def test_production_sets_secure_cookies(tmp_path) -> None:
-    app = create_app(make_config(tmp_path, ENV_NAME="production", SECRET_KEY="x" * 40))
+    app = create_app(make_config(tmp_path, ENV_NAME="production", SECRET_KEY="x" * 40,
+                                 PUBLIC_URL="https://codebridge.example"))
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
