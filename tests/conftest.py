@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.config import TestConfig
+from app.core.accounts import open_session
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 pytest_plugins = ["tests.browser"]
@@ -132,8 +133,9 @@ def runner(app: Flask):
 
 def sign_in(client: FlaskClient, user) -> FlaskClient:
     """Put the user's session in the client's cookie, as a successful sign-in would."""
+    key = open_session(user)
     with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
+        session["_user_id"] = f"{user.id}:{key}"
         session["_fresh"] = True
     return client
 

@@ -18,7 +18,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid
 from app.core.i18n import N_
 from app.core.mail import send_email
-from app.core.models import LOCALES, ROLES, ApiToken, User
+from app.core.models import LOCALES, ROLES, ApiToken, User, UserSession
 from app.extensions import db
 
 SELF_SERVICE_ROLES = ("nonprofit", "volunteer")
@@ -121,20 +121,77 @@ def record_sign_in(user: User) -> None:
     db.session.commit()
 
 
+def open_session(user: User) -> str:
+    """Start a server-side session for `user` and commit; returns its key (for the cookie only).
+
+    The key is also set on `user.session_key`, so `user.get_id()` names this session.
+    """
+    key = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user_id=user.id, key_hash=_token_digest(key)))
+    db.session.commit()
+    user.session_key = key
+    return key
+
+
+def user_for_session(user_id: int, key: str) -> User | None:
+    """The active user of a live session (one not ended), with `session_key` set; None otherwise."""
+    if not key or len(key) > 100:
+        return None
+    user = db.session.scalar(
+        sa.select(User).join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == user_id, UserSession.key_hash == _token_digest(key),
+               UserSession.ended_at.is_(None)))
+    if user is None or user.is_blocked:
+        return None
+    user.session_key = key
+    return user
+
+
+def end_session(user: User) -> None:
+    """End the session `user` was loaded for (sign-out), so copies of its cookies stop working; commits."""
+    if user.session_key:
+        db.session.execute(sa.update(UserSession)
+                           .where(UserSession.key_hash == _token_digest(user.session_key),
+                                  UserSession.ended_at.is_(None))
+                           .values(ended_at=utcnow()))
+    audit.record("user.signed_out", user, actor=user)
+    db.session.commit()
+
+
+def _end_other_sessions(user: User, *, keep_session: str | None = None,
+                        keep_token: str | None = None, tokens: bool = True) -> None:
+    """End the user's sessions (and, with `tokens`, revoke their API tokens) but the ones kept."""
+    now = utcnow()
+    sessions = sa.update(UserSession).where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+    if keep_session:
+        sessions = sessions.where(UserSession.key_hash != _token_digest(keep_session))
+    db.session.execute(sessions.values(ended_at=now))
+    if tokens:
+        revoked = sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        if keep_token:
+            revoked = revoked.where(ApiToken.token_hash != _token_digest(keep_token))
+        db.session.execute(revoked.values(revoked_at=now))
+
+
 def end_all_sessions(user: User, *, reason: str = "signed_out_everywhere") -> None:
-    """Bump the session version so every existing session cookie stops working; commits."""
-    user.session_version = (user.session_version or 1) + 1
+    """End every signed-in session of the user, this one included; API tokens stay. Commits."""
+    _end_other_sessions(user, tokens=False)
     audit.record(f"user.{reason}", user, actor=user)
     db.session.commit()
 
 
-def change_password(user: User, current_password: str, new_password: str) -> None:
-    """Change the password and end every other session. Raises Invalid for a wrong current one."""
+def change_password(user: User, current_password: str, new_password: str, *,
+                    current_token: str | None = None) -> None:
+    """Change the password; every other session and API token ends, the current ones stay.
+
+    The current session is `user.session_key` (a page) or `current_token` (an API call).
+    Raises Invalid for a wrong current password or an unacceptable new one. Commits.
+    """
     if not passwords.verify_password(user.password_hash, current_password or ""):
         raise Invalid("current_password", _("That is not your current password."))
     check_new_password(new_password, "new_password")
     user.password_hash = passwords.hash_password(new_password)
-    user.session_version = (user.session_version or 1) + 1
+    _end_other_sessions(user, keep_session=user.session_key, keep_token=current_token)
     audit.record("user.password_changed", user, actor=user)
     db.session.commit()
 
@@ -179,13 +236,16 @@ def send_password_reset(email: str) -> None:
 
 
 def reset_password(token: str, new_password: str) -> User:
-    """Set a new password from a reset link and end all sessions. Raises Invalid for a bad link."""
+    """Set a new password from a reset link; every session and API token ends. Commits.
+
+    Raises Invalid('token') for an expired or used link, Invalid('password') for a weak password.
+    """
     user = user_for_reset_token(token)
     if user is None:
         raise Invalid("token", _("This reset link has expired or was already used. Ask for a new one."))
     check_new_password(new_password)
     user.password_hash = passwords.hash_password(new_password)
-    user.session_version = (user.session_version or 1) + 1
+    _end_other_sessions(user)
     audit.record("user.password_reset", user, actor=user)
     db.session.commit()
     return user

@@ -6,9 +6,9 @@ from flask import Request, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.core.accounts import user_for_api_token
+from app.core.accounts import user_for_api_token, user_for_session
 from app.core.models import User
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 
 login_manager.login_view = "core.sign_in"
 login_manager.login_message = _l("Please sign in to see this page.")
@@ -22,16 +22,13 @@ def is_api_request() -> bool:
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    """The user of a session, if its session version is still current (sign-out everywhere works)."""
+    """The user of a session cookie (or remember cookie) whose server-side session is still live."""
     if is_api_request():  # the API never trusts cookies: that would need CSRF protection
         return None
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    user_id, _, key = session_id.partition(":")
+    if not user_id.isdigit() or len(user_id) > 18:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or user.is_blocked or user.session_version != int(version):
-        return None
-    return user
+    return user_for_session(int(user_id), key)
 
 
 @login_manager.request_loader

@@ -26,7 +26,6 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(sa.String(20), index=True)
     locale: Mapped[str] = mapped_column(sa.String(5), default="zh_CN")
-    session_version: Mapped[int] = mapped_column(default=1)
     is_blocked: Mapped[bool] = mapped_column(default=False)
     email_preferences: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -50,9 +49,14 @@ class User(UserMixin, db.Model):
     def is_volunteer(self) -> bool:
         return self.role == "volunteer"
 
+    # The key of the signed-in session this object was loaded for (set by the session services);
+    # not a column: the database keeps only its hash, in user_sessions.
+    session_key = None  # str | None; unannotated so the ORM leaves it unmapped
+
     def get_id(self) -> str:
-        # The session version rides in the session id, so bumping it ends every old session.
-        return f"{self.id}:{self.session_version}"
+        # The session key rides in the session and remember cookies, so ending its row server-side
+        # ends every copy of those cookies. Without a key nothing can match (an empty key never does).
+        return f"{self.id}:{self.session_key or ''}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
@@ -73,6 +77,18 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="api_tokens")
+
+
+class UserSession(db.Model):
+    """One signed-in browser. Its cookie carries the key; only the key's SHA-256 is stored."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
 
 
 class BilingualName:

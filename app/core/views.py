@@ -55,8 +55,12 @@ def render_form(template: str, form: FlaskForm, **context) -> tuple[str, int]:
 
 
 def start_session(user: User, *, remember: bool = False) -> None:
-    """Sign `user` in on a brand-new session, so nothing from before sign-in survives it."""
+    """Sign `user` in on a brand-new session, so nothing from before sign-in survives it.
+
+    The cookie names a server-side session row, which sign-out ends for every copy of the cookie.
+    """
     session.clear()
+    accounts.open_session(user)
     login_user(user, remember=remember)
 
 
@@ -127,6 +131,7 @@ def sign_in():
 @bp.post("/sign-out")
 def sign_out() -> Response:
     if current_user.is_authenticated:
+        accounts.end_session(current_user._get_current_object())
         logout_user()
         flash(_("You are signed out."), "success")
     return redirect(url_for("core.home"))
@@ -205,9 +210,6 @@ def change_password():
         except Invalid as error:
             show_service_errors(form, error)
         else:
-            # The session version moved on, ending every other session; re-sign this one in with it.
-            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
-            login_user(user, remember=remembered)
             flash(_("Your password is changed. Every other device was signed out."), "success")
             return redirect(url_for("core.account"))
     return render_form("core/change_password.html", form)

@@ -178,7 +178,7 @@ def test_signing_in_starts_a_new_session_without_anything_from_before(client, vo
 
     with client.session_transaction() as session:
         assert "planted_before_sign_in" not in session
-        assert session["_user_id"] == volunteer_user.get_id()
+        assert session["_user_id"].startswith(f"{volunteer_user.id}:")
 
 
 def test_keep_me_signed_in_sets_a_remember_cookie(client, volunteer_user):
