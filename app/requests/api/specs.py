@@ -43,8 +43,14 @@ SPEC = Schema("Spec", integer("version", required=True),
               description="The engineer-readable spec of a request, as its current version says.")
 SPEC_UPDATE = Schema("SpecUpdate", *SECTION_FIELDS,
                      text("note", max_length=NOTE_MAX, description="Why it changed, for the history."),
+                     integer("base_version", 1, description=(
+                         "The spec version these changes were made on (the `version` you read). When "
+                         "another save has made a newer version since, nothing is saved and the answer "
+                         "is 409 `stale_version`: read the spec again, apply your changes to it and "
+                         "save with its version. Without it the save applies to the current version.")),
                      description="Sections left out keep their current value. A save that changes "
-                                 "something becomes the next version; an unchanged one saves nothing.")
+                                 "something becomes the next version; an unchanged one saves nothing. "
+                                 "Of two saves at the same moment, one wins and the other gets 409.")
 SPEC_VERSION = Schema("SpecVersionSummary", integer("version", required=True),
                       Field("author", "object", schema=ACTOR, nullable=True,
                             description="The coordinator who saved it; null for Codebridge's draft."),
@@ -92,12 +98,16 @@ def get_spec(request_id: int):
            description=_l("Coordinators only, while the request is in intake or open. Skills must come "
                           "from the taxonomy; the team may not shrink below the seats taken."),
            auth=COORDINATOR, body=SPEC_UPDATE, response=SPEC, tags=["specs"],
-           responses={404: NOT_VISIBLE, 409: _l("Work has started (or the request is closed), or another "
-                                                 "save happened at the same moment.")})
+           responses={404: NOT_VISIBLE, 409: _l("Work has started (or the request is closed): code "
+                                                 "spec_not_editable. Or the spec changed since base_version, "
+                                                 "or another save happened at the same moment: code "
+                                                 "stale_version; read the spec again, apply your changes "
+                                                 "and save with its version.")})
 def update_spec(request_id: int, body: dict[str, Any]):
     help_request = intake.get_request(request_id, current_user)
     note = body.pop("note", None)
-    review.save_spec(help_request, current_user, changes=body, note=note)
+    base_version = body.pop("base_version", None)
+    review.save_spec(help_request, current_user, changes=body, note=note, base_version=base_version)
     return spec_json(help_request.current_spec)
 
 

@@ -194,46 +194,90 @@ def save_spec(help_request: HelpRequest, user: User, *, changes: dict[str, Any],
               base_version: int | None = None) -> SpecVersion | None:
     """Save the spec with `changes` (sections left out keep their value) as a new version; commits.
 
-    The new version is max + 1, written by `user` with the optional `note`; the request's
-    current version, team size, effort and skills follow it; a public `spec_updated` timeline
-    entry, a `request.spec_updated` audit event and the `spec_updated` signal go with it. When
-    nothing changed, nothing is saved and None is returned. Raises NotAllowed (not a coordinator),
-    Conflict (the request is past `open`, or `base_version` is no longer current, or another save
-    won a race), and Invalid naming each bad section (unknown skills under `skills`, a team smaller
-    than the seats taken under `team_size`).
+    The new version is the next number after the one `help_request` was loaded with, written by
+    `user` with the optional `note`; the request's current version, team size, effort and skills
+    follow it; a public `spec_updated` timeline entry, a `request.spec_updated` audit event and the
+    `spec_updated` signal go with it. When nothing changed, nothing is saved and None is returned.
+    Of two saves racing from the same version exactly one succeeds. Raises NotAllowed (not a
+    coordinator), Conflict `spec_not_editable` (the request is past `open`), Conflict
+    `stale_version` (`base_version` is no longer current, or another save landed since the request
+    was loaded: nothing is saved), and Invalid naming each bad section (unknown skills under
+    `skills`, a team smaller than the seats taken under `team_size`).
     """
     require(user, "request.review", help_request)
     check_spec_editable(help_request)
     previous = help_request.current_spec
-    if base_version is not None and previous is not None and previous.version != base_version:
-        raise Conflict(_("Someone saved version %(version)d of this spec while you were editing. "
-                         "Your text is still here: compare it with that version, then save again.",
-                         version=previous.version), code="spec_changed_meanwhile")
+    loaded_version = help_request.current_spec_version
+    if base_version is not None and loaded_version is not None and loaded_version != base_version:
+        raise _stale_spec(loaded_version)
     current = spec_content(help_request)
     content = canonical_content({**current, **changes})
     skills = _check_spec(help_request, content)
     if previous is not None and content == current:
         return None
     note = clean_text(note)[:NOTE_MAX] or None
-    number = (db.session.scalar(sa.select(sa.func.max(SpecVersion.version))
-                                .where(SpecVersion.request_id == help_request.id)) or 0) + 1
+    number = _claim_next_version(help_request, loaded_version)
     # Keys the drafter adds beyond the contract's sections travel on to the new version.
     spec = SpecVersion(help_request=help_request, version=number, author_id=user.id, note=note,
                        content={**(previous.content if previous else {}), **content})
-    db.session.add(spec)
-    help_request.current_spec_version = number
-    help_request.team_size = content["team_size"]
-    help_request.effort_hours = content["effort_hours"]
-    help_request.skills = skills
-    help_request.updated_at = utcnow()
-    add_entry(help_request, "spec_updated", actor=user, summary=f"Spec updated to version {number}.",
-              detail={"version": number})
-    audit.record("request.spec_updated", help_request, actor=user, version=number,
-                 previous_version=previous.version if previous else None, note=note)
+    # No autoflush while building the version: a broken constraint must surface in _flush_or_conflict.
+    with db.session.no_autoflush:
+        db.session.add(spec)
+        help_request.current_spec_version = number
+        help_request.team_size = content["team_size"]
+        help_request.effort_hours = content["effort_hours"]
+        help_request.skills = skills
+        help_request.updated_at = utcnow()
+        add_entry(help_request, "spec_updated", actor=user, summary=f"Spec updated to version {number}.",
+                  detail={"version": number})
+        audit.record("request.spec_updated", help_request, actor=user, version=number,
+                     previous_version=previous.version if previous else None, note=note)
+    _flush_or_conflict(number)
     signals.spec_updated.send(current_app._get_current_object(), help_request=help_request,
                               version=number, by=user)
     _commit_or_conflict()
     return spec
+
+
+def _stale_spec(version: int) -> Conflict:
+    return Conflict(_("Someone saved version %(version)d of this spec while you were editing. "
+                      "Your text is still here: compare it with that version, then save again.",
+                      version=version), code="stale_version")
+
+
+def _claim_next_version(help_request: HelpRequest, loaded_version: int | None) -> int:
+    """The next version number, claimed by moving the request's current version on from `loaded_version`.
+
+    A compare-and-set: the UPDATE matches only while the current version is still the one this save
+    started from. On PostgreSQL it waits for a racing save's row lock and then matches nothing; on
+    SQLite it waits for the racing writer and then reads its commit. It runs before anything of this
+    save is flushed, so a refusal (Conflict `stale_version`) leaves nothing half-written.
+    """
+    number = (db.session.scalar(sa.select(sa.func.max(SpecVersion.version))
+                                .where(SpecVersion.request_id == help_request.id)) or 0) + 1
+    still_loaded = (HelpRequest.current_spec_version.is_(None) if loaded_version is None
+                    else HelpRequest.current_spec_version == loaded_version)
+    claimed = db.session.execute(
+        sa.update(HelpRequest).where(HelpRequest.id == help_request.id, still_loaded)
+        .values(current_spec_version=number).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        current = db.session.scalar(sa.select(HelpRequest.current_spec_version)
+                                    .where(HelpRequest.id == help_request.id))
+        raise _stale_spec(current or number)
+    return number
+
+
+def _flush_or_conflict(number: int) -> None:
+    """Flush the new version; a broken unique (request, version) constraint becomes a Conflict.
+
+    The compare-and-set in _claim_next_version keeps racing saves apart; this is the last defence.
+    """
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise _stale_spec(number) from None
 
 
 def _commit_or_conflict() -> None:

@@ -150,8 +150,9 @@ def edit_spec(request_id: int) -> Response | tuple[str, int]:
         else:
             flash(_("Saved as version %(version)d.", version=saved.version), "success")
         return redirect(url_for("requests.review_request", request_id=request_id))
-    return render_form("requests/edit_spec.html", form, help_request=help_request,
-                       skill_groups=_skill_groups(), selected_skills=set(form.skills.data or []))
+    page, status = render_form("requests/edit_spec.html", form, help_request=help_request,
+                               skill_groups=_skill_groups(), selected_skills=set(form.skills.data or []))
+    return page, submission.status if submission.error else status  # 409 for a stale or refused save
 
 
 @bp.get("/requests/<int:request_id>/spec/versions")

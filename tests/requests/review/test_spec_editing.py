@@ -153,12 +153,14 @@ def test_a_stale_editor_is_told_and_keeps_what_they_typed(app, db, in_request, c
         data=form_data(base_version="1", summary="My careful summary."))
 
     page = text_of(response)
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert "Someone saved version 2 of this spec while you were editing." in page
     assert "My careful summary." in page
     assert 'name="base_version" type="hidden" value="2"' in page
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as stale:
         review.save_spec(intake_request, coordinator, changes={"summary": "x"}, base_version=1)
+    assert stale.value.code == "stale_version"
+    assert db.session.scalars(sa.select(SpecVersion.version)).all() == [1, 2]
 
 
 def test_a_missing_summary_and_bad_numbers_are_named(app, db, coordinator, intake_request):

@@ -77,6 +77,30 @@ def test_putting_the_spec_twice_makes_versions_two_and_three(client, as_coordina
     assert all(v["created_at"].endswith("+00:00") for v in versions["items"])
 
 
+def test_a_put_made_on_an_older_version_is_refused_and_saves_nothing(client, as_coordinator, intake_request):
+    path = f"/api/v1/requests/{intake_request.id}/spec"
+
+    mine = client.put(path, headers=as_coordinator, json={"summary": "Mine.", "base_version": 1})
+    stale = client.put(path, headers=as_coordinator, json={"background": "Theirs.", "base_version": 1})
+    fresh = client.put(path, headers=as_coordinator, json={"background": "Theirs.", "base_version": 2})
+
+    assert (mine.status_code, mine.get_json()["version"]) == (200, 2)
+    assert stale.status_code == 409
+    assert error_of(stale)["code"] == "stale_version"
+    assert "Someone saved version 2 of this spec" in error_of(stale)["message"]
+    assert (fresh.status_code, fresh.get_json()["version"]) == (200, 3)
+    assert fresh.get_json()["summary"] == "Mine." and fresh.get_json()["background"] == "Theirs."
+    assert client.get(f"{path}/versions", headers=as_coordinator).get_json()["total"] == 3
+
+
+def test_base_version_must_be_a_version_number(client, as_coordinator, intake_request):
+    response = client.put(f"/api/v1/requests/{intake_request.id}/spec", headers=as_coordinator,
+                          json={"summary": "Mine.", "base_version": "latest"})
+
+    assert response.status_code == 422
+    assert set(error_of(response)["fields"]) == {"base_version"}
+
+
 def test_a_bad_spec_is_refused_naming_each_field(client, as_coordinator, intake_request):
     path = f"/api/v1/requests/{intake_request.id}/spec"
 
@@ -194,6 +218,10 @@ def test_the_endpoints_are_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
 
     assert set(paths["/api/v1/requests/{request_id}/spec"]) == {"get", "put"}
+    put = paths["/api/v1/requests/{request_id}/spec"]["put"]
+    assert "stale_version" in put["responses"]["409"]["description"]
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert schemas["SpecUpdate"]["properties"]["base_version"]["type"] == "integer"
     assert "get" in paths["/api/v1/requests/{request_id}/spec/versions"]
     assert "409" in paths["/api/v1/requests/{request_id}/publish"]["post"]["responses"]
     assert set(paths["/api/v1/requests/{request_id}/messages"]) == {"get", "post"}
