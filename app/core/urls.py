@@ -1,4 +1,4 @@
-"""Absolute links come from the configured public address (PUBLIC_URL), never from the request."""
+"""URL rules of the app: absolute links come from PUBLIC_URL, and ids in paths fit the database."""
 
 from __future__ import annotations
 
@@ -8,19 +8,52 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, has_request_context, request
-from werkzeug.routing import BuildError, MapAdapter
+from werkzeug.routing import BuildError, IntegerConverter, MapAdapter
 
 ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"  # what Flask's own url_for leaves unquoted in an anchor
 
 
+# The largest id a column can hold on every database we run on (PostgreSQL's integer).
+MAX_DATABASE_ID = 2**31 - 1
+
+
+def digits_at_most(limit: int) -> str:
+    """A regular expression matching the decimal numbers 0..limit, without leading zeros."""
+    text = str(limit)
+    alternatives = ["0", rf"[1-9]\d{{0,{len(text) - 2}}}"] if len(text) > 1 else []
+    for position, digit in enumerate(text):
+        lowest = 1 if position == 0 else 0
+        if int(digit) > lowest:
+            rest = len(text) - position - 1
+            tail = rf"\d{{{rest}}}" if rest else ""
+            alternatives.append(f"{text[:position]}[{lowest}-{int(digit) - 1}]{tail}")
+    alternatives.append(text)
+    return "(?:" + "|".join(alternatives) + ")"
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` that matches only numbers a database id can be, so a huge id is a plain 404.
+
+    An unbounded int reaches the database as an out-of-range parameter (a 500 on PostgreSQL and
+    SQLite). The bound sits in the pattern rather than in `max`: werkzeug turns a value refused by
+    `max` into 405 when another method of the same path exists.
+    """
+
+    regex = digits_at_most(MAX_DATABASE_ID)
+
+
 class PublicUrlFlask(Flask):
-    """Flask whose external URLs always start with PUBLIC_URL.
+    """Flask whose external URLs always start with PUBLIC_URL and whose int URL parts are ids.
 
     Flask builds `url_for(..., _external=True)` from the request's Host header, so a forged
     `Host: evil.example` on "forgot password" would put the attacker's host in front of a valid
     reset token. Here every absolute link (e-mails, feeds, share links) is built on PUBLIC_URL,
     inside a request or not; relative links are Flask's own.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.url_map.converters["int"] = DatabaseIdConverter
 
     def url_for(self, /, endpoint: str, *, _anchor: str | None = None, _method: str | None = None,
                 _scheme: str | None = None, _external: bool | None = None, **values: Any) -> str:
