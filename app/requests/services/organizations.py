@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -27,6 +26,7 @@ from app.core.i18n import N_
 from app.core.mail import send_email
 from app.core.models import ROLES, User
 from app.core.policy import can, require, require_role
+from app.core.web_addresses import web_address
 from app.extensions import db
 from app.requests import policy, signals
 from app.requests.models import (
@@ -115,12 +115,10 @@ def _clean_causes(values: Any) -> tuple[list[str], str | None]:
 def _clean_website(value: str) -> tuple[str | None, str | None]:
     if not value:
         return None, None
-    if "://" not in value:
-        value = f"https://{value}"  # people type "example.org"; links need a scheme
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or "." not in parts.netloc or any(c.isspace() for c in value):
+    address = web_address(value)
+    if address is None:
         return None, _("Enter a web address like https://example.org.")
-    return value, None
+    return address, None
 
 
 def _clean_email(value: str) -> tuple[str | None, str | None]:

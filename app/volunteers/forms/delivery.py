@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.volunteers.services.delivery import URL_MAX
+from app.core.web_addresses import WEB_ADDRESS_MAX as URL_MAX
 
 
 class DeliveryForm(FlaskForm):

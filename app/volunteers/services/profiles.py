@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import sqlalchemy as sa
@@ -22,6 +21,7 @@ from sqlalchemy.orm import joinedload
 from app.core import audit
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.models import Skill, User
+from app.core.web_addresses import web_address
 from app.extensions import db
 from app.requests.models import HelpRequest, Organization
 from app.requests.services.organizations import causes
@@ -51,8 +51,6 @@ LEVEL_NAMES: dict[int, Any] = {1: _l("Learning"), 2: _l("Some experience"), 3: _
 
 _SEPARATORS = re.compile(r"[\s\-_./·&+,，、()（）]+")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]*$")
-_HOST = re.compile(r"^(?:[a-z0-9\u00a1-\uffff](?:[a-z0-9\u00a1-\uffff-]*[a-z0-9\u00a1-\uffff])?\.)+"
-                   r"[a-z\u00a1-\uffff]{2,}$", re.IGNORECASE)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -245,14 +243,8 @@ def _clean_url(value: Any, field: str, errors: dict[str, str]) -> str | None:
     text = _clean_text(value, field, errors)
     if not text:
         return None
-    candidate = text if "://" in text else f"https://{text}"  # people type "github.com/name"
-    parts = urlsplit(candidate)
-    try:
-        parts.port  # noqa: B018 (raises ValueError for a malformed port)
-        host_ok = parts.scheme in ("http", "https") and bool(_HOST.match(parts.hostname or ""))
-    except ValueError:
-        host_ok = False
-    if not host_ok or any(char.isspace() for char in candidate) or parts.username or parts.password:
+    candidate = web_address(text)  # people type "github.com/name"; the scheme is added
+    if candidate is None:
         errors[field] = _("Enter a web address starting with http:// or https://, like "
                           "https://github.com/your-name.")
         return None
