@@ -12,13 +12,15 @@ from app.core.api.plumbing import SIGNED_IN, api_route, iso
 from app.core.api.schema import Field, Schema, choice, integer, moment, text, web_address
 from app.core.auth import signed_in_user
 from app.core.errors import NotFound
+from app.core.policy import can
+from app.core.web_addresses import WEB_ADDRESS_MAX
 from app.requests.models import REQUEST_STATUSES
 from app.requests.policy import visible_request_or_404
 from app.volunteers.models import DELIVERY_STATUSES, Delivery
 from app.volunteers.services import delivery as services
 
 TAGS = ("delivery",)
-URL_MAX = services.URL_MAX
+URL_MAX = WEB_ADDRESS_MAX
 
 NEW_DELIVERY = Schema(
     "NewDelivery",
@@ -36,20 +38,27 @@ DELIVERY = Schema(
     choice("request_status", REQUEST_STATUSES, required=True),
     choice("status", DELIVERY_STATUSES, required=True),
     Field("repository_url", required=True), Field("demo_url", nullable=True),
-    text("handover_notes", required=True), text("response_note", nullable=True),
+    text("handover_notes", required=True, nullable=True,
+         description=_l("Null unless the caller is a coordinator, the organisation's staff or on the team.")),
+    text("response_note", nullable=True),
     Field("submitted_by", "object", schema=ACTOR, nullable=True),
     moment("created_at", required=True), moment("responded_at", nullable=True),
 )
 NOT_FOUND = _l("No such request, or not public.")
 
 
-def delivery_json(delivery: Delivery) -> dict[str, Any]:
-    """A delivery as the API shows it, with the request's status after the move."""
+def delivery_json(delivery: Delivery, *, with_notes: bool = True) -> dict[str, Any]:
+    """A delivery as the API shows it, with the request's status after the move.
+
+    Without `with_notes` (readers outside the project) the hand-over notes and the answer to them
+    are null: they hold hosting and key-custody details.
+    """
     return {
         "id": delivery.id, "request_id": delivery.request_id,
         "request_status": delivery.help_request.status, "status": delivery.status,
         "repository_url": delivery.repository_url, "demo_url": delivery.demo_url,
-        "handover_notes": delivery.handover_notes, "response_note": delivery.response_note,
+        "handover_notes": delivery.handover_notes if with_notes else None,
+        "response_note": delivery.response_note if with_notes else None,
         "submitted_by": user_summary(delivery.submitted_by), "created_at": iso(delivery.created_at),
         "responded_at": iso(delivery.responded_at),
     }
@@ -72,10 +81,12 @@ def submit_delivery(request_id: int, body: dict[str, Any]):
            auth=SIGNED_IN, response=DELIVERY, tags=TAGS,
            responses={404: _l("No such request, not public, or nothing delivered yet.")})
 def read_delivery(request_id: int):
-    delivery = services.latest_delivery(visible_request_or_404(signed_in_user(), request_id))
+    me = signed_in_user()
+    help_request = visible_request_or_404(me, request_id)
+    delivery = services.latest_delivery(help_request)
     if delivery is None:
         raise NotFound()
-    return delivery_json(delivery)
+    return delivery_json(delivery, with_notes=can(me, "request.read_handover", help_request))
 
 
 @api_route("/requests/<int:request_id>/delivery/accept", ["POST"],

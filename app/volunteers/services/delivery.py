@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
@@ -18,6 +16,7 @@ from app.core.mail import send_email
 from app.core.models import User
 from app.core.notifications import notify
 from app.core.policy import require, rule
+from app.core.web_addresses import web_address
 from app.extensions import db
 from app.requests import status as request_status
 from app.requests.models import HelpRequest, Membership
@@ -27,8 +26,6 @@ from app.volunteers import claim_status
 from app.volunteers.models import Claim, Delivery
 
 MAIL_KIND = "delivery"  # User.email_preferences key; the account settings page lists it
-URL_MAX = 500
-_URL = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
 HANDOVER_HINT = _l("Say how to run it, where and how to host it, how to maintain it, and its licence.")
 
 
@@ -42,6 +39,26 @@ def can_submit_delivery(user: User, help_request: HelpRequest) -> bool:
 def can_answer_delivery(user: User, help_request: HelpRequest) -> bool:
     """The organisation's staff accept the delivery or ask for changes."""
     return is_member(user, help_request.organization_id)
+
+
+TEAM_CLAIM_STATUSES = ("accepted", "completed")
+
+
+def was_on_team(user: User | None, help_request: HelpRequest) -> bool:
+    """Whether the user's claim on the request was accepted (and possibly completed since)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return db.session.scalar(sa.select(sa.exists().where(
+        Claim.request_id == help_request.id, Claim.volunteer_id == user.id,
+        Claim.status.in_(TEAM_CLAIM_STATUSES)))) or False
+
+
+@rule("request.read_handover")
+def can_read_handover(user: User, help_request: HelpRequest) -> bool:
+    """Hand-over notes and the answers to them hold hosting and key-custody details: they are for
+    coordinators, the organisation's staff and the team, past or present."""
+    return (user.is_coordinator or is_member(user, help_request.organization_id)
+            or was_on_team(user, help_request))
 
 
 def latest_delivery(help_request: HelpRequest) -> Delivery | None:
@@ -62,7 +79,7 @@ def _clean_url(value: str | None, field: str, *, required: bool) -> str | None:
         if required:
             raise Invalid(field, _("Enter the address of the code repository, starting with https://."))
         return None
-    if len(text) > URL_MAX or not _URL.match(text):
+    if web_address(text, assume_https=False) is None:
         raise Invalid(field, _("Enter a full web address starting with http:// or https://."))
     return text
 

@@ -24,14 +24,13 @@ from app.requests.models import HelpRequest, Membership
 from app.requests.policy import is_member
 from app.requests.timeline import add_entry
 from app.volunteers.models import Claim, Review
-from app.volunteers.services.delivery import MAIL_KIND
+from app.volunteers.services.delivery import MAIL_KIND, TEAM_CLAIM_STATUSES, was_on_team
 
 EDIT_WINDOW = timedelta(days=7)
 # Sent once, when the review is written: edits within EDIT_WINDOW notify no one, in-app or by e-mail.
 REVIEW_MAIL_SUBJECT = N_("You received a review for “%(title)s”")
 RATING_MIN, RATING_MAX = 1, 5
 # Claims whose volunteers were on the team that delivered (completed on acceptance).
-TEAM_CLAIM_STATUSES = ("accepted", "completed")
 
 
 def delivered_team(help_request: HelpRequest) -> list[User]:
@@ -40,15 +39,6 @@ def delivered_team(help_request: HelpRequest) -> list[User]:
         sa.select(User).join(Claim, Claim.volunteer_id == User.id)
         .where(Claim.request_id == help_request.id, Claim.status.in_(TEAM_CLAIM_STATUSES))
         .order_by(Claim.id)))
-
-
-def was_on_team(user: User | None, help_request: HelpRequest) -> bool:
-    """Whether the user's claim on the request was accepted (and possibly completed since)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(sa.select(sa.exists().where(
-        Claim.request_id == help_request.id, Claim.volunteer_id == user.id,
-        Claim.status.in_(TEAM_CLAIM_STATUSES)))) or False
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from app.requests.views.pages import request_page_panel
 from app.volunteers import bp
 from app.volunteers.forms.delivery import AcceptDeliveryForm, ChangesForm, DeliveryForm
 from app.volunteers.services import delivery as services
-from app.volunteers.services import reviews
 
 PANEL_STATUSES = ("in_progress", "in_review", "delivered")
 
@@ -38,9 +37,7 @@ def delivery_panel(viewer: User | None, help_request: HelpRequest) -> PanelResul
         return None
     can_deliver = help_request.status == "in_progress" and can(viewer, "request.deliver", help_request)
     can_answer = help_request.status == "in_review" and can(viewer, "request.answer_delivery", help_request)
-    is_coordinator = bool(viewer is not None and viewer.is_authenticated and viewer.is_coordinator)
-    sees_notes = (is_coordinator or can(viewer, "request.answer_delivery", help_request)
-                  or reviews.was_on_team(viewer, help_request))
+    sees_notes = can(viewer, "request.read_handover", help_request)
     # While the team works again, earlier deliveries and the changes asked are for the people involved.
     shows_deliveries = sees_notes or help_request.status != "in_progress"
     deliveries = services.deliveries_of(help_request) if shows_deliveries else []

@@ -8,6 +8,7 @@ from app.core.models import EmailMessage, Notification
 from app.extensions import db
 from app.requests.models import HelpRequest, TimelineEntry
 from app.volunteers.models import Claim
+from tests.factories import make_volunteer
 from tests.volunteers.delivery.conftest import DELIVERY
 
 
@@ -107,3 +108,20 @@ def test_the_delivery_email_respects_the_settings(call, team):
     # the in-app notification still arrives
     assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
         Notification.user_id == team.staff.id)) == 1
+
+
+def test_hand_over_notes_are_read_only_by_the_people_involved(call, team):
+    path = f"/requests/{team.help_request.id}/delivery"
+    call(team.lead, "POST", path, json=DELIVERY)
+    call(team.staff, "POST", f"{path}/changes", json={"body": "Keys go to our treasurer, not the chat group."})
+    newcomer = make_volunteer(name="Brand New")
+    db.session.commit()
+
+    for reader in (newcomer, team.outsider):
+        body = call(reader, "GET", path).get_json()
+        assert body["repository_url"] == DELIVERY["repository_url"]  # the delivery itself is public
+        assert body["handover_notes"] is None and body["response_note"] is None
+    for reader in (team.staff, team.lead, team.member, team.coordinator):
+        body = call(reader, "GET", path).get_json()
+        assert body["handover_notes"] == DELIVERY["handover_notes"]
+        assert body["response_note"] == "Keys go to our treasurer, not the chat group."
