@@ -403,13 +403,19 @@ def invitation_problem(invitation: OrganizationInvitation) -> Conflict | None:
     return None
 
 
+def is_invitee(user: User, invitation: OrganizationInvitation) -> bool:
+    """Whether the account's e-mail address is the invited one (the token was mailed only there)."""
+    return user.email.lower() == invitation.email.lower()
+
+
 def accept_invitation(token: str, user: User) -> Membership:
     """Make `user` a member of the invitation's organisation and use the invitation up; commit.
 
     Raises NotFound for an unknown token, Conflict (codes `invitation_used`, `invitation_expired`)
-    when it can no longer be used, and NotAllowed unless `user` is nonprofit staff. Two people
-    accepting the same link at once: exactly one succeeds. A user who is already a member just
-    uses the invitation up.
+    when it can no longer be used, and NotAllowed unless `user` is nonprofit staff whose account
+    has the invited e-mail address (`invitation_for_another_address`): a forwarded or leaked link
+    joins nobody else. Two people accepting the same link at once: exactly one succeeds. A user
+    who is already a member just uses the invitation up.
     """
     invitation = find_invitation(token)
     problem = invitation_problem(invitation)
@@ -418,6 +424,10 @@ def accept_invitation(token: str, user: User) -> Membership:
     if not user.is_nonprofit:
         raise NotAllowed(_("Only nonprofit staff accounts can join an organisation. Sign out, then sign "
                            "in or sign up with a nonprofit staff account."), code="not_nonprofit_staff")
+    if not is_invitee(user, invitation):
+        raise NotAllowed(_("This invitation was sent to %(email)s, and you are signed in with another "
+                           "address. Sign out, then sign in or sign up with %(email)s to join.",
+                           email=invitation.email), code="invitation_for_another_address")
     now = utcnow()
     # A conditional update, so a link accepted twice at the same moment is used only once.
     used = db.session.execute(

@@ -165,7 +165,8 @@ def accept_invitation(token: str):
     if current_user.is_authenticated:
         if request.method == "POST":
             return _join(token, invitation)
-        return render_template("requests/accept_invitation.html", invitation=invitation, form=None)
+        return render_template("requests/accept_invitation.html", invitation=invitation, form=None,
+                               is_invitee=services.is_invitee(current_user, invitation))
     form = JoinWithNewAccountForm()
     email_taken = False
     if request.method == "GET":

@@ -206,6 +206,8 @@ def test_invitations_through_the_api(client, db, api_token, staff):
     owner, organization = staff
     colleague = make_user("nonprofit")
     db.session.commit()
+    forwarded_to = make_user("nonprofit")
+    db.session.commit()
 
     response = client.post(f"/api/v1/organizations/{organization.id}/invitations",
                            json={"email": colleague.email}, headers=api_token(owner))
@@ -214,6 +216,8 @@ def test_invitations_through_the_api(client, db, api_token, staff):
     assert body["email"] == colleague.email and "token" not in body
     _message, _path, token = last_invitation_link(db)
 
+    other = client.post("/api/v1/invitations/accept", json={"token": token}, headers=api_token(forwarded_to))
+    assert other.status_code == 403 and other.get_json()["error"]["code"] == "invitation_for_another_address"
     accepted = client.post("/api/v1/invitations/accept", json={"token": token}, headers=api_token(colleague))
     assert accepted.status_code == 200
     assert accepted.get_json()["role"] == "member"
@@ -224,13 +228,15 @@ def test_invitations_through_the_api(client, db, api_token, staff):
 
 
 def test_a_link_used_between_reading_and_joining_is_still_used_only_once(app, db, staff, monkeypatch):
-    """Two colleagues opening the same link at once: the second one's conditional update finds it used."""
+    """The same link accepted twice at once (two tabs): the second conditional update finds it used."""
     owner, organization = staff
-    first, second = make_user("nonprofit"), make_user("nonprofit")
+    invitee = make_user("nonprofit", email="shared@example.org")
     db.session.commit()
     with app.test_request_context():  # the e-mail's link is built for this site
         _invitation, token = services.invite_member(organization, owner, "shared@example.org")
-    services.accept_invitation(token, first)
+    services.accept_invitation(token, invitee)
+    db.session.execute(sa.delete(Membership).where(Membership.user_id == invitee.id))
+    db.session.commit()
     checked = []
     real_problem = services.invitation_problem
 
@@ -241,7 +247,40 @@ def test_a_link_used_between_reading_and_joining_is_still_used_only_once(app, db
     monkeypatch.setattr(services, "invitation_problem", stale_read)
 
     with pytest.raises(Conflict) as refused:
-        services.accept_invitation(token, second)
+        services.accept_invitation(token, invitee)
 
     assert refused.value.code == "invitation_used"
-    assert memberships(db, second) == []
+    assert memberships(db, invitee) == []
+
+
+def test_another_account_holding_the_link_cannot_join(app, db, staff):
+    """A forwarded or leaked link: the account must have the invited address, so nobody else joins."""
+    owner, organization = staff
+    other_nonprofit = make_user("nonprofit", email="someone.else@example.org")
+    db.session.commit()
+    invite(sign_in(app.test_client(), owner), organization, "invitee@example.org")
+    _message, path, token = last_invitation_link(db)
+    client = sign_in(app.test_client(), other_nonprofit)
+
+    page = client.get(path, headers=EN)
+    assert "This invitation was sent to invitee@example.org, and you are signed in with another address." \
+        in text_of(page)
+    assert "Join the organisation</button>" not in page.get_data(as_text=True)
+    refused = client.post(path, headers=EN)
+
+    assert refused.status_code == 403
+    assert memberships(db, other_nonprofit) == []
+    assert client.get(f"/organizations/{organization.id}/members").status_code in (403, 404)
+    assert db.session.scalar(sa.select(OrganizationInvitation.accepted_at)) is None  # still the invitee's
+
+
+def test_the_invitee_address_matches_whatever_its_case(app, db, staff):
+    owner, organization = staff
+    colleague = make_user("nonprofit", email="colleague@example.org")
+    db.session.commit()
+    with app.test_request_context():
+        _invitation, token = services.invite_member(organization, owner, "Colleague@Example.org")
+
+    services.accept_invitation(token, colleague)
+
+    assert memberships(db, colleague) == [organization.id]
