@@ -20,6 +20,7 @@ import os
 import re
 import secrets
 import tempfile
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,9 +185,14 @@ def stored_path(attachment: Attachment) -> Path:
 
 
 def clean_name(filename: str | None) -> str:
-    """A display name for the download: no directories, no control characters, at most 255 characters."""
+    """A display name for the download: no directories, no control characters, at most 255 characters.
+
+    Invisible format characters go too: a right-to-left override (U+202E) would show
+    "report\u202etxt.exe" as "reportexe.txt", hiding what the file really is.
+    """
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(char for char in name if ord(char) >= 32 and char != "\x7f").strip()
+    name = "".join(char for char in name
+                   if ord(char) >= 32 and char != "\x7f" and unicodedata.category(char) != "Cf").strip()
     if len(name) > NAME_MAX:
         stem, dot, extension = name.rpartition(".")
         if dot and len(extension) <= 10:
@@ -350,8 +356,10 @@ def download_response(attachment: Attachment, user: User | None) -> Response:
     """
     path = open_attachment(attachment, user)
     response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.original_name, max_age=0, conditional=False,
+                         download_name=clean_name(attachment.original_name), max_age=0, conditional=False,
                          etag=False)
+    # The stored type already names its charset; werkzeug would append a second one to text types.
+    response.headers["Content-Type"] = attachment.content_type
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -304,3 +304,38 @@ def test_two_uploads_at_once_never_pass_the_limit(app, db, staff, draft):
     assert sorted(outcomes) == ["full", "saved"]
     total = db.session.scalar(sa.select(sa.func.count(Attachment.id)))
     assert total == attachments.MAX_ATTACHMENTS_PER_REQUEST
+
+
+def test_a_text_download_names_its_charset_once(db, staff, draft, client):
+    sign_in(client, staff.user)
+    client.post(f"/requests/{draft.id}/attachments", data=upload(SAMPLES["csv"], "patients.csv"),
+                content_type="multipart/form-data", headers=EN)
+    attachment = db.session.scalars(sa.select(Attachment)).one()
+
+    with client.get(f"/attachments/{attachment.id}") as download:
+        assert download.headers["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_invisible_direction_marks_are_taken_out_of_file_names(db, staff, draft, client):
+    sign_in(client, staff.user)
+    client.post(f"/requests/{draft.id}/attachments", data=upload(SAMPLES["txt"], "report\u202etxt.exe"),
+                content_type="multipart/form-data", headers=EN)
+    attachment = db.session.scalars(sa.select(Attachment)).one()
+
+    assert attachment.original_name == "reporttxt.exe"
+    page = client.get(f"/requests/{draft.id}/intake/attachments", headers=EN).get_data(as_text=True)
+    assert "\u202e" not in page
+    with client.get(f"/attachments/{attachment.id}") as download:
+        assert "%E2%80%AE" not in download.headers["Content-Disposition"]
+
+
+def test_names_stored_before_the_rule_are_cleaned_when_downloaded(db, staff, draft, client):
+    sign_in(client, staff.user)
+    client.post(f"/requests/{draft.id}/attachments", data=upload(SAMPLES["txt"], "notes.txt"),
+                content_type="multipart/form-data", headers=EN)
+    attachment = db.session.scalars(sa.select(Attachment)).one()
+    attachment.original_name = "invoice\u202efdp.exe"
+    db.session.commit()
+
+    with client.get(f"/attachments/{attachment.id}") as download:
+        assert "%E2%80%AE" not in download.headers["Content-Disposition"]
