@@ -160,7 +160,7 @@ def test_a_stale_editor_is_told_and_keeps_what_they_typed(app, db, in_request, c
     with pytest.raises(Conflict) as stale:
         review.save_spec(intake_request, coordinator, changes={"summary": "x"}, base_version=1)
     assert stale.value.code == "stale_version"
-    assert db.session.scalars(sa.select(SpecVersion.version)).all() == [1, 2]
+    assert db.session.scalars(sa.select(SpecVersion.version).order_by(SpecVersion.version)).all() == [1, 2]
 
 
 def test_a_missing_summary_and_bad_numbers_are_named(app, db, coordinator, intake_request):
