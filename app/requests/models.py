@@ -65,6 +65,9 @@ class Organization(Verifiable, db.Model):
     verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The profile's edit counter: a save names the version it was made on, and only one save moves it
+    # on from there (a compare-and-set in update_organization), so no edit silently reverts another.
+    version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
 
     verified_by: Mapped[User | None] = relationship()
     memberships: Mapped[list[Membership]] = relationship(

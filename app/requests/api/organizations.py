@@ -74,8 +74,22 @@ ORGANIZATION = Schema(
     moment("verified_at", nullable=True),
     moment("created_at", required=True),
     moment("updated_at", required=True),
+    integer("version", description=_l("The profile's edit counter, one more with every saved change: send "
+                                      "it back as base_version when you edit. Only from the organisation "
+                                      "endpoints, not inside requests.")),
     nested("contact", CONTACT, description=_l("Present only for the organisation's staff and coordinators.")),
     description=_l("An organisation's public profile; private parts only for those allowed."),
+)
+
+ORGANIZATION_PATCH = Schema(
+    "OrganizationPatch",
+    *NEW_ORGANIZATION.as_partial().fields,
+    integer("base_version", 1, description=_l(
+        "The version of the profile these changes were made on (its `version` when you read it). When "
+        "someone else has saved since, nothing is saved and the answer is 409 `stale_version`: read the "
+        "organisation again, apply your changes to it and send its version. Without it the changes apply "
+        "to the current profile.")),
+    partial=True, description=NEW_ORGANIZATION.description,
 )
 
 DECISION = Schema(
@@ -134,6 +148,11 @@ def organization_json(organization: Organization | ListedOrganization, *, privat
     return body
 
 
+def profile_json(organization: Organization, *, private: bool) -> dict[str, Any]:
+    """The organisation as its own endpoints show it: organization_json plus the version to edit from."""
+    return {**organization_json(organization, private=private), "version": organization.version}
+
+
 def _profile_values(body: dict[str, Any]) -> dict[str, Any]:
     values = {key: value for key, value in body.items() if key != "contact"}
     if "contact" in body:
@@ -162,7 +181,7 @@ def create_organization(body: dict[str, Any]):
         organization = services.create_organization(current_user, **_profile_values(body))
     except Invalid as error:
         raise _api_errors(error) from None
-    return organization_json(organization, private=True), 201
+    return profile_json(organization, private=True), 201
 
 
 @api_route("/organizations", ["GET"], summary=_l("List organisations"), query=LIST_QUERY,
@@ -176,7 +195,7 @@ def list_organizations(query: dict[str, Any]):
     def shown(organization: Organization) -> dict[str, Any]:
         if private:  # every showing of a contact is recorded, in lists too
             audit.record("contact.viewed", organization, actor=current_user, via="api_list")
-        return organization_json(organization, private=private)
+        return profile_json(organization, private=private)
 
     page = paginate(statement, shown)
     if private:
@@ -192,21 +211,25 @@ def read_organization(organization_id: int):
     private = _private(organization)
     if private:
         record_contact_view(current_user, organization, via="api")
-    return organization_json(organization, private=private)
+    return profile_json(organization, private=private)
 
 
 @api_route("/organizations/<int:organization_id>", ["PATCH"], summary=_l("Edit an organisation profile"),
-           auth=SIGNED_IN, body=NEW_ORGANIZATION.as_partial("OrganizationPatch"), response=ORGANIZATION,
+           auth=SIGNED_IN, body=ORGANIZATION_PATCH, response=ORGANIZATION,
            tags=TAGS, description=_l("Staff and coordinators. When staff change the name or registration "
                                      "number of a verified organisation, it is verified again."),
-           responses={403: _l("Not the organisation's staff or a coordinator.")})
+           responses={403: _l("Not the organisation's staff or a coordinator."),
+                      409: _l("Someone else saved the profile since base_version, or at the same moment: "
+                              "code stale_version. Read it again, apply your changes and send its version.")})
 def update_organization(organization_id: int, body: dict[str, Any]):
     organization = services.get_visible(organization_id, current_user)
+    base_version = body.pop("base_version", None)
     try:
-        services.update_organization(organization, current_user, **_profile_values(body))
+        services.update_organization(organization, current_user, base_version=base_version,
+                                     **_profile_values(body))
     except Invalid as error:
         raise _api_errors(error) from None
-    return organization_json(organization, private=True)
+    return profile_json(organization, private=True)
 
 
 @api_route("/organizations/<int:organization_id>/verification", ["POST"],
@@ -217,7 +240,7 @@ def update_organization(organization_id: int, body: dict[str, Any]):
 def decide_verification(organization_id: int, body: dict[str, Any]):
     organization = services.get_visible(organization_id, current_user)
     services.decide_verification(organization, current_user, body["decision"], body.get("note"))
-    return organization_json(organization, private=True)
+    return profile_json(organization, private=True)
 
 
 @api_route("/organizations/<int:organization_id>/verification/request", ["POST"],
@@ -227,7 +250,7 @@ def decide_verification(organization_id: int, body: dict[str, Any]):
 def request_verification(organization_id: int):
     organization = services.get_visible(organization_id, current_user)
     services.request_verification_again(organization, current_user)
-    return organization_json(organization, private=True)
+    return profile_json(organization, private=True)
 
 
 def _member_json(membership: Membership) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     EmailField,
+    HiddenField,
     PasswordField,
     RadioField,
     SelectChoice,
@@ -62,6 +63,7 @@ class OrganizationForm(FlaskForm):
                                 render_kw=_limit("contact_phone", autocomplete="tel", inputmode="tel"))
     contact_email = EmailField(_l("Contact e-mail"),
                                render_kw=_limit("contact_email", autocomplete="email", spellcheck="false"))
+    base_version = HiddenField()  # the profile's version when the form was filled (edit only)
 
     CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email")
 
@@ -77,9 +79,29 @@ class OrganizationForm(FlaskForm):
             *self.CONTACT_FIELDS)}
 
     def fill_from(self, organization) -> None:
-        """Show the organisation's current profile."""
+        """Show the organisation's current profile, and remember the version it is."""
         for name in self.profile():
             self[name].data = getattr(organization, name)
+        self.base_version.data = str(organization.version)
+
+    def base_version_number(self) -> int | None:
+        """The version of the profile the form was filled from, if the page said so."""
+        value = (self.base_version.data or "").strip()
+        return int(value) if value.isdigit() else None
+
+    def typed_differences(self, organization) -> list[tuple[str, str]]:
+        """(label, what was typed) for each field whose typed value differs from the saved profile."""
+        labels = {str(choice.value): str(choice.label) for choice in self.cause_areas.choices}
+        differences = []
+        for name, typed in self.profile().items():
+            saved = getattr(organization, name)
+            if name == "cause_areas":
+                if sorted(typed or []) != sorted(saved or []):
+                    differences.append((str(self[name].label.text),
+                                        ", ".join(labels.get(slug, slug) for slug in typed or [])))
+            elif (typed or "").strip() != (saved or ""):
+                differences.append((str(self[name].label.text), (typed or "").strip()))
+        return differences
 
 
 class InvitationForm(FlaskForm):

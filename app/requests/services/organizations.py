@@ -17,6 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.datastructures import FileStorage
 
 from app.core import accounts, audit
@@ -206,21 +207,28 @@ def create_organization(creator: User, **fields: Any) -> Organization:
     return organization
 
 
-def update_organization(organization: Organization, editor: User, **fields: Any) -> Organization:
+def update_organization(organization: Organization, editor: User, *, base_version: int | None = None,
+                        **fields: Any) -> Organization:
     """Change the fields given (others stay as they are) and commit, auditing which ones changed.
 
     Members and coordinators may edit (NotAllowed otherwise). When the organisation's own staff
     change the name or registration number of a verified organisation, it goes back to pending:
-    the badge vouches for who the organisation is. Raises Invalid naming every bad field.
+    the badge vouches for who the organisation is. A save that changes something moves `version`
+    on by one. Raises Conflict `stale_version`, saving nothing, when `base_version` (the version
+    the editor started from) is no longer current or another save landed since `organization`
+    was loaded: of two racing saves exactly one succeeds. Raises Invalid naming every bad field.
     """
     require(editor, "organization.edit", organization)
+    if base_version is not None and base_version != organization.version:
+        raise _stale_organization()
     values = clean_profile(fields, partial=True)
     changed = sorted(name for name, value in values.items() if getattr(organization, name) != value)
     if not changed:
         return organization
+    _claim_next_version(organization)
     for name in changed:
         setattr(organization, name, values[name])
-    detail: dict[str, Any] = {"fields": changed}
+    detail: dict[str, Any] = {"fields": changed, "version": organization.version}
     listing_changes = list(changed)
     if (organization.is_verified and not editor.is_coordinator
             and any(name in IDENTITY_FIELDS for name in changed)):
@@ -234,6 +242,28 @@ def update_organization(organization: Organization, editor: User, **fields: Any)
     _announce_listing_change(organization, listing_changes, editor)
     db.session.commit()
     return organization
+
+
+def _stale_organization() -> Conflict:
+    return Conflict(_("Someone else saved this organisation since you loaded it. Load it again, apply "
+                      "your changes to what they saved, then save again."), code="stale_version")
+
+
+def _claim_next_version(organization: Organization) -> None:
+    """Move the organisation's version on by one, if it is still the version it was loaded with.
+
+    A compare-and-set before anything of the save is flushed: on PostgreSQL a racing save waits for
+    the first one's row lock and then matches nothing; on SQLite it waits for the first writer and
+    then reads its commit. A refusal rolls back and raises Conflict `stale_version`.
+    """
+    loaded = organization.version
+    claimed = db.session.execute(
+        sa.update(Organization).where(Organization.id == organization.id, Organization.version == loaded)
+        .values(version=loaded + 1).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        db.session.rollback()  # the organisation reloads with the other save's values
+        raise _stale_organization()
+    set_committed_value(organization, "version", loaded + 1)
 
 
 def _announce_listing_change(organization: Organization, changed: list[str], by: User) -> None:

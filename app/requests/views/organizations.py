@@ -105,8 +105,14 @@ def edit_organization(organization_id: int):
     if request.method == "GET":
         form.fill_from(organization)
     was_verified = organization.is_verified
-    submission = submit_form(form, lambda: services.update_organization(
-        organization, current_user, **form.profile()), on_form=(Invalid,))
+    try:
+        submission = submit_form(form, lambda: services.update_organization(
+            organization, current_user, base_version=form.base_version_number(), **form.profile()),
+            on_form=(Invalid,))
+    except Conflict as error:
+        if error.code != "stale_version":
+            raise
+        return _stale_edit_page(organization, form)
     if submission.is_done:
         if was_verified and not organization.is_verified:
             flash(_("Saved. Because the name or registration number changed, a coordinator "
@@ -115,6 +121,19 @@ def edit_organization(organization_id: int):
             flash(_("Your changes are saved."), "success")
         return redirect(url_for("requests.show_organization", organization_id=organization.id))
     return render_form("requests/edit_organization.html", form, organization=organization)
+
+
+def _stale_edit_page(organization, form: OrganizationForm) -> tuple[str, int]:
+    """The edit form again (409) after someone else's save: their profile in the fields, what this
+    editor typed beside it where it differs, and the new version, so saving again is a choice.
+    """
+    typed = form.typed_differences(organization)
+    form.fill_from(organization)
+    form.form_errors.append(_("Someone else saved this organisation since you opened it. Their changes "
+                              "are shown below; apply yours again."))
+    page = render_template("requests/edit_organization.html", form=form, organization=organization,
+                           typed_differences=typed)
+    return page, 409
 
 
 # --- colleagues ----------------------------------------------------------------------------------
