@@ -16,7 +16,7 @@ from app.core.dashboard_panels import PanelResult, dashboard_panel
 from app.core.errors import Conflict, DomainError, Invalid, NotFound
 from app.core.forms import submit_form
 from app.core.models import User
-from app.core.policy import roles_required
+from app.core.policy import require, roles_required
 from app.core.templating import current_locale, nav_link
 from app.core.views import render_form
 from app.extensions import csrf
@@ -240,6 +240,8 @@ def download_attachment(attachment_id: int) -> Response:
 def withdraw_request(request_id: int):
     user = _current_user()
     help_request = intake.get_request(request_id, user)
+    # The service refuses the POST; the page itself is only for those who may withdraw.
+    require(user, "request.withdraw", help_request)
     form = WithdrawForm()
     submission = submit_form(form, lambda: intake.withdraw_request(
         help_request, user, reason=form.reason.data), on_form=(Invalid,))
