@@ -65,7 +65,14 @@ class Config:
     # With Redis as the limiter's store, a down Redis must not turn sign-in into a 500.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_STORAGE_OPTIONS: ClassVar[dict] = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
-    SIGN_IN_RATE_LIMIT = "10 per minute"
+    SIGN_IN_RATE_LIMIT = "10 per minute"  # per address and e-mail: guesses at one account
+    # Per address, failed attempts only: one guess at each of many accounts (spraying) stops here.
+    SIGN_IN_FAILURE_LIMIT = "50 per 10 minutes"
+    # Per address. Generous: engineers at a matching event sign up on the spot from one network.
+    SIGN_UP_RATE_LIMIT = _env("SIGN_UP_RATE_LIMIT", "60 per hour")
+    # Web processes sharing the limits (gunicorn reads the same variable); during a Redis outage
+    # each process enforces its share of every limit.
+    WEB_CONCURRENCY = int(_env("WEB_CONCURRENCY", "1") or 1)
     PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105 (a rate, not a password)
 
     MAIL_BACKEND = _env("MAIL_BACKEND", "console")  # console | smtp | locmem

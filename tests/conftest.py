@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.config import TestConfig
 from app.core.accounts import open_session
+from app.extensions import limiter
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 pytest_plugins = ["tests.browser"]
@@ -106,6 +107,14 @@ def app_context(app: Flask) -> Iterator[None]:
     with app.app_context():
         yield
         empty_all_tables(app)
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(app: Flask) -> Iterator[None]:
+    """Rate-limit counters live in the limiter's memory for the whole session; each test starts from zero."""
+    limiter.reset()
+    yield
+    limiter.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -8,13 +8,12 @@ import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from app.core import accounts, bp, dashboard_panels, stats
+from app.core import accounts, bp, dashboard_panels, stats, throttle
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.forms import (
     AccountSettingsForm,
@@ -64,12 +63,6 @@ def start_session(user: User, *, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
-def _email_rate_key() -> str:
-    """Rate-limit key: the client's address plus the e-mail typed, so one victim can't lock out all."""
-    email = (request.form.get("email") or "").strip().lower()
-    return f"{get_remote_address()}|{email}"
-
-
 @bp.get("/")
 def home() -> str:
     return render_template("core/home.html", numbers=stats.platform_numbers())
@@ -86,6 +79,8 @@ def switch_language(locale: str) -> Response:
 
 
 @bp.route("/sign-up", methods=["GET", "POST"])
+@limiter.shared_limit(throttle.configured("SIGN_UP_RATE_LIMIT"), "sign-up", key_func=throttle.address,
+                      methods=["POST"])
 def sign_up():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
@@ -108,8 +103,10 @@ def sign_up():
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], key_func=_email_rate_key,
-               methods=["POST"])
+@limiter.shared_limit(throttle.configured("SIGN_IN_RATE_LIMIT"), "sign-in",
+                      key_func=throttle.address_and_email, methods=["POST"])
+@limiter.shared_limit(throttle.configured("SIGN_IN_FAILURE_LIMIT"), "sign-in-failures",
+                      key_func=throttle.address, methods=["POST"], deduct_when=throttle.failed)
 def sign_in():
     form = SignInForm()
     if request.method == "GET":
@@ -147,7 +144,7 @@ def sign_out_everywhere() -> Response:
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], key_func=_email_rate_key,
+@limiter.limit(throttle.configured("PASSWORD_RESET_RATE_LIMIT"), key_func=throttle.address_and_email,
                methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()

@@ -9,16 +9,6 @@ import pytest
 import sqlalchemy as sa
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(app) -> Iterator[None]:
-    """Rate-limit counters live in memory for the whole session; each API test starts from zero."""
-    from app.extensions import limiter
-
-    limiter.reset()
-    yield
-    limiter.reset()
-
-
 @pytest.fixture
 def count_queries(db):
     """`with count_queries() as statements:` collects the SQL run inside the block."""

@@ -60,7 +60,7 @@ def test_a_profile_link_with_brackets_is_a_422_naming_the_field(
     assert "github_url" in response.get_json()["error"]["fields"]
 
 
-def test_the_organisation_form_explains_a_bracketed_website_and_keeps_what_was_typed(nonprofit_client) -> None:
+def test_the_organisation_form_explains_a_bracketed_website_and_keeps_it(nonprofit_client) -> None:
     response = nonprofit_client.post("/organizations/new", headers=EN, data={
         "name": "Food Bank", "description": "Surplus food to people in need.", "cause_areas": "poverty",
         "region": "Shanghai", "website": "http://[x]/"})

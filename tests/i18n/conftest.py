@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -78,11 +77,3 @@ def separate_requests(app: Flask, monkeypatch, compiled_catalogues) -> None:
     monkeypatch.setattr(app, "test_client_class", DeviceClient)
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(app: Flask) -> Iterator[None]:
-    """Rate-limit counters live in memory for the whole session; each test starts from zero."""
-    from app.extensions import limiter
-
-    limiter.reset()
-    yield
-    limiter.reset()

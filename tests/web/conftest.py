@@ -13,16 +13,6 @@ from tests.factories import DEFAULT_PASSWORD
 EN = {"Accept-Language": "en"}
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(app) -> Iterator[None]:
-    """Rate-limit counters live in the limiter's memory storage, which outlives a single test."""
-    from app.extensions import limiter
-
-    limiter.reset()
-    yield
-    limiter.reset()
-
-
 @pytest.fixture
 def build_app(test_config) -> Iterator[Callable[..., Flask]]:
     """Build another app on the test database with some settings changed: `build_app(KEY=value)`.

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.core import accounts
+from app.core import accounts, throttle
 from app.core.api.plumbing import SIGNED_IN, api_route, bearer_token, iso
 from app.core.api.schema import (
     EMAIL_MAX,
@@ -83,13 +82,11 @@ def user_summary(user: User | None) -> dict[str, Any] | None:
     return {"id": user.id, "name": user.name, "role": user.role}
 
 
-def _sign_in_limit() -> str:
-    return current_app.config["SIGN_IN_RATE_LIMIT"]
-
-
 @api_route("/users", ["POST"], summary=_l("Create a nonprofit or volunteer account"),
            body=NEW_USER, status=201, response=USER, tags=["accounts"],
-           responses={409: _l("An account with this e-mail already exists (code email_taken).")})
+           responses={409: _l("An account with this e-mail already exists (code email_taken)."),
+                      429: _l("Too many sign-ups from this address; try again later.")})
+@limiter.shared_limit(throttle.configured("SIGN_UP_RATE_LIMIT"), "sign-up", key_func=throttle.address)
 def create_user(body: dict[str, Any]):
     locale = body.get("locale") or str(get_locale() or "zh_CN")
     user = accounts.create_user(email=body["email"], password=body["password"], name=body["name"],
@@ -99,9 +96,13 @@ def create_user(body: dict[str, Any]):
 
 @api_route("/auth/token", ["POST"], summary=_l("Trade e-mail and password for a bearer token"),
            body=CREDENTIALS, response=TOKEN, tags=["accounts"],
-           description=_l("Limited to 10 attempts a minute per address."),
+           description=_l("Limited to 10 attempts a minute per address and e-mail, and 50 failed "
+                          "attempts in 10 minutes per address."),
            responses={401: _l("Wrong e-mail or password."), 429: _l("Too many attempts.")})
-@limiter.limit(_sign_in_limit)
+@limiter.shared_limit(throttle.configured("SIGN_IN_RATE_LIMIT"), "sign-in",
+                      key_func=throttle.address_and_email)
+@limiter.shared_limit(throttle.configured("SIGN_IN_FAILURE_LIMIT"), "sign-in-failures",
+                      key_func=throttle.address, deduct_when=throttle.failed)
 def issue_token(body: dict[str, Any]):
     user = accounts.authenticate(body["email"], body["password"])
     if user is None:

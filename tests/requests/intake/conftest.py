@@ -11,7 +11,6 @@ from werkzeug.test import encode_multipart
 
 from tests.api.conftest import count_queries  # noqa: F401  (a fixture)
 from tests.factories import make_org, make_request, make_user
-from tests.web.conftest import fresh_rate_limits  # noqa: F401  (autouse fixture)
 
 EN = {"Accept-Language": "en"}
 

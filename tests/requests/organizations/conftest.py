@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import make_org, make_user
-from tests.web.conftest import fresh_rate_limits  # noqa: F401  (autouse fixture)
 
 EN = {"Accept-Language": "en"}
 PROFILE = {

@@ -259,7 +259,7 @@ def test_another_account_holding_the_link_cannot_join(app, db, staff):
     other_nonprofit = make_user("nonprofit", email="someone.else@example.org")
     db.session.commit()
     invite(sign_in(app.test_client(), owner), organization, "invitee@example.org")
-    _message, path, token = last_invitation_link(db)
+    _message, path, _token = last_invitation_link(db)
     client = sign_in(app.test_client(), other_nonprofit)
 
     page = client.get(path, headers=EN)

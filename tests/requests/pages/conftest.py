@@ -11,7 +11,6 @@ from app.requests.timeline import add_entry
 from tests.conftest import sign_in
 from tests.factories import make_org, make_request, make_skill, make_user
 from tests.i18n.conftest import compiled_catalogues  # noqa: F401  (Chinese pages need the compiled catalogue)
-from tests.web.conftest import fresh_rate_limits  # noqa: F401  (autouse fixture)
 
 EN = {"Accept-Language": "en"}
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}

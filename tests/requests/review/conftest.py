@@ -9,7 +9,6 @@ from flask.testing import FlaskClient
 
 from tests.conftest import sign_in
 from tests.factories import make_org, make_request, make_user
-from tests.web.conftest import fresh_rate_limits  # noqa: F401  (autouse fixture)
 
 EN = {"Accept-Language": "en"}
 

@@ -12,7 +12,6 @@ from app.core.models import AuditEvent, EmailMessage, Notification, User
 from app.requests.models import HelpRequest, Organization, TimelineEntry
 from tests.conftest import sign_in
 from tests.factories import make_org, make_request, make_user, make_volunteer
-from tests.web.conftest import fresh_rate_limits  # noqa: F401  (autouse fixture)
 
 EN = {"Accept-Language": "en"}
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}

@@ -11,7 +11,6 @@ from app.requests.models import HelpRequest
 from app.volunteers.models import Claim
 from tests.factories import make_claim, make_org, make_request, make_user, make_volunteer
 from tests.volunteers.claims.conftest import EN
-from tests.web.conftest import fresh_rate_limits  # noqa: F401  (autouse fixture)
 
 DELIVERY = {"repository_url": "https://github.com/foodbank/donor-map",
             "demo_url": "https://donors.foodbank.example.org",

@@ -110,10 +110,13 @@ def test_the_delivery_email_respects_the_settings(call, team):
         Notification.user_id == team.staff.id)) == 1
 
 
+KEYS_NOTE = "Keys go to our treasurer, not the chat group."
+
+
 def test_hand_over_notes_are_read_only_by_the_people_involved(call, team):
     path = f"/requests/{team.help_request.id}/delivery"
     call(team.lead, "POST", path, json=DELIVERY)
-    call(team.staff, "POST", f"{path}/changes", json={"body": "Keys go to our treasurer, not the chat group."})
+    call(team.staff, "POST", f"{path}/changes", json={"body": KEYS_NOTE})
     newcomer = make_volunteer(name="Brand New")
     db.session.commit()
 
@@ -124,4 +127,4 @@ def test_hand_over_notes_are_read_only_by_the_people_involved(call, team):
     for reader in (team.staff, team.lead, team.member, team.coordinator):
         body = call(reader, "GET", path).get_json()
         assert body["handover_notes"] == DELIVERY["handover_notes"]
-        assert body["response_note"] == "Keys go to our treasurer, not the chat group."
+        assert body["response_note"] == KEYS_NOTE

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from app.core.taxonomy import sync_skills
-from tests.web.conftest import fresh_rate_limits  # noqa: F401  (autouse fixture)
 
 EN = {"Accept-Language": "en"}
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}

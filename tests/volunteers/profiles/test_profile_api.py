@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from app.core.models import AuditEvent
 from app.extensions import db as database
 from app.volunteers.models import CheckIn, Review
-from tests.api.conftest import fresh_rate_limits  # noqa: F401  (autouse fixture)
 from tests.factories import make_claim, make_request, make_user, make_volunteer
 
 PROFILE = {

@@ -17,7 +17,6 @@ from tests.volunteers.claims.conftest import (  # noqa: F401  (fixtures re-expor
     project,
     sent_mail,
 )
-from tests.web.conftest import fresh_rate_limits  # noqa: F401  (autouse fixture)
 
 
 @dataclass
