@@ -7,8 +7,10 @@ stays `pending` and the caller carries on; `drain_outbox()` (run by the worker's
 `flask jobs drain` / `flask jobs tick`) enqueues it once Redis is back. The rq job id is
 `outbox-<id>` and is enqueued with `unique=True`, so a re-drain never queues a second copy.
 Running a job marks its row `done`, and a `done` row is never run again, so a job replayed by rq
-(which is at-least-once) runs once. Failures are retried with backoff by rq; the last failure marks
-the row `failed` and calls the job's registered final-failure handler.
+(which is at-least-once) runs once. Runs don't overlap: rq hands a job to one worker at a time, and
+the work-horse running a job dies with its worker, before rq retries the job (`app.core.worker`).
+Failures are retried with backoff by rq; the last failure marks the row `failed` and calls the
+job's registered final-failure handler.
 """
 
 from __future__ import annotations

@@ -79,6 +79,34 @@ def test_nul_characters_are_refused_not_crashing_the_database(client):
     assert list(error["fields"]) == ["name"]
 
 
+@pytest.mark.parametrize("escaped", ["\\ud800", "x\\udfffy", "\\udc00\\ud83d"])
+def test_a_lone_surrogate_escape_is_a_bad_request_not_crashing_the_database(client, escaped):
+    body = '{"email": "a@example.org", "password": "a long enough secret", "role": "volunteer", ' \
+           f'"name": "{escaped}"}}'
+
+    response = client.post("/api/v1/users", data=body.encode(), content_type="application/json")
+
+    assert_error(response, 400, "bad_request")
+
+
+def test_escaped_characters_that_pair_up_are_text(client):
+    body = (b'{"email": "a@example.org", "password": "a long enough secret", "role": "volunteer", '
+            b'"name": "\\ud83d\\ude00 \\\\ud800"}')  # an emoji, then a backslash before "ud800"
+
+    response = client.post("/api/v1/users", data=body, content_type="application/json")
+
+    assert response.status_code == 201
+    assert response.get_json()["name"] == "\U0001f600 \\ud800"
+
+
+def test_an_id_too_big_for_the_database_in_a_body_is_a_validation_error(client, nonprofit_user, api_token):
+    response = client.post("/api/v1/requests", headers=api_token(nonprofit_user),
+                           json={"organization_id": 32589158477190044729, "title": "A map"})
+
+    error = assert_error(response, 422, "validation_failed")
+    assert "organization_id" in error["fields"]
+
+
 def test_a_volunteer_calling_a_coordinator_endpoint_is_forbidden(client, volunteer_user, api_token):
     response = client.get("/api/v1/audit-events", headers=api_token(volunteer_user))
 

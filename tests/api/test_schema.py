@@ -109,6 +109,20 @@ def test_each_bad_value_is_named_with_a_sentence_saying_what_to_send(value, fiel
     assert fields[field] == message
 
 
+@pytest.mark.parametrize("value", [2**31, 10**20, -(2**31) - 1])
+def test_a_whole_number_beyond_a_database_integer_is_refused_not_overflowing_the_driver(value):
+    schema = Schema("Ids", integer("organization_id", minimum=1), integer("offset"))
+
+    with force_locale("en"):
+        assert errors_for({"offset": value}, schema) == {
+            "offset": "Enter a number from -2147483648 to 2147483647."}
+        assert set(errors_for({"organization_id": value}, schema)) == {"organization_id"}
+        assert schema.validate({"organization_id": 2**31 - 1, "offset": -(2**31)}) == {
+            "organization_id": 2**31 - 1, "offset": -(2**31)}
+    assert schema.json_schema()["properties"]["offset"] == {
+        "type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}
+
+
 def test_nested_errors_are_all_reported_at_once():
     fields = errors_for({"contact": {"email": "nope"}, "skills": [{"level": 0}, {"name": "Go", "level": 3}]})
 

@@ -1,12 +1,14 @@
 """Fixtures for job tests: mail outbox, test jobs, Redis-bound apps, real workers, a private Redis.
 
 The private redis-server is the only one tests stop and start; the machine's shared Redis never is.
+`PrivateRedis`, `WorkerProcess` and `worker_environment` are shared with tests/reliability/.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -122,6 +124,13 @@ class PrivateRedis:
             self.process.wait(timeout=10)
         self.process = None
 
+    def kill(self) -> None:
+        """Take the server away at once (SIGKILL), as a crash or an OOM kill would."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
 
 @pytest.fixture
 def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
@@ -141,17 +150,8 @@ def run_worker(test_config, instance_dir: Path) -> Callable[..., subprocess.Comp
 
     def run(redis_url: str, *args: str, mail_backend: str = "console",
             **env: str) -> subprocess.CompletedProcess:
-        environment = {
-            **os.environ,
-            "DATABASE_URL": test_config.SQLALCHEMY_DATABASE_URI,
-            "REDIS_URL": redis_url,
-            "MAIL_BACKEND": mail_backend,
-            "SECRET_KEY": "worker-test-secret",
-            "INSTANCE_PATH": str(instance_dir),
-            "CODEBRIDGE_ENV": "development",
-            **env,
-        }
-        environment.pop("RATELIMIT_STORAGE_URI", None)
+        environment = worker_environment(test_config, instance_dir, redis_url,
+                                         MAIL_BACKEND=mail_backend, **env)
         result = subprocess.run([FLASK, "--app", "app", "worker", "--burst", *args],
                                 cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True,
                                 timeout=120, check=False)
@@ -159,3 +159,96 @@ def run_worker(test_config, instance_dir: Path) -> Callable[..., subprocess.Comp
         return result
 
     return run
+
+
+def worker_environment(test_config, instance_dir: Path, redis_url: str, **env: str) -> dict[str, str]:
+    """The environment of a `flask worker` subprocess on the test database: config reaches it only
+    through the environment, as in production."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": test_config.SQLALCHEMY_DATABASE_URI,
+        "REDIS_URL": redis_url,
+        "MAIL_BACKEND": "console",
+        "SECRET_KEY": "worker-test-secret",
+        "INSTANCE_PATH": str(instance_dir),
+        "CODEBRIDGE_ENV": "development",
+        **env,
+    }
+    environment.pop("RATELIMIT_STORAGE_URI", None)
+    return environment
+
+
+def child_pids(parent: int) -> list[int]:
+    """The processes whose parent is `parent` (read from /proc: Linux only)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # it ended while we looked
+        if int(fields[1]) == parent:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def is_running(pid: int) -> bool:
+    """Whether process `pid` exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+class WorkerProcess:
+    """A long-running `flask --app app worker` in a process group of its own, output to a file.
+
+    rq forks a work-horse per job (in a group of its own) and a scheduler process; `kill_group`
+    SIGKILLs the worker's group as a crash of the whole worker would.
+    """
+
+    def __init__(self, environment: dict[str, str], log_path: Path, *args: str) -> None:
+        self.log_path = log_path
+        self._log = log_path.open("w")
+        self.process = subprocess.Popen([FLASK, "--app", "app", "worker", *args], cwd=PROJECT_ROOT,
+                                        env=environment, stdout=self._log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def output(self) -> str:
+        return self.log_path.read_text()
+
+    def is_alive(self) -> bool:
+        return self.process.poll() is None
+
+    def wait_for_output(self, text: str, timeout: float) -> None:
+        """Wait until the worker has written `text`; fail after `timeout` seconds or if it exits."""
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            assert self.is_alive(), f"the worker exited ({self.process.returncode}):\n{self.output()}"
+            assert time.monotonic() < deadline, f"no {text!r} in {timeout} s:\n{self.output()}"
+            time.sleep(0.2)
+
+    def kill_group(self) -> None:
+        """SIGKILL the worker's process group (the worker and its scheduler) and reap the worker."""
+        os.killpg(self.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self, timeout: float = 30) -> int | None:
+        """Warm shutdown (SIGTERM); SIGKILL the group if it does not end in `timeout` seconds.
+        Returns the exit status of a worker that ended by itself, else None."""
+        status = None
+        if self.is_alive():
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                status = self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        else:
+            status = self.process.returncode
+        self._log.close()
+        return status

@@ -20,6 +20,7 @@ Lists return `paginate(select(...).order_by(...), serialize)` and declare `pagin
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -101,8 +102,9 @@ def iso(moment: datetime | date | None) -> str | None:
 def json_body() -> dict[str, Any]:
     """The request body as a dict. An empty body counts as `{}`.
 
-    Raises BadRequest (400) for a body that is not JSON, not sent as `application/json`, or not
-    an object. Werkzeug raises 413 on its own for a body over MAX_CONTENT_LENGTH.
+    Raises BadRequest (400) for a body that is not JSON, not sent as `application/json`, not an
+    object, or holding a lone surrogate (`"\\ud800"`). Werkzeug raises 413 on its own for a body over
+    MAX_CONTENT_LENGTH.
     """
     raw = request.get_data(cache=True)
     if not raw.strip():
@@ -118,7 +120,23 @@ def json_body() -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BadRequest(_("The body must be a JSON object, like {\"name\": \"...\"}."),
                          code="bad_request")
+    if _SURROGATE_ESCAPE.search(raw) and _holds_lone_surrogate(data):
+        # "\ud800" is valid JSON syntax but no text: UTF-8 cannot encode it, so the database
+        # driver would fail on it (a 500) wherever the string is stored or searched.
+        raise BadRequest(_("The body holds half of a character (a lone UTF-16 surrogate escape), "
+                           "which is not text. Send the text itself, in UTF-8."), code="bad_request")
     return data
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # only this escape can make one: check further
+
+
+def _holds_lone_surrogate(data: Any) -> bool:
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def query_values(fields: Sequence[Field], errors: dict[str, str] | None = None) -> dict[str, Any]:

@@ -18,6 +18,9 @@ TITLE_MAX = 200  # the contract: titles hold at most 200 characters...
 TEXT_MAX = 20_000  # ...and every other free-text field at most 20,000
 EMAIL_MAX = 254  # the longest address SMTP carries (RFC 5321); users.email is VARCHAR(254)
 PASSWORD_MAX = 256
+# What an integer column holds on every database we run on (PostgreSQL's integer): a whole number
+# field without its own bounds gets these, so 10**20 is a 422 instead of an overflow in the driver.
+INTEGER_MIN, INTEGER_MAX = -(2**31), 2**31 - 1
 TYPES = ("string", "integer", "number", "boolean", "date", "datetime", "array", "object")
 _URL = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$", re.IGNORECASE)
 _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
@@ -28,7 +31,8 @@ class Field:
     """One named value of a JSON body or query string, with the rules it must satisfy.
 
     `items` declares each element of an array (its name is unused); `schema` declares the
-    members of an object. Strings without an explicit `max_length` get the free-text limit.
+    members of an object. Strings without an explicit `max_length` get the free-text limit, and
+    integers the bounds of a database integer where they declare none (see `bounds`).
     """
 
     name: str
@@ -59,6 +63,13 @@ class Field:
         if self.type == "object" and self.schema is None:
             raise ValueError(f"object field {self.name!r} needs `schema`")
 
+    def bounds(self) -> tuple[float | None, float | None]:
+        """(minimum, maximum) as enforced: an integer's unset bounds are a database integer's."""
+        if self.type != "integer":
+            return self.minimum, self.maximum
+        return (INTEGER_MIN if self.minimum is None else self.minimum,
+                INTEGER_MAX if self.maximum is None else self.maximum)
+
     def json_schema(self) -> dict[str, Any]:
         """This field as a JSON Schema (OpenAPI 3.1 dialect)."""
         out: dict[str, Any]
@@ -82,10 +93,11 @@ class Field:
                 out["minLength"] = self.min_length
             if self.format:
                 out["format"] = self.format
-        if self.minimum is not None:
-            out["minimum"] = self.minimum
-        if self.maximum is not None:
-            out["maximum"] = self.maximum
+        minimum, maximum = self.bounds()
+        if minimum is not None:
+            out["minimum"] = minimum
+        if maximum is not None:
+            out["maximum"] = maximum
         if self.choices is not None:
             out["enum"] = list(self.choices) + ([None] if self.nullable else [])
         if self.nullable:
@@ -205,13 +217,12 @@ def _check_string(spec: Field, value: Any, path: str, errors: dict[str, str]):
     return value, None
 
 
-def _range_message(spec: Field) -> str:
-    if spec.minimum is not None and spec.maximum is not None:
-        return _("Enter a number from %(min)s to %(max)s.", min=_plain(spec.minimum),
-                 max=_plain(spec.maximum))
-    if spec.minimum is not None:
-        return _("Enter a number of at least %(min)s.", min=_plain(spec.minimum))
-    return _("Enter a number of at most %(max)s.", max=_plain(spec.maximum))
+def _range_message(minimum: float | None, maximum: float | None) -> str:
+    if minimum is not None and maximum is not None:
+        return _("Enter a number from %(min)s to %(max)s.", min=_plain(minimum), max=_plain(maximum))
+    if minimum is not None:
+        return _("Enter a number of at least %(min)s.", min=_plain(minimum))
+    return _("Enter a number of at most %(max)s.", max=_plain(maximum))
 
 
 def _plain(number: float) -> str:
@@ -231,7 +242,10 @@ def _check_number(spec: Field, value: Any, path: str, errors: dict[str, str]):
             value = int(value)
     if (spec.minimum is not None and value < spec.minimum) or (
             spec.maximum is not None and value > spec.maximum):
-        return MISSING, _range_message(spec)
+        return MISSING, _range_message(spec.minimum, spec.maximum)
+    minimum, maximum = spec.bounds()
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        return MISSING, _range_message(minimum, maximum)  # beyond what the database can store
     if spec.choices is not None and value not in spec.choices:
         return MISSING, _("Choose one of: %(choices)s.", choices=", ".join(map(str, spec.choices)))
     return value, None
