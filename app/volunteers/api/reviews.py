@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.api.accounts import user_summary
 from app.core.api.audit import ACTOR
-from app.core.api.plumbing import SIGNED_IN, api_route, iso
+from app.core.api.plumbing import SIGNED_IN, api_route, iso, page_args, page_envelope
 from app.core.api.schema import Field, Schema, integer, moment, text
 from app.core.auth import signed_in_user
 from app.requests.models import REQUEST_STATUSES
@@ -90,11 +90,12 @@ def create_review(request_id: int, body: dict[str, Any]):
 
 
 @api_route("/requests/<int:request_id>/reviews", ["GET"], summary=_l("The reviews written on a request"),
-           response=REVIEW, tags=TAGS, responses={404: NOT_FOUND})
+           response=REVIEW, paginated=True, tags=TAGS, responses={404: NOT_FOUND})
 def list_reviews(request_id: int):
     reviews = services.reviews_of(visible_request_or_404(signed_in_user(), request_id))
-    return {"items": [review_json(review) for review in reviews], "total": len(reviews), "page": 1,
-            "per_page": max(len(reviews), 1)}
+    page, per_page = page_args()
+    shown = reviews[(page - 1) * per_page:page * per_page]  # a handful per request: paged in memory
+    return page_envelope([review_json(review) for review in shown], len(reviews), page, per_page)
 
 
 @api_route("/reviews/<int:review_id>", ["PATCH"], summary=_l("Edit a review within 7 days"),

@@ -113,6 +113,29 @@ def test_only_the_author_edits_through_the_api(call, delivered):
     assert answer.status_code == 200 and answer.get_json()["rating"] == 5
 
 
+def test_the_reviews_of_a_request_are_listed_a_page_at_a_time(call, delivered):
+    path = f"/requests/{delivered.help_request.id}/reviews"
+    for volunteer in (delivered.lead, delivered.member):
+        call(delivered.staff, "POST", path,
+             json={"rating": 5, "body": "Thanks", "subject_user_id": volunteer.id})
+
+    first = call(None, "GET", f"{path}?per_page=1").get_json()
+    second = call(None, "GET", f"{path}?per_page=1&page=2").get_json()
+
+    assert (first["total"], first["page"], first["per_page"], len(first["items"])) == (2, 1, 1, 1)
+    assert second["page"] == 2 and second["items"][0]["id"] != first["items"][0]["id"]
+    assert call(None, "GET", f"{path}?per_page=101").status_code == 422
+
+
+def test_the_review_list_is_documented_as_a_page_of_reviews(client):
+    operation = client.get("/api/v1/openapi.json").get_json()["paths"][
+        "/api/v1/requests/{request_id}/reviews"]["get"]
+
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert {"$ref": "#/components/schemas/Page"} in schema["allOf"]
+    assert {"page", "per_page"} <= {parameter["name"] for parameter in operation["parameters"]}
+
+
 def test_reviews_of_a_volunteer_appear_on_their_profile(client, call, delivered):
     call(delivered.staff, "POST", f"/requests/{delivered.help_request.id}/reviews",
          json={"rating": 5, "body": "Built exactly what we needed.", "subject_user_id": delivered.lead.id})
