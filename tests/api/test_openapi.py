@@ -130,4 +130,6 @@ def test_lists_document_paging_and_the_envelope(document):
 
 def test_rate_limited_token_endpoint_documents_429(document):
     assert "429" in document["paths"]["/api/v1/auth/token"]["post"]["responses"]
+    too_many = document["paths"]["/api/v1/auth/token"]["post"]["responses"]["429"]
+    assert too_many["headers"]["Retry-After"]["required"] is True
     assert "204" in document["paths"]["/api/v1/auth/token"]["delete"]["responses"]

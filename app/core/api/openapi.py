@@ -48,6 +48,12 @@ PAGE_SCHEMA: dict[str, Any] = {
 }
 
 
+RETRY_AFTER: dict[str, Any] = {
+    "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"},
+    "description": "Seconds to wait before trying again.",
+}
+
+
 def _error_descriptions() -> dict[int, Any]:
     return {
         400: _l("The body is not a JSON object."),
@@ -149,6 +155,8 @@ def operation(route: ApiRoute, method: str, path_parameters: list[dict[str, Any]
         text = route.responses.get(status) or descriptions.get(status) or "Error."
         responses[str(status)] = {"description": str(text), "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        if status == 429:  # the contract promises when to try again
+            responses[str(status)]["headers"] = {"Retry-After": RETRY_AFTER}
     op["responses"] = responses
     return op
 
