@@ -101,6 +101,10 @@ def _decide(request_id: int, form_key: str, form_class: type[FlaskForm], text_fi
     if submission.is_done:
         flash(done(help_request), "success")
         return redirect(url_for("requests.intake_queue"))
+    if help_request.status != "intake":
+        # The page shows the decision forms only in intake, so their errors would go unseen: a request
+        # another coordinator already decided on answers with the conflict instead.
+        return _render_review(help_request, 409, decision_error=Conflict().message)
     return _render_review(help_request, 422, **{form_key: form})
 
 
