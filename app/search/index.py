@@ -31,7 +31,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from whoosh import columns, fields, formats, query
 from whoosh.analysis import Filter, Token, Tokenizer
-from whoosh.index import FileIndex, create_in, open_dir
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import FileIndex, create_in
 from whoosh.lang.porter import stem
 from whoosh.qparser import QueryParser, plugins, syntax
 from whoosh.searching import Searcher
@@ -263,14 +264,21 @@ def _index_fields(document: dict[str, Any]) -> dict[str, Any]:
 # --- opening ---------------------------------------------------------------------------------------
 
 
-def _open(directory: Path) -> FileIndex:
+def _open(directory: Path, *, check_segments: bool = False) -> FileIndex:
+    """The index in `directory`; with `check_segments`, each segment is opened too.
+
+    Opening the table of contents alone says nothing of the segments: a damaged segment file
+    then only shows when a searcher opens it. Raises IndexMissing or IndexCorrupt.
+    """
     problem = None
     with warnings.catch_warnings():
         # whoosh leaves the table of contents open when it can't read it; it closes when the
         # error is freed, below, without a ResourceWarning.
         warnings.simplefilter("ignore", ResourceWarning)
         try:
-            ix = open_dir(str(directory))
+            # Read segments with plain reads, not memory maps: a segment file damaged in place
+            # under a map kills the reading process with SIGBUS instead of raising an error.
+            ix = FileStorage(str(directory), supports_mmap=False).open_index()
         except FileNotFoundError:
             problem = "missing"
         except Exception as error:  # whoosh raises many kinds (EmptyIndexError, unpickling, struct)
@@ -284,19 +292,37 @@ def _open(directory: Path) -> FileIndex:
     if set(ix.schema.names()) != _SCHEMA_NAMES:  # written by an older version of this module
         ix.close()
         raise IndexCorrupt(f"{directory}: its fields are not the current schema's")
+    if check_segments:
+        _reader_or_corrupt(ix, directory).close()
     return ix
 
 
-def open_index() -> FileIndex:
-    """The live index. Raises IndexMissing when there is none and IndexCorrupt when it can't be opened."""
-    return _open(generations.live_generation(generations.index_root()))
+def _reader_or_corrupt(ix: FileIndex, directory: Path) -> Any:
+    """A reader over every segment; IndexCorrupt when a segment file can't be read."""
+    problem = None
+    with warnings.catch_warnings():
+        # As in _open: whoosh leaves the segment's file open when it can't read it.
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return ix.reader()
+        except Exception as error:  # whoosh raises what the bytes make it: OSError, struct.error...
+            problem = type(error).__name__
+        ix.close()
+        gc.collect()
+    raise IndexCorrupt(f"{directory}: a segment can't be read ({problem})")
+
+
+def open_index(*, check_segments: bool = False) -> FileIndex:
+    """The live index. Raises IndexMissing when there is none and IndexCorrupt when it can't be opened
+    (with `check_segments`, also when one of its segments can't be read)."""
+    return _open(generations.live_generation(generations.index_root()), check_segments=check_segments)
 
 
 def index_status() -> str:
     """"ok", "missing", "rebuilding" (no usable index while a rebuild runs) or "corrupt"; never raises."""
     root = generations.index_root()
     try:
-        _open(generations.live_generation(root)).close()
+        _open(generations.live_generation(root), check_segments=True).close()
         return "ok"
     except IndexMissing:
         state = "missing"
@@ -323,7 +349,7 @@ def _writer(ix: FileIndex, **options: Any) -> Iterator[Any]:
 def _writable_index() -> FileIndex:
     """The live index, rebuilt from the database first when it is missing or corrupt."""
     try:
-        return open_index()
+        return open_index(check_segments=True)
     except (IndexMissing, IndexCorrupt) as error:
         log.warning("search index unusable (%s): rebuilding it from the database", error)
     rebuild_index(only_if_unusable=True)
@@ -415,7 +441,7 @@ def rebuild_index(*, on_start: Callable[[int], None] | None = None,
     with generations.rebuilding(root):
         if only_if_unusable:
             try:
-                open_index().close()
+                open_index(check_segments=True).close()
                 return RebuildSummary(0, 0.0, "", skipped=True)
             except (IndexMissing, IndexCorrupt):
                 pass
@@ -564,7 +590,8 @@ def _searcher() -> Searcher:
         with contextlib.suppress(Exception):
             _searchers.searcher.close()
         _searchers.key = _searchers.searcher = None
-    searcher = _open(generation).searcher()
+    ix = _open(generation)
+    searcher = Searcher(_reader_or_corrupt(ix, generation), fromindex=ix)
     _searchers.key, _searchers.searcher = key, searcher
     return searcher
 
@@ -628,9 +655,21 @@ def search(text: str = "", *, filters: dict[str, Any] | None = None, sort: str =
             return SearchResult([], 0, page, per_page)
     # The synonym table is part of the key: editing synonyms changes results without an index change.
     key = (_clean_query(text), _synonym_table(), repr(filter_query), sort, page, per_page)
-    return matching.remembered(searcher, key, lambda: _run(searcher, _text_query(text), filter_query, text,
-                                                           sort, page, per_page),
-                               size=current_app.config.get("SEARCH_RESULT_CACHE_SIZE", 0))
+    try:
+        return matching.remembered(searcher, key, lambda: _run(searcher, _text_query(text), filter_query,
+                                                               text, sort, page, per_page),
+                                   size=current_app.config.get("SEARCH_RESULT_CACHE_SIZE", 0))
+    except Exception:
+        # A segment damaged under an open searcher fails while it is read. Then search answers
+        # empty while the index is rebuilt, as for a missing index; any other error is a bug.
+        if index_status() == "ok":
+            raise
+        log.exception("search index damaged while searching: forgetting it and scheduling a rebuild")
+        forget_searchers()
+        searcher = _after_scheduling_a_rebuild(IndexCorrupt("damaged while searching"))
+        if searcher is None:
+            return SearchResult([], 0, page, per_page)
+        return _run(searcher, _text_query(text), filter_query, text, sort, page, per_page)
 
 
 def _after_scheduling_a_rebuild(error: Exception) -> Searcher | None:

@@ -151,16 +151,7 @@ CORRUPTIONS: dict[str, tuple[str, Callable[[Path], None]]] = {
 }
 
 
-# App bug, reported (issue #11): index_status() opens only the table of contents, so with damaged
-# segments /healthz says "ok", no rebuild is scheduled, and searches answer 500 (whoosh raises
-# OSError opening the segment) or lose their connection (segments are mmapped: a worker reading
-# one changed in place dies of SIGBUS). Strict: the marks must go when the app is fixed.
-SEGMENT_BUG = pytest.mark.xfail(strict=True, reason="damaged segments: /healthz says ok, searches 500 or "
-                                                    "the worker dies of SIGBUS")
-
-
-@pytest.mark.parametrize("corruption", [pytest.param(name, marks=SEGMENT_BUG) if pattern == "*.seg" else name
-                                        for name, (pattern, _damage) in CORRUPTIONS.items()])
+@pytest.mark.parametrize("corruption", list(CORRUPTIONS))
 def test_a_corrupted_index_is_reported_search_keeps_answering_and_reindex_restores_it(
         server, listed, runner, corruption):
     assert_found_by_the_index(server, listed)  # the threads that answered now hold the index open

@@ -114,3 +114,16 @@ def test_only_one_rebuild_waits_at_a_time(db, monkeypatch):
     assert health.schedule_rebuild() is True
     assert health.schedule_rebuild() is False
     assert len(rebuild_jobs(db)) == 1
+
+
+def test_a_damaged_segment_counts_as_corrupt_and_search_still_answers(db, index_dir):
+    request = make_request(title="Food bank routes")
+    db.session.commit()
+    damaged = index.rebuild_index().generation
+    assert index.search("food bank").ids == [request.id]  # this thread now holds a searcher open
+    for segment in (index_dir / damaged).glob("*.seg"):
+        segment.write_bytes(b"garbage" * 10)
+
+    assert index.index_status() == "corrupt"
+    assert index.search("routes").ids == [request.id]  # rebuilt at once in embedded mode
+    assert (index_dir / "CURRENT").read_text() != damaged
