@@ -186,7 +186,8 @@ def create_organization(body: dict[str, Any]):
 
 @api_route("/organizations", ["GET"], summary=_l("List organisations"), query=LIST_QUERY,
            response=ORGANIZATION, paginated=True, tags=TAGS,
-           responses={403: _l("Only coordinators list organisations that are not verified.")})
+           responses={401: _l("`mine=true` without a bearer token: sign in to list your organisations."),
+                      403: _l("Only coordinators list organisations that are not verified.")})
 def list_organizations(query: dict[str, Any]):
     statement = services.organizations_for(current_user, verification=query.get("verification"),
                                            mine=bool(query.get("mine")))
