@@ -133,3 +133,13 @@ def test_rate_limited_token_endpoint_documents_429(document):
     too_many = document["paths"]["/api/v1/auth/token"]["post"]["responses"]["429"]
     assert too_many["headers"]["Retry-After"]["required"] is True
     assert "204" in document["paths"]["/api/v1/auth/token"]["delete"]["responses"]
+
+
+def test_file_upload_documents_its_multipart_body_and_download_a_file(document):
+    attachments = document["paths"]["/api/v1/requests/{request_id}/attachments"]["post"]
+    download = document["paths"]["/api/v1/requests/{request_id}/attachments/{attachment_id}"]["get"]
+
+    body = attachments["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert body["required"] == ["file"] and "file" in body["properties"]
+    assert {"413", "422"} <= set(attachments["responses"])
+    assert list(download["responses"]["200"]["content"]) == ["*/*"]

@@ -106,6 +106,9 @@ def _query_parameter(spec: Field) -> dict[str, Any]:
 def _success(route: ApiRoute, components: _Components) -> dict[str, Any]:
     if route.status == 204:
         return {"description": "No content."}
+    if route.produces:
+        return {"description": "The file.", "content": {route.produces: {
+            "schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}}
     schema: dict[str, Any] = components.ref(route.response) if route.response else {"type": "object"}
     if route.paginated:
         schema = {"allOf": [{"$ref": "#/components/schemas/Page"},
@@ -117,6 +120,8 @@ def _error_statuses(route: ApiRoute, has_path_parameters: bool) -> set[int]:
     statuses = set(route.responses)
     if route.body is not None:
         statuses |= {400, 413, 422}
+    if route.upload is not None:
+        statuses |= {413, 422}
     if route.query or route.paginated:
         statuses.add(422)
     if route.auth is not None:
@@ -144,6 +149,11 @@ def operation(route: ApiRoute, method: str, path_parameters: list[dict[str, Any]
     if route.body is not None:
         op["requestBody"] = {"required": not route.body.partial,
                              "content": {"application/json": {"schema": components.ref(route.body)}}}
+    elif route.upload is not None:
+        op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": [route.upload],
+            "properties": {route.upload: {"type": "string", "contentMediaType": "application/octet-stream"}},
+        }}}}
     if route.auth is None:
         op["security"] = [{}, {"bearerAuth": []}]  # public; a token may still show more
     else:

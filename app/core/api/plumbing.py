@@ -222,6 +222,8 @@ class ApiRoute:
     paginated: bool = False
     responses: dict[int, Text] = field(default_factory=dict)
     tags: tuple[str, ...] = ()
+    upload: str | None = None  # the multipart/form-data field that carries a file
+    produces: str | None = None  # the success body's media type when it is not JSON (a download)
 
 
 REGISTRY: dict[str, ApiRoute] = {}
@@ -232,7 +234,8 @@ def api_route(rule: str, methods: Sequence[str] = ("GET",), *, summary: Text, de
               auth: Sequence[str] | None = None, status: int = 200,
               response: Schema | None = None, paginated: bool = False,
               responses: Mapping[int, Text] | None = None, tags: Sequence[str] = (),
-              endpoint: str | None = None, blueprint: Blueprint | None = None) -> Callable:
+              endpoint: str | None = None, blueprint: Blueprint | None = None,
+              upload: str | None = None, produces: str | None = None) -> Callable:
     """Register a documented JSON endpoint on the API blueprint (or `blueprint`).
 
     Before the view runs: callers without a valid token get 401 and callers of another role 403
@@ -240,7 +243,9 @@ def api_route(rule: str, methods: Sequence[str] = ("GET",), *, summary: Text, de
     are validated together, every bad field named in one 422, and passed to the view as the
     keyword arguments `query` and `body` (dicts of cleaned values). A body that is not a JSON
     object gives 400. `paginated=True` documents `page`/`per_page` and the list envelope whose
-    items follow `response`. `responses` adds documented error statuses ({409: "why"}).
+    items follow `response`. `responses` adds documented error statuses ({409: "why"}). `upload`
+    names the multipart/form-data field of a file upload (the view reads it from request.files),
+    and `produces` the media type of a success body that is not JSON (`"*/*"` for downloads).
     The endpoint name defaults to the view's name and must be unique across the API blueprint
     (Flask refuses a duplicate at import); `blueprint` is for documented paths outside /api/v1.
     """
@@ -272,7 +277,7 @@ def api_route(rule: str, methods: Sequence[str] = ("GET",), *, summary: Text, de
             endpoint=f"{target.name}.{name}", rule=rule, methods=tuple(m.upper() for m in methods),
             summary=summary, description=description, body=body, query=tuple(query), auth=roles,
             status=status, response=response, paginated=paginated, responses=dict(responses or {}),
-            tags=tuple(tags))
+            tags=tuple(tags), upload=upload, produces=produces)
         return run
 
     return decorate

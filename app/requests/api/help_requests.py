@@ -240,7 +240,7 @@ def read_timeline(request_id: int):
 # --- attachments ---------------------------------------------------------------------------------
 
 @api_route("/requests/<int:request_id>/attachments", ["POST"], summary=_l("Attach a file to a request"),
-           auth=SIGNED_IN, status=201, response=ATTACHMENT, tags=TAGS,
+           auth=SIGNED_IN, status=201, response=ATTACHMENT, tags=TAGS, upload="file",
            description=_l("Send multipart/form-data with the file in the field `file`. Accepted by content: "
                           "PNG, JPEG, GIF, WebP, PDF, XLSX, DOCX, XLS, DOC, UTF-8 CSV or text; at most "
                           "10 MiB; at most 10 files per request."),
@@ -273,7 +273,7 @@ def _request_attachment(request_id: int, attachment_id: int) -> Attachment:
 
 
 @api_route("/requests/<int:request_id>/attachments/<int:attachment_id>", ["GET"],
-           summary=_l("Download an attachment"), tags=TAGS, responses={404: NOT_VISIBLE})
+           summary=_l("Download an attachment"), tags=TAGS, produces="*/*", responses={404: NOT_VISIBLE})
 def download_request_attachment(request_id: int, attachment_id: int):
     attachment = _request_attachment(request_id, attachment_id)
     return attachments.download_response(attachment, signed_in_user())
