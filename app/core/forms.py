@@ -11,13 +11,14 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    Field,
     HiddenField,
     PasswordField,
     RadioField,
     SelectChoice,
     StringField,
 )
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.validators import EqualTo, InputRequired, Length, StopValidation
 
 from app.core.accounts import EMAIL_PREFERENCE_KEYS
 from app.core.errors import Conflict, DomainError, Invalid
@@ -28,6 +29,18 @@ ROLE_CHOICES = [SelectChoice("nonprofit", _l("Nonprofit staff: my organisation n
 LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 T = TypeVar("T")
+NUL_MESSAGE = _l("Remove the invisible NUL characters from this text.")
+
+
+def refuse_nul(form: FlaskForm, field: Field) -> None:
+    """Validator: no NUL character in the text (or in any item of a list field).
+
+    PostgreSQL can't store or compare text holding one, so it would be a server error further on;
+    the API's schema refuses it the same way.
+    """
+    values = field.data if isinstance(field.data, list | tuple) else [field.data]
+    if any(isinstance(value, str) and "\x00" in value for value in values):
+        raise StopValidation(str(NUL_MESSAGE))
 
 
 def _email_field() -> EmailField:
@@ -53,7 +66,7 @@ def _confirm_field(other: str) -> PasswordField:
 def _name_field() -> StringField:
     return StringField(_l("Your name"), validators=[
         InputRequired(message=_l("Tell us your name.")),
-        Length(max=120, message=_l("Use at most 120 characters.")),
+        Length(max=120, message=_l("Use at most 120 characters.")), refuse_nul,
     ], render_kw={"autocomplete": "name"})
 
 

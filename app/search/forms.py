@@ -69,19 +69,25 @@ class SearchForm(FlaskForm):
         """The search these values ask for; a value out of range is dropped, never an error."""
         skills: list[str] = []
         for value in self.skills.data or []:  # ?skills=a,b (the API's shape) works here too
-            skills += [part.strip() for part in str(value).split(",") if part.strip()]
+            skills += [part for part in map(_filter_value, str(value).split(",")) if part]
         try:
             number = min(max(int(page), 1), PAGE_MAX)
         except (TypeError, ValueError):
             number = 1
         return SearchParams(
             q=(self.q.data or "").strip(), skills=tuple(dict.fromkeys(skills)),
-            cause=self.cause.data or None, region=(self.region.data or "").strip() or None,
+            cause=_filter_value(self.cause.data), region=_filter_value(self.region.data),
             effort=self.effort.data if self.effort.data in EFFORT_SIZES else None,
             remote=bool(self.remote.data), verified=bool(self.verified.data),
             has_free_seats=bool(self.has_free_seats.data),
             sort=self.sort.data if self.sort.data in SORT_LABELS else None,
             page=number, per_page=PER_PAGE_DEFAULT)
+
+
+def _filter_value(value: Any) -> str | None:
+    """A filter's text, or None when empty or holding a NUL (PostgreSQL can't compare text with one)."""
+    text = str(value or "").strip()
+    return text if text and "\x00" not in text else None
 
 
 def search_form(args: MultiDict) -> SearchForm:

@@ -38,6 +38,8 @@ def save_search(user: User, *, name: str | None, params: SearchParams, frequency
         errors["name"] = _("Give the search a name, like “Flask projects in education”.")
     elif len(clean_name) > NAME_MAX:
         errors["name"] = _("Use at most %(max)d characters.", max=NAME_MAX)
+    elif "\x00" in clean_name:  # PostgreSQL cannot store NUL characters in text
+        errors["name"] = _("Remove the invisible NUL characters from this text.")
     if frequency not in DIGEST_FREQUENCIES:
         errors["frequency"] = _("Choose daily or weekly.")
     count = db.session.scalar(sa.select(sa.func.count()).where(SavedSearch.user_id == user.id)) or 0

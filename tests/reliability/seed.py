@@ -165,6 +165,6 @@ def fingerprint() -> dict[str, list[tuple]]:
     rows = {}
     with db.engine.connect() as connection:
         for table in db.metadata.sorted_tables:
-            order = [column for column in table.columns]
-            rows[table.name] = [tuple(row) for row in connection.execute(sa.select(table).order_by(*order))]
+            # Sorted here, not by the database: PostgreSQL can't order json columns.
+            rows[table.name] = sorted((tuple(row) for row in connection.execute(sa.select(table))), key=repr)
     return rows

@@ -42,7 +42,7 @@ from app.extensions import limiter
 from app.requests.forms.intake import QUESTION_STEPS, step_form_class
 from app.requests.services import intake
 from tests.factories import DEFAULT_PASSWORD
-from tests.reliability.seed import EN, client_for, seed_world
+from tests.reliability.seed import EN, client_for, fingerprint, seed_world
 
 FORM_MODULES = (app.core.forms, app.requests.forms.intake, app.requests.forms.organizations,
                 app.requests.forms.review, app.search.forms, app.volunteers.forms.checkins,
@@ -314,3 +314,27 @@ def test_an_empty_decision_on_a_request_already_sent_back_says_why(app, world, a
     assert response.status_code == 409
     assert "This cannot be done in the current state. Reload the page and try again." in response.get_data(
         as_text=True)
+
+
+def stored_nul() -> list[str]:
+    """Where a NUL character was stored: PostgreSQL refuses them, so none may reach a table."""
+    return [f"{table}: {row!r}"[:200] for table, rows in fingerprint().items() for row in rows
+            if any(isinstance(value, str) and "\x00" in value for value in row)]
+
+
+@pytest.mark.parametrize("form_name", FORM_CASES)
+def test_a_nul_character_in_any_field_is_refused_not_stored(app, world, form_name):
+    """Found by the test above on PostgreSQL: names, check-ins, replies, nudges, milestones, saved
+    searches, search filters, spec notes and skills and verification notes sent a NUL to the database
+    (a 500 there; stored as-is on SQLite)."""
+    page = PAGES[form_name]
+    steps = QUESTION_STEPS if form_name == "StepForm" else (None,)
+    for step in steps:
+        form_class = step_form_class(intake.question(step), "en") if step else app_forms()[form_name]
+        for target, kind in field_types(form_class).items():
+            if kind == "CSRFTokenField":
+                continue
+            response, _target = post(app, world, page, form_name, target, "a\x00b", step)
+            response.close()
+            assert response.status_code < 500, (target, response.status_code)
+    assert stored_nul() == []

@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.forms import LANGUAGE_CHOICES
+from app.core.forms import LANGUAGE_CHOICES, refuse_nul
 from app.core.templating import current_locale
 from app.requests.services.organizations import LIMITS, causes
 
@@ -116,7 +116,8 @@ class JoinWithNewAccountForm(FlaskForm):
 
     name = StringField(_l("Your name"), validators=[
         InputRequired(message=_l("Tell us your name.")),
-        Length(max=120, message=_l("Use at most 120 characters."))], render_kw={"autocomplete": "name"})
+        Length(max=120, message=_l("Use at most 120 characters.")), refuse_nul],
+        render_kw={"autocomplete": "name"})
     password = PasswordField(_l("Password"), validators=[InputRequired(message=_l("Choose a password."))],
                              description=_l("At least 8 characters. Common passwords are refused."),
                              render_kw={"autocomplete": "new-password"})
@@ -139,6 +140,7 @@ class VerificationDecisionForm(FlaskForm):
     decision = RadioField(_l("Decision"), choices=DECISION_CHOICES, validate_choice=False,
                           validators=[InputRequired(message=_l("Choose verified or rejected."))])
     note = TextAreaField(_l("Note to the organisation"), validators=[
-        Length(max=20_000, message=_l("Use at most %(max)d characters."))], render_kw={"rows": 4},
+        Length(max=20_000, message=_l("Use at most %(max)d characters.")), refuse_nul],
+        render_kw={"rows": 4},
         description=_l("The organisation's staff read this on their page and in an e-mail. When you "
                        "reject, say what to send or change."))

@@ -10,6 +10,7 @@ from wtforms import HiddenField, IntegerField, SelectMultipleField, StringField,
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from app.core.api.schema import TEXT_MAX
+from app.core.forms import refuse_nul
 from app.requests.services.review import EFFORT_HOURS_MAX, NOTE_MAX, TEAM_SIZE_MAX
 from app.requests.services.spec_text import LIST_SECTIONS, SECTION_LABELS, TEXT_SECTIONS
 
@@ -38,7 +39,7 @@ class SpecForm(FlaskForm):
     acceptance_criteria = _section("acceptance_criteria", ONE_PER_LINE)
     constraints = _section("constraints", _l("Hosting, privacy, devices, connectivity. One per line."))
     open_questions = _section("open_questions", _l("What the nonprofit still has to answer. One per line."))
-    skills = SelectMultipleField(SECTION_LABELS["skills"], validate_choice=False)
+    skills = SelectMultipleField(SECTION_LABELS["skills"], validate_choice=False, validators=[refuse_nul])
     team_size = IntegerField(SECTION_LABELS["team_size"], validators=[
         InputRequired(message=_l("Enter how many engineers the project needs.")),
         NumberRange(1, TEAM_SIZE_MAX, message=_l("Enter a whole number from %(min)s to %(max)s."))])
@@ -48,7 +49,7 @@ class SpecForm(FlaskForm):
         description=_l("All engineers together, for the whole project."))
     effort_reasoning = _section("effort_reasoning")
     note = StringField(_l("Note for the version history"), validators=[
-        Length(max=NOTE_MAX, message=_l("Use at most %(max)d characters."))],
+        Length(max=NOTE_MAX, message=_l("Use at most %(max)d characters.")), refuse_nul],
         description=_l("Optional: what you changed and why. Everyone who can see the spec can read it."))
 
     def fill_from(self, content: dict[str, Any], version: int | None) -> None:

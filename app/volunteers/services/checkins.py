@@ -94,6 +94,8 @@ def _clean_text(value: object, field: str, *, required: bool = False) -> str:
         raise Invalid(field, _("This field is required."))
     if len(text) > TEXT_MAX:
         raise Invalid(field, _("At most %(max)d characters.", max=TEXT_MAX))
+    if "\x00" in text:  # PostgreSQL cannot store NUL characters in text
+        raise Invalid(field, _("Remove the invisible NUL characters from this text."))
     return text
 
 

@@ -76,6 +76,8 @@ def add_milestone(help_request: HelpRequest, by: User, *, title: str,
         raise Invalid("title", _("This field is required."))
     if len(clean_title) > TITLE_MAX:
         raise Invalid("title", _("At most %(max)d characters.", max=TITLE_MAX))
+    if "\x00" in clean_title:  # PostgreSQL cannot store NUL characters in text
+        raise Invalid("title", _("Remove the invisible NUL characters from this text."))
     if due_on is not None and not isinstance(due_on, date):
         raise Invalid("due_on", _("Enter a date as YYYY-MM-DD."))
     milestone = Milestone(help_request=help_request, title=clean_title, due_on=due_on,
