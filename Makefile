@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install dev translations extract-messages services lint test-sqlite test-postgres bench clean
+.PHONY: run test install dev translations extract-messages services lint test-sqlite test-postgres test-reliability bench clean
 
 $(BIN)/activate: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,12 +45,17 @@ lint: dev
 	$(BIN)/lint-imports --config setup.cfg --no-cache
 
 test-sqlite: dev translations services
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -m "not reliability"
 
 test-postgres: dev translations services
-	TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -q -p no:cacheprovider
+	TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not reliability"
 
-test: lint test-sqlite test-postgres
+# The long fault checks of the attacker's battery (docs/reliability.md), on both databases.
+test-reliability: dev translations services
+	$(BIN)/pytest -q -p no:cacheprovider -m reliability tests/reliability
+	TEST_DATABASE_URL=$(TEST_PG_URL) $(BIN)/pytest -q -p no:cacheprovider -m reliability tests/reliability
+
+test: lint test-sqlite test-postgres test-reliability
 
 # The search benchmark (bench/search_bench.py): figures in the README's Performance section.
 bench: install

@@ -24,6 +24,9 @@ import sqlalchemy as sa
 import requests
 from tests.reliability.live_server import PROJECT_ROOT, LiveServer, live_server
 
+# Two minutes a database: in `make test-reliability` with the other long fault checks.
+pytestmark = pytest.mark.reliability
+
 ROLES = {"anonymous": None, "volunteer": "li.na@codebridge.demo", "nonprofit": "liu.fang@codebridge.demo"}
 # The table whose ids a path parameter names; the rest are generated from the document alone.
 ID_TABLES = {"request_id": "help_requests", "organization_id": "organizations", "claim_id": "claims",
