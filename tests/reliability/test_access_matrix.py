@@ -189,12 +189,11 @@ MATRIX: dict[str, Route] = {
     "volunteers.decline_claim": Route("/claims/{pending_claim}/decline", write=STAFF_OR_COORDINATOR, body={}),
     "volunteers.withdraw_claim": Route("/claims/{pending_claim}/withdraw", write=only("team"), body={}),
     "volunteers.release_claim": Route("/claims/{accepted_claim}/release", write=COORDINATOR, body={}),
-    # Staff and coordinators may read the renew and conclude pages of a claim they see; only the
-    # volunteer renews or concludes.
-    "volunteers.renew_claim": Route("/claims/{accepted_claim}/renew", get=INSIDERS,
+    # Staff and coordinators see the claim; only its volunteer renews or concludes.
+    "volunteers.renew_claim": Route("/claims/{accepted_claim}/renew", get=only("team"),
                                     write=only("team"), body={"commitment_months": "3"}),
     "volunteers.conclude_claim": Route("/claims/{accepted_claim}/conclude",
-                                       get=INSIDERS, write=only("team"),
+                                       get=only("team"), write=only("team"),
                                        body={"exit_note": "Export done; deployment next."}),
     "volunteers.my_projects": Route("/my-projects", get=VOLUNTEERS),
 
@@ -211,10 +210,10 @@ MATRIX: dict[str, Route] = {
                                            write=INSIDERS, body={}),
 
     # --- delivery and reviews -----------------------------------------------------------------------
-    "volunteers.submit_delivery": Route("/requests/{in_progress}/deliver", get=SIGNED_IN, write=only("team"),
-                                        body=DELIVERY_BODY),
+    "volunteers.submit_delivery": Route("/requests/{in_progress}/deliver", get=only("team"),
+                                        write=only("team"), body=DELIVERY_BODY),
     "volunteers.accept_delivery": Route("/requests/{in_review}/delivery/accept", write=STAFF, body={}),
-    "volunteers.request_delivery_changes": Route("/requests/{in_review}/delivery/changes", get=SIGNED_IN,
+    "volunteers.request_delivery_changes": Route("/requests/{in_review}/delivery/changes", get=STAFF,
                                                  write=STAFF, body={"body": "The export misses dates."}),
     "volunteers.write_review": Route("/requests/{delivered}/reviews/new?subject={team_user}",
                                      get=only("team", "member"), write=only("team", "member"),

@@ -15,7 +15,7 @@ from app.core.dashboard_panels import PanelResult, dashboard_panel
 from app.core.errors import Conflict, Invalid
 from app.core.forms import submit_form
 from app.core.models import User
-from app.core.policy import can, roles_required, signed_in_required
+from app.core.policy import can, require, roles_required, signed_in_required
 from app.core.templating import nav_link
 from app.core.views import safe_next
 from app.extensions import db
@@ -182,6 +182,7 @@ def release_claim(claim_id: int) -> Response:
 @signed_in_required
 def renew_claim(claim_id: int):
     claim = services.get_claim(claim_id, current_user)
+    require(current_user, "claim.commit", claim)  # staff see the claim, only its volunteer renews
     form = RenewForm(commitment_months=claim.commitment_months) if request.method == "GET" else RenewForm()
     submission = submit_form(form, lambda: services.renew_claim(
         claim, current_user, form.commitment_months.data))
@@ -196,6 +197,7 @@ def renew_claim(claim_id: int):
 @signed_in_required
 def conclude_claim(claim_id: int):
     claim = services.get_claim(claim_id, current_user)
+    require(current_user, "claim.commit", claim)  # staff see the claim, only its volunteer concludes
     form = ConcludeForm()
     submission = submit_form(form, lambda: services.conclude_claim(claim, current_user, form.exit_note.data))
     if submission.is_done:

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from app.core.dashboard_panels import PanelResult
 from app.core.forms import submit_form
 from app.core.models import User
-from app.core.policy import can, signed_in_required
+from app.core.policy import can, require, signed_in_required
 from app.extensions import db
 from app.requests.models import HelpRequest
 from app.requests.policy import visible_or_404
@@ -53,6 +53,7 @@ def delivery_panel(viewer: User | None, help_request: HelpRequest) -> PanelResul
 @signed_in_required
 def submit_delivery(request_id: int):
     help_request = _request(request_id)
+    require(current_user, "request.deliver", help_request)  # the form is only for the team
     form = DeliveryForm()
     submission = submit_form(form, lambda: services.submit_delivery(
         help_request, current_user, repository_url=form.repository_url.data, demo_url=form.demo_url.data,
@@ -79,6 +80,7 @@ def accept_delivery(request_id: int) -> Response:
 @signed_in_required
 def request_delivery_changes(request_id: int):
     help_request = _request(request_id)
+    require(current_user, "request.answer_delivery", help_request)  # the form is only for staff
     form = ChangesForm()
     submission = submit_form(form, lambda: services.request_changes(
         help_request, current_user, form.body.data))
