@@ -435,3 +435,25 @@ def test_each_role_gets_what_the_matrix_says(app, upload_dir, endpoint, kind):
         got[role] = classify(response) + (" + WROTE" if wrote else "")
         dirty = method != "GET" and (wrote or role in allowed)
     assert got == outcomes
+
+
+MISMATCHED = [
+    ("POST", "/requests/{other_open}/attachments/{attachment}/delete"),
+    ("POST", "/organizations/{other_org}/verification/documents/{document}/delete"),
+    ("GET", "/api/v1/requests/{other_open}/attachments/{attachment}"),
+    ("DELETE", "/api/v1/requests/{other_open}/attachments/{attachment}"),
+]
+
+
+@pytest.mark.parametrize(("method", "template"), MISMATCHED)
+def test_staff_cannot_reach_another_organisations_file_through_their_own_ids(app, upload_dir, method,
+                                                                              template):
+    """The outsider owns the path's request or organisation; the file in it belongs to someone else."""
+    world = seed_world(upload_dir, api=template.startswith("/api/"))
+    path = world.path(template)
+    client, headers = prepare(app, world, "outsider", path)
+    before = fingerprint()
+    response = client.open(path, method=method, headers=headers)
+    response.close()
+    assert response.status_code == 404
+    assert fingerprint() == before
