@@ -20,6 +20,7 @@ import threading
 import time
 import unicodedata
 import warnings
+import weakref
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -568,6 +569,14 @@ def reconcile(ix: FileIndex | None = None) -> IndexCheck:
 class _SearcherCache(threading.local):
     key: tuple[str, str] | None = None
     searcher: Searcher | None = None
+    # Closes the searcher when it is replaced, or when its thread is gone: a server that runs each
+    # request in a new thread (flask run) would otherwise leave one open searcher per request.
+    closer: weakref.finalize | None = None
+
+
+def _close_quietly(searcher: Searcher) -> None:
+    with contextlib.suppress(Exception):
+        searcher.close()
 
 
 _searchers = _SearcherCache()
@@ -586,22 +595,19 @@ def _searcher() -> Searcher:
             pass  # the generation was cleaned away under us: open the live one again
     # Changed: a new searcher, never Searcher.refresh(), which reuses the old segment readers and
     # so keeps showing documents deleted since (seen with whoosh3 3.54).
-    if _searchers.searcher is not None:
-        with contextlib.suppress(Exception):
-            _searchers.searcher.close()
-        _searchers.key = _searchers.searcher = None
+    forget_searchers()
     ix = _open(generation)
     searcher = Searcher(_reader_or_corrupt(ix, generation), fromindex=ix)
     _searchers.key, _searchers.searcher = key, searcher
+    _searchers.closer = weakref.finalize(threading.current_thread(), _close_quietly, searcher)
     return searcher
 
 
 def forget_searchers() -> None:
     """Close this thread's cached searcher (tests switching index folders; shutdown)."""
-    if _searchers.searcher is not None:
-        with contextlib.suppress(Exception):
-            _searchers.searcher.close()
-    _searchers.key = _searchers.searcher = None
+    if _searchers.closer is not None:
+        _searchers.closer()  # a finalizer runs once: closing here detaches it from the thread
+    _searchers.key = _searchers.searcher = _searchers.closer = None
 
 
 @dataclass(frozen=True)

@@ -316,12 +316,9 @@ def test_no_dialog_opens_in_a_real_browser(app, upload_dir, outbox, live_server,
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     request_id = journey.ids["request"]
-    # Not the search pages: the threaded live server leaks each request thread's cached index
-    # searcher (a ResourceWarning); test_hostile_text_is_inert_on_every_page_and_in_every_email
-    # reads them.
     for path in (f"/requests/{request_id}", f"/requests/{request_id}/timeline",
                  f"/organizations/{world.ids['org']}", f"/volunteers/{world.ids['volunteer_user']}",
-                 f"/sign-in?next={quote(payload)}"):
+                 "/search?q=food+map", f"/search?q={quote(payload)}", f"/sign-in?next={quote(payload)}"):
         page.goto(f"{live_server}{path}", wait_until="load")
         page.mouse.move(200, 300)  # hover handlers get their chance too
         assert dialogs == [], f"{path} opened a dialog: {dialogs}"

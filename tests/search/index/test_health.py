@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import threading
 
 import sqlalchemy as sa
 
@@ -127,3 +129,24 @@ def test_a_damaged_segment_counts_as_corrupt_and_search_still_answers(db, index_
     assert index.index_status() == "corrupt"
     assert index.search("routes").ids == [request.id]  # rebuilt at once in embedded mode
     assert (index_dir / "CURRENT").read_text() != damaged
+
+
+def test_a_thread_that_searched_and_ended_leaves_no_open_index_files(app, db, index_dir):
+    # flask run serves each request in a new thread; each thread's searcher must close with it.
+    make_request(title="Food bank routes")
+    db.session.commit()
+    index.rebuild_index()
+    found = []
+
+    def search_in_a_request_thread():
+        with app.app_context():
+            found.append(index.search("food").ids)
+
+    for _ in range(3):
+        thread = threading.Thread(target=search_in_a_request_thread)
+        thread.start()
+        thread.join()
+        del thread
+    gc.collect()  # an unclosed searcher's files would raise ResourceWarning here (an error in this suite)
+
+    assert [len(ids) for ids in found] == [1, 1, 1]
