@@ -21,7 +21,7 @@ from app.core.accounts import open_session
 from app.extensions import limiter
 from tests.factories import DEFAULT_PASSWORD, make_user
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.workers"]
 
 
 def pytest_report_header(config) -> str:

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core.web_addresses import web_address
-from tests.web.conftest import EN
+from tests.helpers import EN
 
 NOT_ADDRESSES = ["[]", "http://[x]/", "https://[::1", "http://[", "javascript:alert(1)", "data:text/html,hi",
                  "https://example.org:99999/", "https://user:pw@example.org/", "https://localhost/",

@@ -21,7 +21,7 @@ from app.core.db import utcnow
 from app.core.models import EmailMessage, OutboxJob
 from app.extensions import db as database
 from tests.factories import make_user
-from tests.jobs.conftest import FLASK, PROJECT_ROOT, free_port
+from tests.workers import FLASK, PROJECT_ROOT, free_port
 
 pytestmark = pytest.mark.redis
 

@@ -11,20 +11,18 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from app import create_app
-from app.core import accounts, jobs
+from app.core import accounts
 from app.core.models import EmailMessage, Notification, OutboxJob, User
 from app.extensions import db as database
 from app.requests.models import HelpRequest
 from app.volunteers.services import claims
 from tests.factories import make_org, make_request, make_user, make_volunteer
-from tests.jobs.conftest import PrivateRedis, WorkerProcess, worker_environment
+from tests.workers import WorkerProcess, worker_environment
 
 pytestmark = [pytest.mark.redis, pytest.mark.reliability]
 
@@ -101,26 +99,8 @@ def smtp_server() -> Iterator[FakeSMTPServer]:
     server.stop()
 
 
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path)
-    assert server.port != 6379  # never the machine's shared Redis
-    server.start()
-    yield server
-    server.stop()
 
 
-@pytest.fixture
-def redis_app(test_config, redis_server: PrivateRedis) -> Iterator[Flask]:
-    """The web side: an app on the test database whose jobs go to the private Redis."""
-    config = type("RedisTestConfig", (test_config,), {"REDIS_URL": redis_server.url})
-    application = create_app(config)
-    jobs.runner.redis.clear_backoff()
-    with application.app_context():
-        yield application
-        database.session.remove()
-        database.engine.dispose()
-    jobs.runner.redis.clear_backoff()
 
 
 def outbox_rows() -> list[OutboxJob]:
@@ -146,13 +126,13 @@ def claim_as_each_volunteer(app: Flask, request_id: int, volunteer_ids: list[int
 
 
 def test_a_worker_outlives_redis_and_runs_every_job_written_meanwhile_once(
-        redis_app, redis_server, smtp_server, test_config, instance_dir, tmp_path):
+        redis_app, private_redis, smtp_server, test_config, instance_dir, tmp_path):
     make_user("volunteer", email="lin@example.org")
     staff = make_user("nonprofit", email="staff@example.org")
     help_request = make_request(make_org(members=[staff]), team_size=CLAIMS)
     volunteer_ids = [make_volunteer().id for _ in range(CLAIMS)]
     database.session.commit()
-    worker = WorkerProcess(worker_environment(test_config, instance_dir, redis_server.url,
+    worker = WorkerProcess(worker_environment(test_config, instance_dir, private_redis.url,
                                               MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1",
                                               MAIL_PORT=str(smtp_server.port)),
                            tmp_path / "worker.log")
@@ -162,7 +142,7 @@ def test_a_worker_outlives_redis_and_runs_every_job_written_meanwhile_once(
             accounts.send_password_reset("lin@example.org")
         assert smtp_server.first_session.wait(timeout=30)  # the e-mail job is mid-send
 
-        redis_server.kill()
+        private_redis.kill()
         killed_at = time.monotonic()
         smtp_server.release.set()  # the job ends while Redis is away
         worker.wait_for_output("redis went away", timeout=30)
@@ -178,7 +158,7 @@ def test_a_worker_outlives_redis_and_runs_every_job_written_meanwhile_once(
         time.sleep(max(0.0, killed_at + OUTAGE - time.monotonic()))
         assert worker.is_alive(), worker.output()
 
-        redis_server.start()  # same port, empty: nothing of before survived
+        private_redis.start()  # same port, empty: nothing of before survived
         back_at = time.monotonic()
         while time.monotonic() < back_at + DEADLINE:
             rows = outbox_rows()

@@ -5,18 +5,15 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 
-from app import create_app
-from app.core import accounts, jobs
+from app.core import accounts
 from app.core.models import EmailMessage, OutboxJob
 from app.extensions import db as database
 from tests.factories import make_user
-from tests.jobs.conftest import PrivateRedis, WorkerProcess, child_pids, is_running, worker_environment
+from tests.workers import WorkerProcess, child_pids, is_running, worker_environment
 
 pytestmark = [pytest.mark.redis, pytest.mark.reliability]
 
@@ -24,25 +21,8 @@ SUBJECT_LINE = "Subject: Reset your Codebridge password"
 RETRY_DEADLINE = 120.0  # seconds from the kill: the promise in the README
 
 
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path)
-    assert server.port != 6379  # never the machine's shared Redis
-    server.start()
-    yield server
-    server.stop()
 
 
-@pytest.fixture
-def redis_app(test_config, redis_server: PrivateRedis) -> Iterator[Flask]:
-    """The web side: an app on the test database whose jobs go to the private Redis."""
-    config = type("RedisTestConfig", (test_config,), {"REDIS_URL": redis_server.url})
-    application = create_app(config)
-    jobs.runner.redis.clear_backoff()
-    with application.app_context():
-        yield application
-        database.session.remove()
-        database.engine.dispose()
 
 
 @pytest.fixture
@@ -59,11 +39,11 @@ def outbox_row() -> OutboxJob:
 
 
 def test_a_job_whose_worker_was_killed_is_retried_within_two_minutes_and_runs_once(
-        redis_app, redis_server, hanging_smtp, test_config, instance_dir, tmp_path):
+        redis_app, private_redis, hanging_smtp, test_config, instance_dir, tmp_path):
     make_user("volunteer", email="wang@example.org")
     database.session.commit()
     smtp_port = str(hanging_smtp.getsockname()[1])
-    first = WorkerProcess(worker_environment(test_config, instance_dir, redis_server.url,
+    first = WorkerProcess(worker_environment(test_config, instance_dir, private_redis.url,
                                              MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1",
                                              MAIL_PORT=smtp_port),
                           tmp_path / "first-worker.log")
@@ -93,7 +73,7 @@ def test_a_job_whose_worker_was_killed_is_retried_within_two_minutes_and_runs_on
 
         row = outbox_row()
         assert (row.status, row.attempts) == ("enqueued", 1)
-        second = WorkerProcess(worker_environment(test_config, instance_dir, redis_server.url),
+        second = WorkerProcess(worker_environment(test_config, instance_dir, private_redis.url),
                                tmp_path / "second-worker.log")
         while outbox_row().status != "done" and time.monotonic() < killed_at + RETRY_DEADLINE:
             time.sleep(1)

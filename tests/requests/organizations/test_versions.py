@@ -10,7 +10,6 @@ back the first one's field as it was (issue #11, item 7).
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
 from collections.abc import Callable
 
@@ -24,10 +23,10 @@ from app.requests.models import Organization
 from app.requests.services import organizations as services
 from tests.conftest import sign_in
 from tests.factories import make_org, make_user
+from tests.helpers import race
 from tests.requests.organizations.conftest import EN, PROFILE, text_of
 
 TRIALS = 10
-BARRIER_TIMEOUT = 60
 STALE_PAGE = "Someone else saved this organisation since you opened it."
 
 
@@ -161,27 +160,6 @@ def test_base_version_and_version_are_in_the_openapi_document(client):
 
 
 # --- races ---------------------------------------------------------------------------------------
-
-def race(app, work: Callable[[int, Callable[[], object]], tuple], racers: list[int]) -> list[tuple]:
-    """Run `work(racer, wait)` for each racer in its own thread and app context, released together."""
-    barrier = threading.Barrier(len(racers))
-    outcomes: list[tuple] = []
-    lock = threading.Lock()
-
-    def run(racer: int) -> None:
-        with app.test_request_context(headers=EN):  # a fresh app context: its own session
-            outcome = work(racer, lambda: barrier.wait(BARRIER_TIMEOUT))
-        with lock:
-            outcomes.append(outcome)
-
-    db.session.remove()
-    threads = [threading.Thread(target=run, args=(racer,)) for racer in racers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
 
 def edit_outcome(organization_id: int, editor_id: int, field: str, value: str, sends_version: bool,
                  wait: Callable[[], object]) -> tuple:

@@ -9,7 +9,6 @@ Runs against the suite's database: SQLite by default, PostgreSQL when TEST_DATAB
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 
@@ -22,31 +21,10 @@ from app.extensions import db
 from app.requests.models import HelpRequest, SpecVersion
 from app.requests.services import review
 from tests.factories import make_user
+from tests.helpers import race
 from tests.requests.review.conftest import EN
 
 TRIALS = 10
-BARRIER_TIMEOUT = 60
-
-
-def race(app, work: Callable[[int, Callable[[], object]], tuple], racers: list[int]) -> list[tuple]:
-    """Run `work(racer, wait)` for each racer in its own thread and app context, released together."""
-    barrier = threading.Barrier(len(racers))
-    outcomes: list[tuple] = []
-    lock = threading.Lock()
-
-    def run(racer: int) -> None:
-        with app.test_request_context(headers=EN):  # a fresh app context: its own session
-            outcome = work(racer, lambda: barrier.wait(BARRIER_TIMEOUT))
-        with lock:
-            outcomes.append(outcome)
-
-    db.session.remove()
-    threads = [threading.Thread(target=run, args=(racer,)) for racer in racers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def save_outcome(request_id: int, coordinator_id: int, changes: dict, base_version: int | None,

@@ -9,7 +9,6 @@ import pytest
 from app.core.db import utcnow
 from app.core.models import User
 from tests.factories import make_claim, make_volunteer
-from tests.jobs.conftest import make_redis_app, run_worker, shared_redis  # noqa: F401  (fixtures)
 from tests.volunteers.claims.conftest import (  # noqa: F401  (fixtures re-exported)
     EN,
     Project,
