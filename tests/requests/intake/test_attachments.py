@@ -162,7 +162,8 @@ def test_adding_and_removing_is_audited_and_on_the_private_timeline(db, staff, d
     assert not path.exists()
     actions = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-2:] == ["attachment.added", "attachment.removed"]
-    entries = db.session.scalars(sa.select(TimelineEntry).where(TimelineEntry.kind.like("attachment%"))).all()
+    entries = db.session.scalars(sa.select(TimelineEntry).where(TimelineEntry.kind.like("attachment%"))
+                                 .order_by(TimelineEntry.id)).all()
     assert [(e.kind, e.is_public) for e in entries] == [("attachment_added", False),
                                                         ("attachment_removed", False)]
 
