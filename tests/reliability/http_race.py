@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from tests.reliability.live_server import free_port
+from tests.reliability.live_server import free_port, wait_until_answering
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
@@ -70,21 +70,6 @@ def _environment(folder: Path, database_url: str, base_url: str, workers: int,
     return environment
 
 
-def _wait_until_answering(server: Server) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited ({server.process.returncode}):\n{server.errors()}")
-        try:
-            if requests.get(server.url("/api/v1/openapi.json"), timeout=5).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"gunicorn did not answer in {START_TIMEOUT}s:\n{server.errors()}")
-        time.sleep(0.1)
-
-
 @contextmanager
 def gunicorn_server(database_url: str, folder: Path, *, workers: int = 4, threads: int = 4,
                     environment: dict[str, str] | None = None) -> Iterator[Server]:
@@ -106,7 +91,8 @@ def gunicorn_server(database_url: str, folder: Path, *, workers: int = 4, thread
                                                     environment or {}))
     server = Server(base_url, folder / "search-index", log_path, process)
     try:
-        _wait_until_answering(server)
+        wait_until_answering(server.process, server.url("/api/v1/openapi.json"), server.errors,
+                             START_TIMEOUT)
         yield server
     finally:
         if process.poll() is None:

@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,19 +112,20 @@ def _run(args: list[str], environment: dict[str, str], log) -> None:
         raise RuntimeError(f"`flask --app app {' '.join(args)}` failed ({result.returncode}); see {log.name}")
 
 
-def _wait_until_healthy(server: LiveServer) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
+def wait_until_answering(process: subprocess.Popen, url: str, log_tail: Callable[[], str],
+                         timeout: float = START_TIMEOUT) -> None:
+    """Wait until `url` answers 200; RuntimeError with the server's log if it exits or takes too long."""
+    deadline = time.monotonic() + timeout
     while True:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"the live server exited ({server.process.returncode}):\n{server.log_tail()}")
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited ({process.returncode}):\n{log_tail()}")
         try:
-            if requests.get(f"{server.base_url}/healthz", timeout=5).status_code == 200:
+            if requests.get(url, timeout=5).status_code == 200:
                 return
         except requests.ConnectionError:
             pass
         if time.monotonic() > deadline:
-            raise RuntimeError(f"the live server did not answer /healthz in {START_TIMEOUT}s:\n"
-                               f"{server.log_tail()}")
+            raise RuntimeError(f"the server did not answer {url} in {timeout}s:\n{log_tail()}")
         time.sleep(0.2)
 
 
@@ -148,7 +149,7 @@ def live_server(instance: Path) -> Iterator[LiveServer]:
                  "--no-reload", "--no-debugger"],
                 cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
         server = LiveServer(base_url, database_url, log_path, process)
-        _wait_until_healthy(server)
+        wait_until_answering(server.process, f"{server.base_url}/healthz", server.log_tail)
         yield server
     finally:
         if process is not None and process.poll() is None:
