@@ -42,6 +42,7 @@ from whoosh.system import pack_uint
 from app.core.errors import Invalid
 from app.search import analyzer, documents, generations, matching, synonyms
 from app.search.generations import IndexMissing
+from app.search.rebuilds import schedule_rebuild
 
 log = logging.getLogger(__name__)
 
@@ -680,8 +681,6 @@ def search(text: str = "", *, filters: dict[str, Any] | None = None, sort: str =
 
 def _after_scheduling_a_rebuild(error: Exception) -> Searcher | None:
     """Schedule a rebuild of an unusable index; its searcher if that made it usable (embedded mode)."""
-    from app.search.health import schedule_rebuild
-
     log.warning("search index unusable (%s): scheduling a rebuild", error)
     if not schedule_rebuild():
         return None

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.core.models import OutboxJob
-from app.search import generations, health, index
+from app.search import generations, health, index, rebuilds
 from tests.factories import make_request
 
 REBUILD_JOB = "app.search.jobs.rebuild_search_index"
@@ -39,7 +39,7 @@ def test_no_index_and_nothing_to_list_is_healthy(client, db, index_dir):
 def test_a_missing_index_is_reported_and_a_rebuild_scheduled(db, monkeypatch):
     make_request(title="Food bank routes")
     db.session.commit()
-    monkeypatch.setattr(health, "enqueue", lambda *args, **kwargs: None)  # as if a worker will run it
+    monkeypatch.setattr(rebuilds, "enqueue", lambda *args, **kwargs: None)  # as if a worker will run it
 
     assert health.search_health() == "missing"
 
