@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from tests.reliability.live_server import free_port, wait_until_answering
+from tests.reliability.live_server import free_port, stop_process, wait_until_answering
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
@@ -95,13 +95,7 @@ def gunicorn_server(database_url: str, folder: Path, *, workers: int = 4, thread
                              START_TIMEOUT)
         yield server
     finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
+        stop_process(process)
 
 
 @dataclass(frozen=True)

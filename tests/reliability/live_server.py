@@ -112,6 +112,17 @@ def _run(args: list[str], environment: dict[str, str], log) -> None:
         raise RuntimeError(f"`flask --app app {' '.join(args)}` failed ({result.returncode}); see {log.name}")
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Ask a server to stop (SIGTERM); kill it if it has not ended after `timeout` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=timeout)
+
+
 def wait_until_answering(process: subprocess.Popen, url: str, log_tail: Callable[[], str],
                          timeout: float = START_TIMEOUT) -> None:
     """Wait until `url` answers 200; RuntimeError with the server's log if it exits or takes too long."""
@@ -152,11 +163,6 @@ def live_server(instance: Path) -> Iterator[LiveServer]:
         wait_until_answering(server.process, f"{server.base_url}/healthz", server.log_tail)
         yield server
     finally:
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=15)
+        if process is not None:
+            stop_process(process)
         _reset_pg_schema(database_url, create=False)
