@@ -90,7 +90,7 @@ def init_extensions(app: Flask) -> None:
     from flask_talisman import Talisman
 
     from app.core import i18n, sqlite
-    from app.core.jobs import runner
+    from app.core.jobs.services import runner
     from app.core.mail import init_mail
     from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -104,7 +104,7 @@ def init_extensions(app: Flask) -> None:
     init_mail(app)  # maps MAIL_BACKEND console|locmem|smtp onto flask-mailman
     runner.init_app(app)
     login_manager.init_app(app)
-    from app.core import auth  # noqa: F401  (registers the user loaders)
+    from app.core.accounts import auth  # noqa: F401  (registers the user loaders)
 
     # One Talisman per app: the extension keeps its options (and the app) on itself, so a shared
     # instance would carry one app's force_https into another app in the same process.
@@ -137,7 +137,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search_bp)
     csrf.exempt(api_bp)  # the API authenticates with bearer tokens, never with cookies
     if app.config.get("REDIS_URL"):
-        from app.core.dashboard import mount_rq_dashboard
+        from app.core.jobs.dashboard import mount_rq_dashboard
 
         mount_rq_dashboard(app)
 

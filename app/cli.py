@@ -56,7 +56,7 @@ def load_demo_command() -> None:
 
 def register(app: Flask) -> None:
     from app.core import cli as core_cli
-    from app.search.cli import search_cli
+    from app.search.indexing.cli import search_cli
 
     core_cli.register(app)
     app.cli.add_command(skills_cli)

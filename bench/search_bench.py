@@ -6,10 +6,10 @@
 Builds N synthetic bilingual requests (bench/synthetic.py) in a private SQLite database and index
 folder (a temporary directory, removed afterwards), then reports:
 
-1. the index build: what `flask search reindex` runs (app.search.index.rebuild_index, one
+1. the index build: what `flask search reindex` runs (app.search.engine.index.rebuild_index, one
    process per core), from the database to a swapped-in generation;
 2. p50/p95/p99 over the fixed mix of 300 queries (Chinese, English, mixed, Traditional and typos,
-   filters), in process: the index query alone (app.search.index.search) and the whole search
+   filters), in process: the index query alone (app.search.engine.index.search) and the whole search
    service the page and the API call (index, then the page's rows from the database);
 3. the same mix through GET /api/v1/requests served by gunicorn (sync workers), loaded by wrk at 32
    connections, without and with the per-index-version result cache (SEARCH_RESULT_CACHE_SIZE),
@@ -166,7 +166,7 @@ def load_corpus(corpus: synthetic.Corpus) -> None:
 
 
 def build_index() -> dict[str, Any]:
-    from app.search import index
+    from app.search.engine import index
 
     with tqdm(desc="Building the index", unit="req") as bar:
         summary = index.rebuild_index(on_start=lambda total: setattr(bar, "total", total),
@@ -178,7 +178,7 @@ def build_index() -> dict[str, Any]:
 
 
 def index_query() -> Callable[[synthetic.BenchQuery], int]:
-    from app.search import index
+    from app.search.engine import index
 
     def run_one(item: synthetic.BenchQuery) -> int:
         filters = {name: value for name, value in item.filters.items() if name != "sort"}
@@ -189,7 +189,7 @@ def index_query() -> Callable[[synthetic.BenchQuery], int]:
 
 
 def service_query() -> Callable[[synthetic.BenchQuery], int]:
-    from app.search import queries
+    from app.search.find import queries
 
     def run_one(item: synthetic.BenchQuery) -> int:
         params = queries.SearchParams(q=item.words, **item.filters)

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from app.config import TestConfig
-from app.core.accounts import open_session
+from app.core.accounts.services import open_session
 from app.extensions import limiter
 from tests.factories import DEFAULT_PASSWORD, make_user
 
@@ -188,7 +188,7 @@ def coordinator_client(app, coordinator_user) -> FlaskClient:
 @pytest.fixture
 def api_token():
     """Issue a bearer token for a user: `api_token(user)` → headers for the test client."""
-    from app.core.accounts import issue_api_token
+    from app.core.accounts.services import issue_api_token
 
     def issue(user) -> dict[str, str]:
         return {"Authorization": f"Bearer {issue_api_token(user)}"}

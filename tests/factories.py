@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from app.core import passwords
+from app.core.accounts import passwords
 from app.core.db import utcnow
 from app.core.models import Skill, User
 from app.extensions import db

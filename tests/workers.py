@@ -21,7 +21,7 @@ import redis
 from flask import Flask
 
 from app import create_app
-from app.core import jobs
+from app.core.jobs import services as jobs
 from app.extensions import db
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

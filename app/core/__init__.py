@@ -4,4 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("core", __name__)
 
-from app.core import health, views, views_notifications  # noqa: E402,F401
+# Every subject registers its pages, API routes, jobs and signal handlers when imported.
+import app.core.health  # noqa: E402
+import app.core.notifications.views  # noqa: E402
+import app.core.views  # noqa: E402,F401

@@ -6,8 +6,9 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from app.core import accounts, jobs
+from app.core.accounts import services as accounts
 from app.core.errors import Conflict, Invalid
+from app.core.jobs import services as jobs
 
 users_cli = AppGroup("users", help="Manage accounts.")
 
@@ -114,7 +115,7 @@ def worker_command(queues: str, burst: bool, with_scheduler: bool) -> None:
         raise SystemExit(2)
     from redis.exceptions import RedisError
 
-    from app.core.worker import run_worker
+    from app.core.jobs.worker import run_worker
 
     try:
         run_worker(names, burst=burst, with_scheduler=with_scheduler)

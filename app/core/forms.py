@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import EqualTo, InputRequired, Length, StopValidation
 
-from app.core.accounts import EMAIL_PREFERENCE_KEYS
+from app.core.accounts.services import EMAIL_PREFERENCE_KEYS
 from app.core.errors import Conflict, DomainError, Invalid
 from app.core.i18n import LANGUAGE_NAMES
 

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from app.core import bp
 from app.core.api.plumbing import api_route
 from app.core.api.schema import Field, Schema, choice
-from app.core.jobs import runner
+from app.core.jobs.services import runner
 from app.extensions import db, limiter
 
 # A down or unreachable Redis must not hold the answer up: one try, a short timeout, no retries.

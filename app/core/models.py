@@ -94,7 +94,7 @@ class UserSession(db.Model):
 class BilingualName:
     """Shown in the reader's language: `name_zh` for Chinese, `name_en` otherwise.
 
-    Shared by the Skill model and the plain rows lists read (app.requests.listings).
+    Shared by the Skill model and the plain rows lists read (app.requests.pages.listings).
     """
 
     __slots__ = ()

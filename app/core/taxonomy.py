@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from app.core import audit
+from app.core.audit import services as audit
 from app.core.models import Skill
 from app.extensions import db
 

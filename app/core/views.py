@@ -13,7 +13,10 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from app.core import accounts, bp, dashboard_panels, stats, throttle
+from app.core import bp, stats
+from app.core.accounts import services as accounts
+from app.core.accounts import throttle
+from app.core.dashboard import panels as dashboard_panels
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.forms import (
     AccountSettingsForm,
@@ -99,7 +102,7 @@ def sign_up():
             start_session(user)
             flash(_("Welcome to Codebridge, %(name)s. Here is where to start.", name=user.name), "success")
             return redirect(url_for("core.dashboard"))
-    return render_form("core/sign_up.html", form)
+    return render_form("core/accounts/sign_up.html", form)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -122,7 +125,7 @@ def sign_in():
             start_session(user, remember=form.remember.data)
             accounts.record_sign_in(user)
             return redirect(safe_next(form.next.data, url_for("core.dashboard")))
-    return render_form("core/sign_in.html", form)
+    return render_form("core/accounts/sign_in.html", form)
 
 
 @bp.post("/sign-out")
@@ -154,27 +157,27 @@ def forgot_password():
         flash(_("If an account exists for %(email)s, we have sent it a link to choose a new password. "
                 "The link works once and expires after an hour.", email=form.email.data.strip()), "info")
         return redirect(url_for("core.sign_in"))
-    return render_form("core/forgot_password.html", form)
+    return render_form("core/accounts/forgot_password.html", form)
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     if accounts.user_for_reset_token(token) is None:
-        return render_template("core/reset_password_invalid.html"), 410
+        return render_template("core/accounts/reset_password_invalid.html"), 410
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             accounts.reset_password(token, form.password.data)
         except Invalid as error:
             if "token" in error.fields:
-                return render_template("core/reset_password_invalid.html"), 410
+                return render_template("core/accounts/reset_password_invalid.html"), 410
             show_service_errors(form, error)
         else:
             logout_user()
             flash(_("Your new password is set, and every device was signed out. Sign in with it now."),
                   "success")
             return redirect(url_for("core.sign_in"))
-    return render_form("core/reset_password.html", form)
+    return render_form("core/accounts/reset_password.html", form)
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -193,7 +196,7 @@ def account():
             session["locale"] = current_user.locale
             flash(_("Your settings are saved."), "success")
             return redirect(url_for("core.account"))
-    return render_form("core/account.html", form)
+    return render_form("core/accounts/account.html", form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -209,14 +212,14 @@ def change_password():
         else:
             flash(_("Your password is changed. Every other device was signed out."), "success")
             return redirect(url_for("core.account"))
-    return render_form("core/change_password.html", form)
+    return render_form("core/accounts/change_password.html", form)
 
 
 @bp.get("/dashboard")
 @signed_in_required
 def dashboard() -> str:
     panels = dashboard_panels.render_panels(current_user)
-    return render_template("core/dashboard.html", panels=panels)
+    return render_template("core/dashboard/dashboard.html", panels=panels)
 
 
 @bp.get("/audit")
@@ -228,4 +231,4 @@ def audit_log() -> str:
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()),
         page=max(page, 1), per_page=AUDIT_PAGE_SIZE, error_out=False,
     )
-    return render_template("core/audit_log.html", events=events)
+    return render_template("core/audit/audit_log.html", events=events)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from flask import current_app
 
-from app.core import passwords
+from app.core.accounts import passwords
 from app.core.db import utcnow
 from app.core.taxonomy import sync_skills
 from app.demo.loader import DemoLoader
 from app.demo.state import SEAT_CLAIM_STATUSES, DemoDataError, DemoSummary, read_demo_files
-from app.requests.content import ContentError, intake_content
+from app.requests.intake.content import ContentError, intake_content
 
 __all__ = ["SEAT_CLAIM_STATUSES", "DemoDataError", "DemoSummary", "load_demo", "read_demo_files"]
 

@@ -7,18 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.core import audit
+from app.core.audit import services as audit
 from app.core.models import User
 from app.demo.state import DemoDataError, DemoState
 from app.extensions import db
-from app.requests.content import intake_content
-from app.requests.drafter import draft_spec
+from app.requests.intake.content import intake_content
+from app.requests.intake.drafter import draft_spec
+from app.requests.intake.services import intake_answers
 from app.requests.models import HelpRequest, RequestMessage, SpecVersion
-from app.requests.services.intake import intake_answers
-from app.requests.services.review import EDITABLE_STATUSES
-from app.requests.services.spec_text import SECTIONS, canonical_content
-from app.requests.services.thread import CLOSED_STATUSES
-from app.requests.timeline import add_entry
+from app.requests.review.services import EDITABLE_STATUSES
+from app.requests.review.spec_text import SECTIONS, canonical_content
+from app.requests.review.thread import CLOSED_STATUSES
+from app.requests.timeline.services import add_entry
 
 # The note submit_request gives the version it drafts (stored untranslated, as the service does).
 DRAFTED_NOTE = "Drafted by Codebridge from the intake answers."

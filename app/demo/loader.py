@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.core import audit
+from app.core.audit import services as audit
 from app.core.models import AuditEvent, Skill, User
 from app.demo.intake import IntakeSteps
 from app.demo.progress import ProgressSteps
@@ -16,7 +16,7 @@ from app.demo.state import SEAT_CLAIM_STATUSES, DemoDataError, DemoSummary
 from app.extensions import db
 from app.requests.models import HelpRequest, Membership, Organization
 from app.requests.status import transition
-from app.requests.timeline import add_entry
+from app.requests.timeline.services import add_entry
 from app.volunteers.models import Claim, VolunteerProfile, VolunteerSkill
 
 CADENCE_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 30}

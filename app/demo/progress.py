@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.demo.state import SEAT_CLAIM_STATUSES, DemoDataError, DemoState
 from app.extensions import db
-from app.requests.timeline import add_entry
+from app.requests.timeline.services import add_entry
 from app.volunteers.models import (
     CheckIn,
     CheckInReply,

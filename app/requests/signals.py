@@ -10,7 +10,7 @@ aborts the change.
 
     @request_published.connect
     def index_it(app, help_request, **extra):
-        enqueue("app.search.jobs.index_request", help_request.id, queue="index")
+        enqueue("app.search.indexing.jobs.index_request", help_request.id, queue="index")
 """
 
 from __future__ import annotations
@@ -35,6 +35,6 @@ request_seats_changed = _signals.signal("request-seats-changed")
 request_status_changed = _signals.signal("request-status-changed")
 
 # An organisation's profile or verification changed in a way its requests' listings show (name,
-# region, causes, verified badge). Sent by app.requests.services.organizations inside the transaction,
+# region, causes, verified badge). Sent by app.requests.organizations.services inside the transaction,
 # before its commit. Extra keywords: `organization`, `fields` (the changed names) and `by`.
 organization_updated = _signals.signal("organization-updated")

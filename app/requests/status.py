@@ -9,14 +9,14 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import gettext as _
 
-from app.core import audit
+from app.core.audit import services as audit
 from app.core.db import utcnow
 from app.core.errors import Conflict
 from app.core.models import User
 from app.extensions import db
 from app.requests.models import REQUEST_STATUSES, HelpRequest, TimelineEntry
 from app.requests.signals import request_status_changed
-from app.requests.timeline import add_entry
+from app.requests.timeline.services import add_entry
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"intake", "withdrawn"}),

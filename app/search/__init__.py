@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("search", __name__)
 
-from app.search import api, digests, health, jobs, models, subscriptions, views  # noqa: E402,F401
+# Every subject registers its pages, API routes, jobs and signal handlers when imported.
+import app.search.find.api  # noqa: E402
+import app.search.find.views  # noqa: E402
+import app.search.indexing.health  # noqa: E402
+import app.search.indexing.jobs  # noqa: E402
+import app.search.indexing.subscriptions  # noqa: E402
+import app.search.models  # noqa: E402
+import app.search.saved.jobs  # noqa: E402,F401

@@ -4,4 +4,22 @@ from flask import Blueprint
 
 bp = Blueprint("volunteers", __name__)
 
-from app.volunteers import api, jobs, models, progress_jobs, stats, views  # noqa: E402,F401
+# Every subject registers its pages, API routes, jobs and signal handlers when imported.
+import app.volunteers.claims.api  # noqa: E402
+import app.volunteers.claims.jobs  # noqa: E402
+import app.volunteers.claims.views  # noqa: E402
+import app.volunteers.delivery.api  # noqa: E402
+import app.volunteers.delivery.views  # noqa: E402
+import app.volunteers.milestones.api  # noqa: E402
+import app.volunteers.milestones.views  # noqa: E402
+import app.volunteers.models  # noqa: E402
+import app.volunteers.profiles.api  # noqa: E402
+import app.volunteers.profiles.views  # noqa: E402
+import app.volunteers.progress.api  # noqa: E402
+import app.volunteers.progress.jobs  # noqa: E402
+import app.volunteers.progress.views  # noqa: E402
+import app.volunteers.recommendations.api  # noqa: E402
+import app.volunteers.recommendations.views  # noqa: E402
+import app.volunteers.reviews.api  # noqa: E402
+import app.volunteers.reviews.views  # noqa: E402
+import app.volunteers.stats  # noqa: E402,F401

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core import audit
+from app.core.audit import services as audit
 from tests.factories import make_user
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from app.core.models import User
 from app.demo import DemoSummary, load_demo
-from app.requests.content import forget_content
+from app.requests.intake.content import forget_content
 from tests.conftest import empty_all_tables
 
 # Everything `flask demo load` reads: the demo files, the skills, the intake questions and drafting rules.

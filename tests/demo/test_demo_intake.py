@@ -14,10 +14,10 @@ import sqlalchemy as sa
 
 from app.core.models import Skill, User
 from app.demo import read_demo_files
-from app.requests.content import intake_content
-from app.requests.drafter import IntakeAnswers, draft_spec
+from app.requests.intake.content import intake_content
+from app.requests.intake.drafter import IntakeAnswers, draft_spec
+from app.requests.intake.services import intake_answers
 from app.requests.models import HelpRequest, RequestMessage, RequestSkill, SpecVersion, TimelineEntry
-from app.requests.services.intake import intake_answers
 from app.volunteers.models import VolunteerProfile
 
 HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -7,7 +7,7 @@ from collections import Counter
 
 import sqlalchemy as sa
 
-from app.core import accounts
+from app.core.accounts import services as accounts
 from app.core.db import utcnow
 from app.core.models import User
 from app.demo import SEAT_CLAIM_STATUSES

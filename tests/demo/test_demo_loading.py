@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from flask import has_request_context
 
-from app.core import passwords
+from app.core.accounts import passwords
 from app.core.models import AuditEvent, EmailMessage, Notification, OutboxJob, User
 from app.demo import DemoDataError, load_demo
 from app.requests.models import HelpRequest

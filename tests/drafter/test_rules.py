@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.requests.content import (
+from app.requests.intake.content import (
     LANGUAGES,
     REQUEST_FIELDS,
     ContentError,
@@ -20,7 +20,7 @@ from app.requests.content import (
     intake_content,
     read_content,
 )
-from app.requests.drafter import SPEC_FIELDS, IntakeAnswers, draft_spec
+from app.requests.intake.drafter import SPEC_FIELDS, IntakeAnswers, draft_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = json.loads((Path(__file__).with_name("cases.json")).read_text(encoding="utf-8"))["cases"]
@@ -44,8 +44,8 @@ def test_the_same_answers_always_give_the_same_spec(content) -> None:
 
 
 def test_the_spec_does_not_depend_on_python_hash_randomisation() -> None:
-    code = ("import json, sys; from app.requests.content import read_content; "
-            "from app.requests.drafter import draft_spec; c = read_content(sys.argv[1]); "
+    code = ("import json, sys; from app.requests.intake.content import read_content; "
+            "from app.requests.intake.drafter import draft_spec; c = read_content(sys.argv[1]); "
             "cases = json.load(open(sys.argv[2], encoding='utf-8'))['cases']; "
             "print(json.dumps([draft_spec(x['answers'], c.rules, c.taxonomy).as_spec() for x in cases]))")
     outputs = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from app.core import jobs
+from app.core.jobs import services as jobs
 
 
 @pytest.fixture

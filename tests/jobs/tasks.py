@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.core.jobs import enqueue
+from app.core.jobs.services import enqueue
 from app.core.models import AuditEvent
 from app.extensions import db
 

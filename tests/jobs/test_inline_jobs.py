@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.core import jobs
 from app.core.db import utcnow
+from app.core.jobs import services as jobs
 from app.core.models import OutboxJob
 from tests.factories import make_user
 from tests.jobs import tasks

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from jinja2 import DictLoader
 
 from app import create_app
-from app.core import accounts
+from app.core.accounts import services as accounts
 from app.core.mail import deliver_email, send_email
 from app.core.models import EmailMessage, OutboxJob
 from tests.factories import make_user

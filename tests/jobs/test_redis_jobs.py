@@ -16,8 +16,8 @@ import pytest
 import sqlalchemy as sa
 from rq import Queue
 
-from app.core import jobs
 from app.core.db import utcnow
+from app.core.jobs import services as jobs
 from app.core.models import EmailMessage, OutboxJob
 from app.extensions import db as database
 from tests.factories import make_user
@@ -30,7 +30,7 @@ SUBJECT_LINE = "Subject: Reset your Codebridge password"
 
 def request_password_reset(app, email: str) -> float:
     """The web's password-reset service, as a request runs it; returns how long it took."""
-    from app.core import accounts
+    from app.core.accounts import services as accounts
 
     started = time.monotonic()
     with app.test_request_context():

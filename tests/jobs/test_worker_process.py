@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from redis import Redis
 from rq import Worker
 
-from app.core import jobs
-from app.core.worker import AbandonedJob, JobIdFilter, OutboxWorker, make_fork_safe
+from app.core.jobs import services as jobs
+from app.core.jobs.worker import AbandonedJob, JobIdFilter, OutboxWorker, make_fork_safe
 from app.extensions import db as database
 
 
@@ -60,7 +60,7 @@ def test_log_lines_written_by_a_job_carry_its_id():
 
 def test_a_worker_outlasts_a_lost_redis_and_registers_again_when_it_is_back(
         make_redis_app, private_redis, caplog):
-    caplog.set_level(logging.INFO, logger="app.core.worker")
+    caplog.set_level(logging.INFO, logger="app.core.jobs.worker")
     app = make_redis_app(private_redis.url)
     with app.app_context():
         connection = jobs.runner.connection(for_worker=True)

@@ -13,7 +13,7 @@ from app.core.models import AuditEvent
 from app.extensions import db as database
 from app.requests.models import REQUEST_STATUSES, HelpRequest, TimelineEntry
 from app.requests.status import TRANSITIONS, transition
-from app.requests.timeline import add_entry, public_timeline
+from app.requests.timeline.services import add_entry, public_timeline
 from tests.factories import make_request, make_user
 
 ALLOWED = sorted((a, b) for a, nexts in TRANSITIONS.items() for b in nexts)

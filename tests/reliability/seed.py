@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.core.accounts import issue_api_token, password_reset_token
+from app.core.accounts.services import issue_api_token, password_reset_token
 from app.core.db import utcnow
 from app.core.models import Notification, User
 from app.extensions import db

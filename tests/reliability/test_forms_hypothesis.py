@@ -28,26 +28,26 @@ from hypothesis import strategies as st
 from wtforms.fields.core import UnboundField
 
 import app.core.forms
-import app.requests.forms.intake
-import app.requests.forms.organizations
-import app.requests.forms.review
-import app.search.forms
-import app.volunteers.forms.checkins
-import app.volunteers.forms.claims
-import app.volunteers.forms.delivery
-import app.volunteers.forms.milestones
-import app.volunteers.forms.profiles
-import app.volunteers.forms.reviews
+import app.requests.intake.forms
+import app.requests.organizations.forms
+import app.requests.review.forms
+import app.search.find.forms
+import app.volunteers.claims.forms
+import app.volunteers.delivery.forms
+import app.volunteers.milestones.forms
+import app.volunteers.profiles.forms
+import app.volunteers.progress.forms
+import app.volunteers.reviews.forms
 from app.extensions import limiter
-from app.requests.forms.intake import QUESTION_STEPS, step_form_class
-from app.requests.services import intake
+from app.requests.intake import services as intake
+from app.requests.intake.forms import QUESTION_STEPS, step_form_class
 from tests.factories import DEFAULT_PASSWORD
 from tests.reliability.seed import EN, client_for, fingerprint, seed_world
 
-FORM_MODULES = (app.core.forms, app.requests.forms.intake, app.requests.forms.organizations,
-                app.requests.forms.review, app.search.forms, app.volunteers.forms.checkins,
-                app.volunteers.forms.claims, app.volunteers.forms.delivery, app.volunteers.forms.milestones,
-                app.volunteers.forms.profiles, app.volunteers.forms.reviews)
+FORM_MODULES = (app.core.forms, app.requests.intake.forms, app.requests.organizations.forms,
+                app.requests.review.forms, app.search.find.forms, app.volunteers.progress.forms,
+                app.volunteers.claims.forms, app.volunteers.delivery.forms, app.volunteers.milestones.forms,
+                app.volunteers.profiles.forms, app.volunteers.reviews.forms)
 NEW_PASSWORD = "a brand new passphrase 42"
 # Fields whose value is never shown again, or is one of a list of choices rather than typed text.
 NOT_ECHOED = ("PasswordField", "HiddenField", "RadioField", "SelectField", "SelectMultipleField",

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 import requests
-from app.core.accounts import issue_api_token
+from app.core.accounts.services import issue_api_token
 from app.extensions import db
 from app.requests.models import HelpRequest
 from app.volunteers.models import Claim

@@ -16,11 +16,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from app.core import accounts
+from app.core.accounts import services as accounts
 from app.core.models import EmailMessage, Notification, OutboxJob, User
 from app.extensions import db as database
 from app.requests.models import HelpRequest
-from app.volunteers.services import claims
+from app.volunteers.claims import services as claims
 from tests.factories import make_org, make_request, make_user, make_volunteer
 from tests.workers import WorkerProcess, worker_environment
 

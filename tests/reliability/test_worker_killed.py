@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from app.core import accounts
+from app.core.accounts import services as accounts
 from app.core.models import EmailMessage, OutboxJob
 from app.extensions import db as database
 from tests.factories import make_user

@@ -22,7 +22,7 @@ import pytest
 from flask import Flask
 
 from app.extensions import limiter
-from app.requests.forms.intake import QUESTION_STEPS
+from app.requests.intake.forms import QUESTION_STEPS
 from tests.reliability.seed import EN, World, client_for, seed_world
 
 MARK = "alert(1337)"

@@ -1,4 +1,4 @@
-"""Listings (app.requests.listings): the plain rows that lists show in place of ORM requests."""
+"""Listings (app.requests.pages.listings): the plain rows that lists show in place of ORM requests."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from app.requests.api.help_requests import request_list_item
-from app.requests.listings import listings
+from app.requests.intake.api import request_list_item
 from app.requests.models import HelpRequest
+from app.requests.pages.listings import listings
 from tests.factories import make_claim, make_org, make_request, make_user
 
 

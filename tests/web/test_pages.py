@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 from flask import render_template
 
-from app.core import dashboard_panels, stats
+from app.core import stats
+from app.core.dashboard import panels as dashboard_panels
 from app.core.db import utcnow
 from app.core.models import AuditEvent, Notification
 from tests.factories import make_user

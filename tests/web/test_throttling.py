@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core import throttle
+from app.core.accounts import throttle
 from app.extensions import limiter
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.web.conftest import EN, sign_in_with_form

@@ -27,4 +27,7 @@ def _announce_bearer_scheme(response):
     return response
 
 
-from app.core.api import accounts, audit, openapi  # noqa: E402,F401  (register the routes)
+# Register the routes of core's subjects and the OpenAPI document.
+import app.core.accounts.api  # noqa: E402
+import app.core.api.openapi  # noqa: E402
+import app.core.audit.api  # noqa: E402,F401

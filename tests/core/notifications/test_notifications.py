@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from app.core import notifications
-from app.core.accounts import EMAIL_PREFERENCE_KEYS
+from app.core.accounts.services import EMAIL_PREFERENCE_KEYS
 from app.core.models import EmailMessage, Notification
+from app.core.notifications import services as notifications
 from app.extensions import db
 from tests.conftest import sign_in
 from tests.factories import make_user

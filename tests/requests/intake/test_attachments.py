@@ -13,8 +13,8 @@ from werkzeug.datastructures import FileStorage
 from app import create_app
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.models import AuditEvent, User
+from app.requests.intake import attachments
 from app.requests.models import Attachment, HelpRequest, TimelineEntry
-from app.requests.services import attachments
 from tests.conftest import sign_in
 from tests.factories import make_request, make_user
 from tests.requests.intake.conftest import (

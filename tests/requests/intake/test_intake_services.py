@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.models import AuditEvent, EmailMessage, Skill, User
-from app.requests import drafter
-from app.requests.content import intake_content
+from app.requests.intake import drafter
+from app.requests.intake import services as intake
+from app.requests.intake.content import intake_content
 from app.requests.models import HelpRequest, RequestSkill, SpecVersion, TimelineEntry
-from app.requests.services import intake
 from app.requests.status import TRANSITIONS
 from tests.factories import make_request, make_user
 from tests.requests.intake.conftest import FOOD_BANK

@@ -7,7 +7,8 @@ import io
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from app.requests.services import attachments, intake
+from app.requests.intake import attachments
+from app.requests.intake import services as intake
 from tests.conftest import sign_in
 from tests.requests.intake.conftest import EN, SAMPLES
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app.core.errors import Conflict
 from app.core.models import AuditEvent, EmailMessage, User
 from app.requests.models import Membership, OrganizationInvitation
-from app.requests.services import organizations as services
+from app.requests.organizations import services
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.requests.organizations.conftest import EN, text_of

@@ -10,7 +10,7 @@ from flask import render_template_string
 
 from app.core.models import AuditEvent
 from app.requests.models import Membership, Organization
-from app.requests.services import organizations as services
+from app.requests.organizations import services
 from tests.conftest import sign_in
 from tests.factories import make_org, make_request, make_user
 from tests.requests.organizations.conftest import EN, PROFILE, text_of

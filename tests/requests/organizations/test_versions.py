@@ -20,7 +20,7 @@ from app.core.errors import Conflict
 from app.core.models import AuditEvent, User
 from app.extensions import db
 from app.requests.models import Organization
-from app.requests.services import organizations as services
+from app.requests.organizations import services
 from tests.conftest import sign_in
 from tests.factories import make_org, make_user
 from tests.helpers import race

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from flask.testing import FlaskClient
 
-from app.requests.timeline import add_entry
+from app.requests.timeline.services import add_entry
 from tests.conftest import sign_in
 from tests.factories import make_org, make_request, make_skill, make_user
 from tests.i18n.conftest import compiled_catalogues  # noqa: F401  (Chinese pages need the compiled catalogue)

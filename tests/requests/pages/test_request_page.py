@@ -210,7 +210,7 @@ def test_a_request_page_follows_its_status_after_a_transition(app, client, db, o
 
 def test_other_features_add_panels_to_the_request_page_for_the_viewers_they_choose(app, client, db, published,
                                                                                    staff, monkeypatch):
-    from app.requests.views import pages
+    from app.requests.pages import views as pages
 
     monkeypatch.setattr(pages, "_REQUEST_PANELS", {})
 
@@ -218,7 +218,7 @@ def test_other_features_add_panels_to_the_request_page_for_the_viewers_they_choo
     def staff_only_panel(viewer, help_request):
         if viewer is None or viewer.id != staff.id:
             return None
-        return "requests/_organization_request_link.html", {
+        return "requests/organizations/_organization_request_link.html", {
             "help_request": help_request, "request_page_url": lambda _request: "/team-panel"}
 
     anonymous = text_of(client.get(f"/requests/{published.id}", headers=EN))

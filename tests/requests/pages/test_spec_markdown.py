@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from app.requests.spec_markdown import (
+from app.requests.pages.spec_markdown import (
     SpecDocument,
     content_disposition,
     download_filename,

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from app.core.db import utcnow
-from app.requests import timeline_text
 from app.requests.status import _SUMMARIES
-from app.requests.timeline import add_entry
+from app.requests.timeline import text as timeline_text
+from app.requests.timeline.services import add_entry
 from tests.factories import make_request, make_user
 from tests.requests.pages.conftest import EN, ZH, client_for, text_of
 
@@ -142,7 +142,7 @@ def test_a_drafts_timeline_is_a_404_for_anyone_outside_the_organisation(app, cli
 
 
 def test_a_long_timeline_is_split_into_pages(client, db, published, monkeypatch):
-    from app.requests.views import pages
+    from app.requests.pages import views as pages
 
     monkeypatch.setattr(pages, "TIMELINE_PAGE_SIZE", 5)
     for _ in range(8):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.requests.models import SpecVersion
-from app.requests.timeline import add_entry
+from app.requests.timeline.services import add_entry
 from tests.factories import make_org, make_request, make_user
 from tests.requests.pages.conftest import EN, SPEC, client_for, executable_markup, text_of
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.core.models import AuditEvent, EmailMessage, Notification
 from app.requests.models import RequestMessage, TimelineEntry
-from app.requests.services import review
+from app.requests.review import services as review
 from app.requests.signals import request_published
 from tests.factories import make_org, make_request, make_user
 from tests.requests.review.conftest import EN, client_for, text_of

@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.core.db import utcnow
-from app.requests.services import review, thread
+from app.requests.review import services as review
+from app.requests.review import thread
 from tests.factories import make_org, make_request, make_user
 from tests.requests.review.conftest import EN, client_for, text_of
 

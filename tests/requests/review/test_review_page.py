@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.core.models import Notification
 from app.requests.models import Attachment
-from app.requests.services import thread
+from app.requests.review import thread
 from tests.factories import make_request, make_user
 from tests.requests.review.conftest import EN, client_for, text_of
 

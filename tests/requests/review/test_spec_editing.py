@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.core.errors import Conflict, Invalid, NotAllowed
 from app.core.models import AuditEvent
 from app.requests.models import SpecVersion, TimelineEntry
-from app.requests.services import review
+from app.requests.review import services as review
 from app.requests.signals import spec_updated
 from tests.factories import make_claim, make_request, make_user, make_volunteer
 from tests.requests.review.conftest import DRAFTED, EN, client_for, text_of

@@ -19,7 +19,7 @@ from app.core.errors import Conflict
 from app.core.models import User
 from app.extensions import db
 from app.requests.models import HelpRequest, SpecVersion
-from app.requests.services import review
+from app.requests.review import services as review
 from tests.factories import make_user
 from tests.helpers import race
 from tests.requests.review.conftest import EN

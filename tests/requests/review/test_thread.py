@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.core.models import EmailMessage, Notification
 from app.requests.models import RequestMessage
-from app.requests.services import thread
+from app.requests.review import thread
 from tests.factories import make_org, make_request, make_user
 from tests.requests.review.conftest import EN, client_for, text_of
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from app.requests.services import review
-from app.requests.services.spec_text import diff_lines, spec_lines
+from app.requests.review import services as review
+from app.requests.review.spec_text import diff_lines, spec_lines
 from tests.factories import make_org, make_user
 from tests.requests.review.conftest import EN, client_for, text_of
 

@@ -13,7 +13,7 @@ from flask import Flask
 
 from app.core.db import utcnow
 from app.core.taxonomy import sync_skills
-from app.search import index
+from app.search.engine import index
 from tests.factories import make_org, make_request, make_user
 
 CORPUS_FILE = Path(__file__).with_name("corpus.json")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.search import analyzer, index
+from app.search.engine import analysis as analyzer
+from app.search.engine import index
 
 
 def words(text: str) -> list[str]:

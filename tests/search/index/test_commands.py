@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.requests.models import HelpRequest
-from app.search import index
+from app.search.engine import index
 from tests.factories import make_request
 
 

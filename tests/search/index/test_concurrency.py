@@ -9,7 +9,7 @@ import time
 
 from flask import Flask
 
-from app.search import generations, index
+from app.search.engine import generations, index
 from tests.factories import make_org, make_request
 from tests.search.index.writer_process import index_requests
 

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.core.models import OutboxJob
-from app.search import generations, health, index, rebuilds
+from app.search.engine import generations, index
+from app.search.indexing import health, rebuilds
 from tests.factories import make_request
 
-REBUILD_JOB = "app.search.jobs.rebuild_search_index"
+REBUILD_JOB = "app.search.indexing.jobs.rebuild_search_index"
 
 
 def rebuild_jobs(db) -> list[OutboxJob]:
@@ -100,7 +101,7 @@ def test_a_search_without_an_index_gets_it_rebuilt_at_once_in_embedded_mode(db):
 def test_a_search_without_an_index_answers_empty_while_a_worker_rebuilds_it(db, monkeypatch):
     make_request(title="Food bank routes")
     db.session.commit()
-    monkeypatch.setattr("app.core.jobs.runner.dispatch", lambda ids: None)  # a worker will run it
+    monkeypatch.setattr("app.core.jobs.services.runner.dispatch", lambda ids: None)  # a worker will run it
 
     result = index.search("food bank")
 
@@ -111,7 +112,7 @@ def test_a_search_without_an_index_answers_empty_while_a_worker_rebuilds_it(db, 
 def test_only_one_rebuild_waits_at_a_time(db, monkeypatch):
     make_request(title="Food bank routes")
     db.session.commit()
-    monkeypatch.setattr("app.core.jobs.runner.dispatch", lambda ids: None)  # a worker will run it
+    monkeypatch.setattr("app.core.jobs.services.runner.dispatch", lambda ids: None)  # a worker will run it
 
     assert health.schedule_rebuild() is True
     assert health.schedule_rebuild() is False

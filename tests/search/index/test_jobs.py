@@ -3,7 +3,9 @@ index worker loads the dictionary once, before rq forks its work-horses."""
 
 from __future__ import annotations
 
-from app.search import analyzer, index, jobs
+from app.search.engine import analysis as analyzer
+from app.search.engine import index
+from app.search.indexing import jobs
 from tests.factories import make_request
 
 

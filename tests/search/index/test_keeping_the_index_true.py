@@ -7,12 +7,14 @@ import pytest
 import sqlalchemy as sa
 
 from app.core.models import OutboxJob
-from app.requests.services import intake, organizations, review
-from app.search import index
-from app.volunteers.services import claims
+from app.requests.intake import services as intake
+from app.requests.organizations import services as organizations
+from app.requests.review import services as review
+from app.search.engine import index
+from app.volunteers.claims import services as claims
 from tests.factories import make_claim, make_org, make_request, make_user, make_volunteer
 
-INDEX_JOB = "app.search.jobs.update_request_index"
+INDEX_JOB = "app.search.indexing.jobs.update_request_index"
 
 
 @pytest.fixture(autouse=True)

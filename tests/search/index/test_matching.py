@@ -12,8 +12,9 @@ from markupsafe import escape
 from whoosh import highlight, query
 from whoosh.filedb.filestore import RamStorage
 
-from app.search import index, matching
-from app.search.index import _searcher, _text_query
+from app.search.engine import evaluation as matching
+from app.search.engine import index
+from app.search.engine.index import _searcher, _text_query
 
 QUERIES = [
     "尘肺", "数据库 志愿者", "databases", "mini-program", "食物銀行", "volunteer OR 小程序",

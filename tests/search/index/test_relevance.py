@@ -3,7 +3,7 @@ synonyms across languages, mixed text and filters, over a corpus of real-looking
 
 from __future__ import annotations
 
-from app.search import index
+from app.search.engine import index
 from tests.search.index.conftest import read_corpus
 
 

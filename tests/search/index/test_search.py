@@ -9,7 +9,7 @@ import pytest
 
 from app.core.db import utcnow
 from app.core.errors import Invalid
-from app.search import index
+from app.search.engine import index
 from tests.factories import make_claim, make_org, make_request, make_volunteer
 
 

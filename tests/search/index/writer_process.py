@@ -14,7 +14,7 @@ def index_requests(settings: dict[str, Any], request_ids: list[int], start: Any,
 
         app = create_app(type("WriterConfig", (TestConfig,), settings))
         from app.extensions import db
-        from app.search import index
+        from app.search.engine import index
 
         with app.app_context():
             index.terms("预热 warm up")  # load jieba before the race starts

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from app.core.db import utcnow
-from app.search import index
+from app.search.engine import index
 from tests.api.conftest import count_queries  # noqa: F401  (a fixture)
 from tests.factories import make_claim, make_org, make_request, make_skill, make_user, make_volunteer
 from tests.i18n.conftest import compiled_catalogues  # noqa: F401  (Chinese pages need the compiled catalogue)

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.core.db import utcnow
-from app.core.jobs import tick
+from app.core.jobs.services import tick
 from app.core.models import EmailMessage, Notification
 from app.search.models import SavedSearch
 from tests.factories import make_org, make_request, make_user

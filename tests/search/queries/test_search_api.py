@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.search import queries
-from app.search.documents import effort_size
+from app.search.find import queries
+from app.search.indexing.documents import effort_size
 from tests.factories import make_org, make_request, make_user
 from tests.search.queries.conftest import NEWEST_FIRST
 
@@ -220,7 +220,7 @@ def test_a_missing_index_falls_back_to_matching_words_in_the_database(app, db, c
 
 
 def test_while_the_index_is_rebuilt_elsewhere_the_database_answers(app, db, client, catalogue, monkeypatch):
-    from app.search import index
+    from app.search.engine import index
 
     monkeypatch.setattr(index, "index_status", lambda: "rebuilding")
     monkeypatch.setattr(index, "search", lambda *args, **kwargs: index.SearchResult([], 0, 1, 20))

@@ -106,7 +106,7 @@ def test_odd_words_never_break_the_page(client, catalogue):
 
 
 def test_odd_words_never_break_the_database_fallback_either(client, catalogue, monkeypatch):
-    from app.search import index
+    from app.search.engine import index
 
     monkeypatch.setattr(index, "index_status", lambda: "corrupt")
     monkeypatch.setattr(index, "search", lambda *args, **kwargs: index.SearchResult([], 0, 1, 20))

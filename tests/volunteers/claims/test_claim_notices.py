@@ -6,7 +6,7 @@ import pytest
 
 from app.core.errors import Conflict
 from app.requests.models import Membership
-from app.volunteers.services import claims as services
+from app.volunteers.claims import services
 from tests.factories import make_claim, make_user, make_volunteer
 from tests.volunteers.claims.conftest import emails_to, notification_kinds
 

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotAllowed
-from app.volunteers import claim_status
-from app.volunteers.claim_status import TRANSITIONS, commitment_end
+from app.volunteers.claims import services
+from app.volunteers.claims import status as claim_status
+from app.volunteers.claims.status import TRANSITIONS, commitment_end
 from app.volunteers.models import CLAIM_STATUSES, Claim
-from app.volunteers.services import claims as services
 from tests.factories import make_claim, make_request, make_user, make_volunteer
 from tests.volunteers.claims.conftest import audit_actions, timeline_kinds
 

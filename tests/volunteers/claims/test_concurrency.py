@@ -19,8 +19,8 @@ from app.core.errors import Conflict
 from app.core.models import AuditEvent, User
 from app.extensions import db
 from app.requests.models import HelpRequest, TimelineEntry
+from app.volunteers.claims import services
 from app.volunteers.models import Claim
-from app.volunteers.services import claims as services
 from tests.factories import make_claim, make_request, make_user, make_volunteer
 from tests.volunteers.claims.conftest import EN
 

@@ -102,7 +102,7 @@ def test_the_claim_page_gives_an_accepted_volunteer_the_contact(app, db, project
 
 
 def test_the_contact_goes_once_a_volunteer_leaves_the_team(app, db, project, volunteer):
-    from app.volunteers.services import claims as services
+    from app.volunteers.claims import services
 
     claim = make_claim(project.help_request, volunteer, status="accepted")
     db.session.commit()

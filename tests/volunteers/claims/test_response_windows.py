@@ -8,9 +8,8 @@ from datetime import timedelta
 import pytest
 
 from app.core.db import utcnow
-from app.volunteers import jobs
+from app.volunteers.claims import jobs, services
 from app.volunteers.models import Claim
-from app.volunteers.services import claims as services
 from tests.factories import make_claim, make_request, make_volunteer
 from tests.volunteers.claims.conftest import (
     audit_actions,

@@ -13,7 +13,7 @@ from app.core.models import EmailMessage, Notification
 from app.extensions import db
 from app.requests.models import TimelineEntry
 from app.volunteers.models import Review
-from app.volunteers.services import reviews
+from app.volunteers.reviews import services as reviews
 from tests.i18n.conftest import compile_catalogue
 from tests.volunteers.delivery.conftest import DELIVERY
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.volunteers.services.profiles import completeness
+from app.volunteers.profiles.services import completeness
 from tests.conftest import sign_in
 from tests.factories import make_user, make_volunteer
 from tests.volunteers.profiles.conftest import EN, text_of

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from app.core.errors import Conflict, NotAllowed
 from app.core.models import AuditEvent
 from app.volunteers.models import VolunteerProfile
-from app.volunteers.services import profiles as services
+from app.volunteers.profiles import services
 from tests.factories import make_user
 
 

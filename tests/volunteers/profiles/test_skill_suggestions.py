@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.volunteers.services.profiles import resolve_skill_names, suggest_skills
+from app.volunteers.profiles.services import resolve_skill_names, suggest_skills
 from tests.factories import make_skill
 from tests.volunteers.profiles.conftest import EN, ZH
 

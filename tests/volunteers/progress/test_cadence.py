@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.volunteers import cadence
+from app.volunteers.progress import cadence
 
 
 @pytest.mark.parametrize(("start", "kind", "expected"), [

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.core import jobs as core_jobs
+from app.core.jobs import services as core_jobs
 from app.requests.models import HelpRequest
-from app.volunteers import progress_jobs
 from app.volunteers.models import Claim
-from app.volunteers.services import checkins
+from app.volunteers.progress import jobs as progress_jobs
+from app.volunteers.progress import services as checkins
 from tests.volunteers.claims.conftest import emails_to, fresh, notification_kinds, timeline_kinds
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -97,7 +97,7 @@ def test_flask_jobs_tick_runs_the_scans(runner, weekly):
 
 
 def test_a_coordinator_releases_a_silent_member_and_the_seat_reopens(db, weekly, team):
-    from app.volunteers.services import claims
+    from app.volunteers.claims import services as claims
 
     progress_jobs.mark_stalled_requests(now=DUE_END + timedelta(days=8))
     silent = db.session.scalar(sa.select(Claim).where(Claim.volunteer_id == team.member.id))
@@ -110,8 +110,8 @@ def test_a_coordinator_releases_a_silent_member_and_the_seat_reopens(db, weekly,
 
 
 def test_a_released_seat_puts_the_stalled_request_back_in_search_for_free_seats(db, weekly, team):
-    from app.search import index
-    from app.volunteers.services import claims
+    from app.search.engine import index
+    from app.volunteers.claims import services as claims
 
     before = index.search("", filters={"has_free_seats": True}).ids
     assert weekly.help_request.id not in before  # a full team is not looking for anyone

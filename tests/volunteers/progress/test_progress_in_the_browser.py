@@ -25,7 +25,7 @@ def zh(app, message: str, **values) -> str:
 def project_in_progress(db):
     """A food bank's request in progress with a lead (password known), its staff and a coordinator;
     a second request of the same food bank has been silent for a month and is stalled."""
-    from app.volunteers.services import milestones
+    from app.volunteers.milestones import services as milestones
     from tests.factories import make_claim, make_org, make_request, make_user
 
     staff = make_user("nonprofit", email="wang.fang.progress@example.org", name="王芳", password=PASSWORD,

@@ -9,7 +9,8 @@ import pytest
 
 from app.core.db import utcnow
 from app.requests.models import HelpRequest
-from app.volunteers.services import checkins, milestones
+from app.volunteers.milestones import services as milestones
+from app.volunteers.progress import services as checkins
 from tests.volunteers.claims.conftest import ZH, client_for, emails_to, fresh, text_of, timeline_kinds
 
 EN = {"Accept-Language": "en"}

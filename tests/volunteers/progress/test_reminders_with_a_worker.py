@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.core import jobs
 from app.core.db import utcnow
+from app.core.jobs import services as jobs
 from app.core.models import EmailMessage, OutboxJob
 from app.extensions import db as database
-from app.volunteers import progress_jobs
+from app.volunteers.progress import jobs as progress_jobs
 from tests.factories import make_claim, make_org, make_request, make_user, make_volunteer
 
 pytestmark = pytest.mark.redis

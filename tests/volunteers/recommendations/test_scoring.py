@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from app.volunteers.recommendations import (
+from app.volunteers.recommendations.scoring import (
     DEFAULT_WEEKS,
     Reason,
     RequestFacts,

@@ -1,1 +1,0 @@
-"""WTForms of the requests feature, one module per subject."""

@@ -1,0 +1,112 @@
+"""Search forms: the search page's words and filters (a GET form), and saving a search with a digest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import InputRequired, Length
+
+from app.search.find.queries import PER_PAGE_DEFAULT, SearchParams
+from app.search.indexing.documents import EFFORT_SIZES
+from app.search.models import DIGEST_FREQUENCIES
+
+EFFORT_LABELS = {"small": _l("Small (under 80 hours)"), "medium": _l("Medium (80 to 180 hours)"),
+                 "large": _l("Large (180 hours or more)")}
+SORT_LABELS = {"relevance": _l("Best match"), "newest": _l("Newest"), "deadline": _l("Deadline soonest")}
+FREQUENCY_LABELS = {"daily": _l("Every day"), "weekly": _l("Every week")}
+NAME_MAX = 120
+PAGE_MAX = 1000  # deeper pages are never useful and only cost the index
+
+
+class SearchForm(FlaskForm):
+    """The search page's form. Sent with GET, so it carries no CSRF token and changes nothing.
+
+    Values that are not among the choices are not errors: an unknown skill or cause stays a
+    filter that matches nothing, so the page can say so and offer to drop it.
+    """
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Words"), render_kw={"placeholder": _l("e.g. 小程序, database, 食物银行"),
+                                            "autocomplete": "off", "enterkeyhint": "search"})
+    skills = SelectMultipleField(_l("Skills"), choices=[], validate_choice=False)
+    cause = SelectField(_l("Cause"), choices=[], validate_choice=False)
+    region = SelectField(_l("Region"), choices=[], validate_choice=False)
+    effort = SelectField(_l("Size of the work"), validate_choice=False, choices=[
+        SelectChoice("", _l("Any size")),
+        *(SelectChoice(size, EFFORT_LABELS[size]) for size in EFFORT_SIZES)])
+    remote = BooleanField(_l("Remote-friendly only"))
+    verified = BooleanField(_l("Verified organisations only"))
+    has_free_seats = BooleanField(_l("Has a free seat"))
+    sort = SelectField(_l("Sort by"), validate_choice=False,
+                       choices=[SelectChoice(value, label) for value, label in SORT_LABELS.items()])
+
+    def set_choices(self, skills: list[tuple[str, str, str]], causes: list[tuple[str, str]],
+                    regions: list[str]) -> None:
+        """Fill the lists: skills as (slug, name, category name), causes as (slug, name), regions by name."""
+        self.skills.choices = [SelectChoice(slug, name, optgroup=group) for slug, name, group in skills]
+        self.cause.choices = [SelectChoice("", _l("Any cause")),
+                              *(SelectChoice(slug, name) for slug, name in causes)]
+        chosen = self.region.data
+        names = sorted(set(regions) | ({chosen} if chosen else set()))
+        self.region.choices = [SelectChoice("", _l("Anywhere")), *(SelectChoice(r, r) for r in names)]
+
+    def to_params(self, page: Any = 1) -> SearchParams:
+        """The search these values ask for; a value out of range is dropped, never an error."""
+        skills: list[str] = []
+        for value in self.skills.data or []:  # ?skills=a,b (the API's shape) works here too
+            skills += [part for part in map(_filter_value, str(value).split(",")) if part]
+        try:
+            number = min(max(int(page), 1), PAGE_MAX)
+        except (TypeError, ValueError):
+            number = 1
+        return SearchParams(
+            q=(self.q.data or "").strip(), skills=tuple(dict.fromkeys(skills)),
+            cause=_filter_value(self.cause.data), region=_filter_value(self.region.data),
+            effort=self.effort.data if self.effort.data in EFFORT_SIZES else None,
+            remote=bool(self.remote.data), verified=bool(self.verified.data),
+            has_free_seats=bool(self.has_free_seats.data),
+            sort=self.sort.data if self.sort.data in SORT_LABELS else None,
+            page=number, per_page=PER_PAGE_DEFAULT)
+
+
+def _filter_value(value: Any) -> str | None:
+    """A filter's text, or None when empty or holding a NUL (PostgreSQL can't compare text with one)."""
+    text = str(value or "").strip()
+    return text if text and "\x00" not in text else None
+
+
+def search_form(args: MultiDict) -> SearchForm:
+    """A search form read from query-string arguments (the page's own, or a saved search's)."""
+    return SearchForm(formdata=args)
+
+
+class SaveSearchForm(FlaskForm):
+    """Keep the current search under a name, with a digest of new matches daily or weekly."""
+
+    name = StringField(_l("Name"), validators=[
+        InputRequired(message=_l("Give the search a name, like “Flask projects in education”.")),
+        Length(max=NAME_MAX, message=_l("Use at most %(max)d characters.", max=NAME_MAX))],
+        render_kw={"maxlength": NAME_MAX})
+    frequency = RadioField(_l("Send me new matches"), default="weekly", validate_choice=False,
+                           choices=[SelectChoice(value, FREQUENCY_LABELS[value])
+                                    for value in DIGEST_FREQUENCIES])
+    search = HiddenField()  # the search's own query string, read back with search_form()
+
+
+class DeleteForm(FlaskForm):
+    """A button that deletes something: only its CSRF token is checked."""

@@ -1,1 +1,0 @@
-"""WTForms of the volunteers feature, one module per subject."""

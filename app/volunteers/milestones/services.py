@@ -1,0 +1,119 @@
+"""Milestones: dated steps the team or the nonprofit plans, ticked off when done, and the progress bar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from app.core.api.schema import TITLE_MAX
+from app.core.audit import services as audit
+from app.core.db import utcnow
+from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from app.core.models import User
+from app.core.policy import can, rule
+from app.extensions import db
+from app.requests.models import HelpRequest
+from app.requests.policy import can_view_request, is_member
+from app.requests.timeline.services import add_entry
+from app.volunteers.claims.services import has_accepted_claim
+from app.volunteers.models import Milestone
+
+PLANNING_STATUSES = ("open", "in_progress", "in_review")
+
+
+@rule("milestone.manage")
+def can_manage_milestones(user: User, help_request: HelpRequest) -> bool:
+    """The team, the organisation's staff and coordinators plan and tick off milestones."""
+    return (user.is_coordinator or is_member(user, help_request.organization_id)
+            or has_accepted_claim(user, help_request))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A request's milestones in date order, how many are done and which are overdue."""
+
+    milestones: list[Milestone]
+    done_count: int
+    overdue_ids: frozenset[int]
+
+    @property
+    def total(self) -> int:
+        return len(self.milestones)
+
+    @property
+    def percent(self) -> int:
+        """Share of milestones done, rounded down (0 without milestones)."""
+        return self.done_count * 100 // self.total if self.milestones else 0
+
+
+def progress_of(help_request: HelpRequest, today: date) -> Progress:
+    """The request's milestones (undated last) with the done count and the overdue ones as of `today`."""
+    milestones = list(db.session.scalars(
+        sa.select(Milestone).where(Milestone.request_id == help_request.id)
+        .order_by(Milestone.due_on.is_(None), Milestone.due_on, Milestone.id)))
+    overdue = frozenset(m.id for m in milestones
+                        if not m.is_done and m.due_on is not None and m.due_on < today)
+    return Progress(milestones, sum(1 for m in milestones if m.is_done), overdue)
+
+
+def add_milestone(help_request: HelpRequest, by: User, *, title: str,
+                  due_on: date | None = None) -> Milestone:
+    """Plan a milestone and put it on the timeline; commits.
+
+    Raises NotAllowed (not the team, staff or a coordinator), Conflict `request_not_in_progress`
+    (draft, intake, delivered or withdrawn) and Invalid naming `title` or `due_on`.
+    """
+    if not can(by, "milestone.manage", help_request):
+        raise NotAllowed(_("Only the team, the organisation's staff and coordinators plan milestones."))
+    if help_request.status not in PLANNING_STATUSES:
+        raise Conflict(_("Milestones are planned while the request is open or in progress."),
+                       code="request_not_in_progress")
+    clean_title = title.strip() if isinstance(title, str) else ""
+    if not clean_title:
+        raise Invalid("title", _("This field is required."))
+    if len(clean_title) > TITLE_MAX:
+        raise Invalid("title", _("At most %(max)d characters.", max=TITLE_MAX))
+    if "\x00" in clean_title:  # PostgreSQL cannot store NUL characters in text
+        raise Invalid("title", _("Remove the invisible NUL characters from this text."))
+    if due_on is not None and not isinstance(due_on, date):
+        raise Invalid("due_on", _("Enter a date as YYYY-MM-DD."))
+    milestone = Milestone(help_request=help_request, title=clean_title, due_on=due_on,
+                          created_by_id=by.id, created_at=utcnow())
+    db.session.add(milestone)
+    db.session.flush()
+    add_entry(help_request, "milestone_added", actor=by, summary=clean_title,
+              detail={"milestone_id": milestone.id, "due_on": due_on.isoformat() if due_on else None})
+    audit.record("milestone.added", milestone, actor=by, request_id=help_request.id)
+    db.session.commit()
+    return milestone
+
+
+def get_milestone(milestone_id: int, viewer: User | None) -> Milestone:
+    """The milestone, if the viewer may see its request; raises NotFound otherwise."""
+    milestone = db.session.get(Milestone, milestone_id)
+    if milestone is None or not can_view_request(viewer, milestone.help_request):
+        raise NotFound()
+    return milestone
+
+
+def mark_milestone(milestone: Milestone, by: User, *, done: bool, now: datetime | None = None) -> Milestone:
+    """Tick a milestone off (timeline entry) or open it again; doing what is already so changes nothing.
+
+    Commits. Raises NotAllowed (not the team, staff or a coordinator).
+    """
+    help_request = milestone.help_request
+    if not can(by, "milestone.manage", help_request):
+        raise NotAllowed(_("Only the team, the organisation's staff and coordinators tick off milestones."))
+    if done == milestone.is_done:
+        return milestone
+    milestone.done_at = (now or utcnow()) if done else None
+    if done:
+        add_entry(help_request, "milestone_done", actor=by, summary=milestone.title,
+                  detail={"milestone_id": milestone.id})
+    audit.record("milestone.done" if done else "milestone.reopened", milestone, actor=by,
+                 request_id=help_request.id)
+    db.session.commit()
+    return milestone

@@ -1,0 +1,311 @@
+"""Check-ins: the team reports progress, the nonprofit answers; every check-in goes on the timeline.
+
+A check-in's summary is public on the timeline; its blockers and next steps are seen only by the
+team, the organisation's staff and coordinators. Posting one records when the team last spoke
+(`last_checkin_at`) and takes a stalled request off the "needs attention" list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.core.api.schema import TEXT_MAX
+from app.core.audit import services as audit
+from app.core.db import utcnow
+from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from app.core.i18n import N_
+from app.core.jobs.services import enqueue
+from app.core.mail import send_email
+from app.core.models import Notification, User
+from app.core.policy import can, rule
+from app.extensions import db
+from app.requests.models import HelpRequest, Membership
+from app.requests.policy import can_view_request, is_member
+from app.requests.timeline.services import add_entry
+from app.volunteers.claims.services import has_accepted_claim
+from app.volunteers.models import CHECKIN_STATUSES, CheckIn, CheckInReply, Claim, VolunteerProfile
+from app.volunteers.progress import cadence
+from app.volunteers.progress.cadence import DEFAULT_TIMEZONE
+
+# A team reports while it works, and may still answer while the delivery is being reviewed.
+CHECKIN_REQUEST_STATUSES = ("in_progress", "in_review")
+HOURS_MAX = 500.0  # hours since the last check-in; more than this is a typo
+NOTICE_JOB = "app.volunteers.progress.jobs.send_checkin_notice"
+
+
+@rule("checkin.create")
+def can_post_checkin(user: User, help_request: HelpRequest) -> bool:
+    """Only accepted team members report progress."""
+    return has_accepted_claim(user, help_request)
+
+
+@rule("checkin.see_private")
+def can_see_private_parts(user: User, help_request: HelpRequest) -> bool:
+    """Blockers and next steps: the team, the organisation's staff and coordinators."""
+    return (user.is_coordinator or is_member(user, help_request.organization_id)
+            or has_accepted_claim(user, help_request))
+
+
+@rule("request.needs_attention")
+def can_watch_projects(user: User, help_request: HelpRequest | None = None) -> bool:
+    """Coordinators watch stalled projects, nudge teams and release silent members."""
+    return user.is_coordinator
+
+
+@rule("checkin.reply")
+def can_reply(user: User, help_request: HelpRequest) -> bool:
+    """The organisation's staff answer check-ins; the team and coordinators may join the thread."""
+    return can_see_private_parts(user, help_request)
+
+
+def accepted_team(help_request: HelpRequest) -> list[User]:
+    """The volunteers holding accepted seats on the request, lead first."""
+    return list(db.session.scalars(
+        sa.select(User).join(Claim, Claim.volunteer_id == User.id)
+        .where(Claim.request_id == help_request.id, Claim.status == "accepted")
+        .order_by(Claim.role, Claim.accepted_at, Claim.id)))
+
+
+def team_timezone(help_request: HelpRequest) -> str:
+    """The time zone due dates are counted in: the lead's (or first member's) profile, else Shanghai."""
+    zone = db.session.scalar(
+        sa.select(VolunteerProfile.timezone)
+        .join(Claim, Claim.volunteer_id == VolunteerProfile.user_id)
+        .where(Claim.request_id == help_request.id, Claim.status == "accepted")
+        .order_by(Claim.role, Claim.accepted_at, Claim.id).limit(1))
+    return zone or DEFAULT_TIMEZONE
+
+
+def team_started_at(help_request: HelpRequest) -> datetime | None:
+    """When the earliest member of the current team was accepted, or None without a team."""
+    return db.session.scalar(sa.select(sa.func.min(Claim.accepted_at)).where(
+        Claim.request_id == help_request.id, Claim.status == "accepted"))
+
+
+def _clean_text(value: object, field: str, *, required: bool = False) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if required and not text:
+        raise Invalid(field, _("This field is required."))
+    if len(text) > TEXT_MAX:
+        raise Invalid(field, _("At most %(max)d characters.", max=TEXT_MAX))
+    if "\x00" in text:  # PostgreSQL cannot store NUL characters in text
+        raise Invalid(field, _("Remove the invisible NUL characters from this text."))
+    return text
+
+
+def _clean_fields(summary: object, next_steps: object, blockers: object, hours: object,
+                  status: object, percent_complete: object) -> dict[str, object]:
+    """The check-in's fields, cleaned; every bad one named in one Invalid."""
+    errors: dict[str, str] = {}
+    cleaned: dict[str, object] = {}
+    for name, value, required in (("summary", summary, True), ("next_steps", next_steps, False),
+                                  ("blockers", blockers, False)):
+        try:
+            cleaned[name] = _clean_text(value, name, required=required)
+        except Invalid as error:
+            errors.update(error.fields)
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 <= hours <= HOURS_MAX:
+        errors["hours"] = _("Enter the hours given since the last check-in, from 0 to %(max)d.",
+                            max=int(HOURS_MAX))
+    else:
+        cleaned["hours"] = float(hours)
+    if status not in CHECKIN_STATUSES:
+        errors["status"] = _("Choose on track, at risk or blocked.")
+    else:
+        cleaned["status"] = status
+    if isinstance(percent_complete, bool) or not isinstance(percent_complete, int) \
+            or not 0 <= percent_complete <= 100:
+        errors["percent_complete"] = _("Enter a whole number from 0 to 100.")
+    else:
+        cleaned["percent_complete"] = percent_complete
+    if errors:
+        raise Invalid(fields=errors)
+    return cleaned
+
+
+def post_checkin(help_request: HelpRequest, author: User, *, summary: str, next_steps: str = "",
+                 blockers: str = "", hours: float = 0, status: str = "on_track",
+                 percent_complete: int = 0, now: datetime | None = None) -> CheckIn:
+    """Record a team member's check-in, put it on the timeline and clear a stall; commits.
+
+    The organisation's staff are told by e-mail and in-app (a job queued with the commit).
+
+    Raises NotAllowed (not an accepted team member), Conflict `request_not_in_progress` (the
+    request is not being worked on), Invalid naming each bad field.
+    """
+    if not can(author, "checkin.create", help_request):
+        raise NotAllowed(_("Only the request's accepted team members post check-ins."))
+    if help_request.status not in CHECKIN_REQUEST_STATUSES:
+        raise Conflict(_("Check-ins are posted while the request is in progress."),
+                       code="request_not_in_progress")
+    fields = _clean_fields(summary, next_steps, blockers, hours, status, percent_complete)
+    now = now or utcnow()
+    checkin = CheckIn(help_request=help_request, author=author, created_at=now, **fields)
+    db.session.add(checkin)
+    db.session.flush()
+    add_entry(help_request, "checkin", actor=author, summary=str(fields["summary"])[:500],
+              detail={"checkin_id": checkin.id, "status": fields["status"],
+                      "percent_complete": fields["percent_complete"]})
+    help_request.last_checkin_at = now
+    if help_request.is_stalled:
+        help_request.is_stalled = False
+        help_request.stalled_at = None
+        add_entry(help_request, "unstalled", actor=author, summary="Back on track after a new check-in.")
+    audit.record("checkin.posted", checkin, actor=author, request_id=help_request.id,
+                 status=fields["status"])
+    enqueue(NOTICE_JOB, checkin.id)
+    db.session.commit()
+    return checkin
+
+
+def get_checkin(checkin_id: int, viewer: User | None) -> CheckIn:
+    """The check-in, if the viewer may see its request; raises NotFound otherwise."""
+    checkin = db.session.scalar(sa.select(CheckIn).where(CheckIn.id == checkin_id)
+                                .options(joinedload(CheckIn.help_request)))
+    if checkin is None or not can_view_request(viewer, checkin.help_request):
+        raise NotFound()
+    return checkin
+
+
+def checkins_query(help_request: HelpRequest) -> sa.Select:
+    """The request's check-ins, newest first, with authors and replies loaded."""
+    return (sa.select(CheckIn).where(CheckIn.request_id == help_request.id)
+            .options(joinedload(CheckIn.author),
+                     selectinload(CheckIn.replies).joinedload(CheckInReply.author))
+            .order_by(CheckIn.created_at.desc(), CheckIn.id.desc()))
+
+
+def recent_checkins(help_request: HelpRequest, limit: int = 10) -> list[CheckIn]:
+    """The request's latest check-ins, newest first."""
+    return list(db.session.scalars(checkins_query(help_request).limit(limit)).unique())
+
+
+def reply_to_checkin(checkin: CheckIn, author: User, body: str) -> CheckInReply:
+    """Add an answer to a check-in's thread; an answer from the organisation goes on the timeline; commits.
+
+    Raises NotAllowed (not the organisation's staff, the team or a coordinator) and Invalid
+    naming `body`.
+    """
+    help_request = checkin.help_request
+    if not can(author, "checkin.reply", help_request):
+        raise NotAllowed(_("Only the organisation's staff, the team and coordinators answer check-ins."))
+    text = _clean_text(body, "body", required=True)
+    reply = CheckInReply(checkin=checkin, author=author, body=text, created_at=utcnow())
+    db.session.add(reply)
+    db.session.flush()
+    if is_member(author, help_request.organization_id):
+        add_entry(help_request, "checkin_reply", actor=author, summary="The nonprofit answered a check-in.",
+                  detail={"checkin_id": checkin.id})
+    audit.record("checkin.replied", reply, actor=author, checkin_id=checkin.id)
+    db.session.commit()
+    return reply
+
+
+# --- schedule and the coordinators' watch ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Schedule:
+    """Where a request stands in its check-in period (UTC instants, counted on the team's calendar)."""
+
+    anchor: datetime
+    timezone: str
+    remind_at: datetime
+    due_at: datetime
+    stalled_at: datetime
+
+    @property
+    def due_on(self) -> date:
+        """The team's local day the check-in is due (due_at is the end of that day)."""
+        return cadence.local_day(self.due_at - timedelta(seconds=1), self.timezone)
+
+
+def aware(moment: datetime) -> datetime:
+    """The moment as an aware UTC datetime (SQLite hands back naive ones)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def schedule_of(help_request: HelpRequest) -> Schedule | None:
+    """The request's check-in schedule, or None while it has no team to report."""
+    anchor = help_request.last_checkin_at or team_started_at(help_request)
+    if anchor is None:
+        return None
+    anchor, zone = aware(anchor), team_timezone(help_request)
+    kind = help_request.checkin_cadence
+    return Schedule(anchor, zone, cadence.remind_at(anchor, kind, zone), cadence.due_at(anchor, kind, zone),
+                    cadence.stalled_at(anchor, kind, zone))
+
+
+@dataclass(frozen=True)
+class WatchedProject:
+    """A request in progress as coordinators see it: stalled or overdue, last activity, the team's claims."""
+
+    help_request: HelpRequest
+    schedule: Schedule
+    team: list[Claim]
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.help_request.is_stalled or self.schedule.due_at <= utcnow()
+
+
+def needs_attention(viewer: User, now: datetime | None = None, limit: int = 100) -> list[WatchedProject]:
+    """Requests in progress whose check-in is overdue: stalled ones first, then the longest silent.
+
+    Raises NotAllowed for anyone but a coordinator (the list carries the team's contacts).
+    """
+    if not can(viewer, "request.needs_attention"):
+        raise NotAllowed()
+    now = aware(now or utcnow())
+    requests = db.session.scalars(sa.select(HelpRequest).where(HelpRequest.status == "in_progress")
+                                  .options(joinedload(HelpRequest.organization)).order_by(HelpRequest.id))
+    watched = []
+    for help_request in requests:
+        schedule = schedule_of(help_request)
+        if schedule is None or not (help_request.is_stalled or schedule.due_at <= now):
+            continue
+        team = list(db.session.scalars(
+            sa.select(Claim).where(Claim.request_id == help_request.id, Claim.status == "accepted")
+            .options(joinedload(Claim.volunteer)).order_by(Claim.role, Claim.accepted_at, Claim.id)))
+        watched.append(WatchedProject(help_request, schedule, team))
+    watched.sort(key=lambda item: (not item.help_request.is_stalled, item.schedule.anchor))
+    return watched[:limit]
+
+
+def nudge_team(help_request: HelpRequest, by: User, note: str | None = None) -> int:
+    """A coordinator e-mails the team for news (on the timeline); commits; returns how many were told.
+
+    Raises NotAllowed (not a coordinator), Conflict `request_not_in_progress`, Invalid naming `note`.
+    """
+    if not can(by, "request.needs_attention", help_request):
+        raise NotAllowed()
+    if help_request.status != "in_progress":
+        raise Conflict(_("Only teams of requests in progress are nudged."), code="request_not_in_progress")
+    text = _clean_text(note, "note")
+    link = url_for("requests.view_request", request_id=help_request.id)
+    told = 0
+    for member in accepted_team(help_request):
+        if member.is_blocked:
+            continue
+        send_email(member, "checkins", N_("News, please: “%(title)s”"), "stalled_nudge",
+                   subject_params={"title": help_request.title}, help_request=help_request, note=text,
+                   request_url=url_for("requests.view_request", request_id=help_request.id, _external=True))
+        db.session.add(Notification(user_id=member.id, kind="stalled_nudge", link=link,
+                                    params={"request_id": help_request.id, "title": help_request.title}))
+        told += 1
+    add_entry(help_request, "stalled_nudge", actor=by, summary="A coordinator nudged the team.")
+    audit.record("request.nudged", help_request, actor=by, told=told)
+    db.session.commit()
+    return told
+
+
+def staff_contacts(help_request: HelpRequest) -> list[User]:
+    """The organisation's staff, for a coordinator's list."""
+    return list(db.session.scalars(sa.select(User).join(Membership, Membership.user_id == User.id)
+                                   .where(Membership.organization_id == help_request.organization_id)
+                                   .order_by(User.id)))

@@ -1,1 +1,0 @@
-"""Services of the volunteers feature: `profiles`, `claims` (and later check-ins, delivery, events)."""
