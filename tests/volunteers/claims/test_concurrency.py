@@ -3,7 +3,7 @@
 Each racer has its own app context and database session (threads) or its own process and app
 (multiprocessing), all released at once by a barrier, against the suite's database: SQLite by
 default, PostgreSQL when TEST_DATABASE_URL is set. The read-check-insert code overbooked in every
-trial on both databases (measured.md); the conditional seat UPDATE must not.
+trial on both databases when we measured it; the conditional seat UPDATE must not.
 """
 
 from __future__ import annotations
