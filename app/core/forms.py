@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import EqualTo, InputRequired, Length, StopValidation
 
 from app.core.accounts.services import EMAIL_PREFERENCE_KEYS
+from app.core.cleaning import NUL_MESSAGE, has_nul
 from app.core.errors import Conflict, DomainError, Invalid
 from app.core.i18n import LANGUAGE_NAMES
 
@@ -29,7 +30,6 @@ ROLE_CHOICES = [SelectChoice("nonprofit", _l("Nonprofit staff: my organisation n
 LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 T = TypeVar("T")
-NUL_MESSAGE = _l("Remove the invisible NUL characters from this text.")
 
 
 def refuse_nul(form: FlaskForm, field: Field) -> None:
@@ -38,8 +38,7 @@ def refuse_nul(form: FlaskForm, field: Field) -> None:
     PostgreSQL can't store or compare text holding one, so it would be a server error further on;
     the API's schema refuses it the same way.
     """
-    values = field.data if isinstance(field.data, list | tuple) else [field.data]
-    if any(isinstance(value, str) and "\x00" in value for value in values):
+    if has_nul(field.data):
         raise StopValidation(str(NUL_MESSAGE))
 
 

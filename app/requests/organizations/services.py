@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.core.accounts import services as accounts
 from app.core.audit import services as audit
+from app.core.cleaning import clean_text_into, phone_problem
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.i18n import N_
@@ -55,7 +55,6 @@ REQUIRED_FIELDS = ("name", "description", "region")
 IDENTITY_FIELDS = ("name", "registration_number")
 # What a request's listing shows of its organisation (search results, facets, the verified filter).
 LISTING_FIELDS = ("name", "region", "cause_areas", "verification")
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]*$")
 
 
 # --- cause areas (data in requests/causes.json) --------------------------------------------------
@@ -135,10 +134,8 @@ def _clean_email(value: str) -> tuple[str | None, str | None]:
 def _clean_phone(value: str) -> tuple[str | None, str | None]:
     if not value:
         return None, None
-    if not _PHONE.match(value) or sum(c.isdigit() for c in value) < 5:
-        return None, _("Enter a phone number with digits, spaces, dashes or a leading +, "
-                       "like +86 138 0000 0000.")
-    return value, None
+    problem = phone_problem(value)
+    return (None, problem) if problem else (value, None)
 
 
 def clean_profile(values: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
@@ -158,12 +155,8 @@ def clean_profile(values: dict[str, Any], *, partial: bool = False) -> dict[str,
             if error:
                 errors[name] = error
             continue
-        text = "" if raw is None else str(raw).strip()
-        if "\x00" in text:  # PostgreSQL cannot store NUL characters
-            errors[name] = _("Remove the invisible NUL characters from this text.")
-            continue
-        if len(text) > LIMITS[name]:
-            errors[name] = _("Use at most %(n)d characters.", n=LIMITS[name])
+        text = clean_text_into(errors, raw, name, max_length=LIMITS[name])
+        if text is None:
             continue
         if name in REQUIRED_FIELDS:
             if not text:
@@ -553,14 +546,12 @@ def decide_verification(organization: Organization, coordinator: User, decision:
     Records `organization.verified` or `organization.rejected` in the audit trail.
     """
     require(coordinator, "organization.verify", organization)
-    note = (note or "").strip() or None
-    errors = {}
+    errors: dict[str, str] = {}
     if decision not in DECISIONS:
         errors["decision"] = _("Choose verified or rejected.")
-    if decision == "rejected" and not note:
+    note = clean_text_into(errors, note, "note", max_length=20_000) or None
+    if decision == "rejected" and not note and "note" not in errors:
         errors["note"] = _("Tell the nonprofit why, and what to send or change to be verified.")
-    if note and len(note) > 20_000:
-        errors["note"] = _("Use at most %(n)d characters.", n=20_000)
     if errors:
         raise Invalid(fields=errors)
     if organization.verification == decision:

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.core.audit import services as audit
+from app.core.cleaning import clean_text_into, phone_problem
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.models import Skill, User
 from app.core.web_addresses import web_address
@@ -50,7 +51,6 @@ LEVEL_NAMES: dict[int, Any] = {1: _l("Learning"), 2: _l("Some experience"), 3: _
                                4: _l("Strong"), 5: _l("Expert")}
 
 _SEPARATORS = re.compile(r"[\s\-_./·&+,，、()（）]+")
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]*$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -195,17 +195,6 @@ def sorted_skills(profile: VolunteerProfile | None, locale: str) -> list[Volunte
 
 # --- saving a profile ---------------------------------------------------------------------------
 
-def _clean_text(value: Any, field: str, errors: dict[str, str]) -> str | None:
-    text = "" if value is None else str(value).strip()
-    if "\x00" in text:  # PostgreSQL cannot store NUL characters in text
-        errors[field] = _("Remove the invisible NUL characters from this text.")
-        return None
-    if len(text) > LIMITS[field]:
-        errors[field] = _("Use at most %(n)d characters.", n=LIMITS[field])
-        return None
-    return text
-
-
 def _clean_hours(value: Any, errors: dict[str, str]) -> int | None:
     text = str(value).strip() if value is not None else ""
     if isinstance(value, bool) or not re.fullmatch(r"\d{1,3}", text) or not (
@@ -222,7 +211,7 @@ def _known_timezones() -> frozenset[str]:
 
 
 def _clean_timezone(value: Any, errors: dict[str, str]) -> str | None:
-    name = _clean_text(value, "timezone", errors)
+    name = clean_text_into(errors, value, "timezone", max_length=LIMITS["timezone"])
     if name is None:
         return None
     if not name:
@@ -240,7 +229,7 @@ def _clean_timezone(value: Any, errors: dict[str, str]) -> str | None:
 
 
 def _clean_url(value: Any, field: str, errors: dict[str, str]) -> str | None:
-    text = _clean_text(value, field, errors)
+    text = clean_text_into(errors, value, field, max_length=LIMITS[field])
     if not text:
         return None
     candidate = web_address(text)  # people type "github.com/name"; the scheme is added
@@ -252,10 +241,10 @@ def _clean_url(value: Any, field: str, errors: dict[str, str]) -> str | None:
 
 
 def _clean_phone(value: Any, errors: dict[str, str]) -> str | None:
-    text = _clean_text(value, "phone", errors)
-    if text and not _PHONE.match(text):
-        errors["phone"] = _("Enter a phone number with digits, spaces, brackets or dashes, like "
-                            "+86 138 0000 0000.")
+    text = clean_text_into(errors, value, "phone", max_length=LIMITS["phone"])
+    problem = phone_problem(text) if text else None
+    if problem:
+        errors["phone"] = problem
         return None
     return text or None
 
@@ -352,14 +341,14 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
     cleaners: dict[str, Callable[[Any], Any]] = {
         "skills": lambda value: _clean_skills(value, errors),
         "hours_per_week": lambda value: _clean_hours(value, errors),
-        "city": lambda value: _clean_text(value, "city", errors) or None,
+        "city": lambda value: clean_text_into(errors, value, "city", max_length=LIMITS["city"]) or None,
         "timezone": lambda value: _clean_timezone(value, errors),
         "remote": lambda value: _clean_remote(value, errors),
         "languages": lambda value: _clean_languages(value, errors),
         "causes": lambda value: _clean_causes(value, errors),
         "github_url": lambda value: _clean_url(value, "github_url", errors),
         "portfolio_url": lambda value: _clean_url(value, "portfolio_url", errors),
-        "bio": lambda value: _clean_text(value, "bio", errors) or "",
+        "bio": lambda value: clean_text_into(errors, value, "bio", max_length=LIMITS["bio"]) or "",
         "phone": lambda value: _clean_phone(value, errors),
     }
     cleaned = {name: cleaners[name](value) for name, value in changes.items()}
