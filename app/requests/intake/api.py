@@ -43,6 +43,7 @@ from app.requests.organizations.api import ORGANIZATION, organization_json
 from app.requests.organizations.contact import reveal_request_contact
 from app.requests.pages.listings import ListedOrganization, RequestListing
 from app.requests.policy import is_member
+from app.requests.review.spec_text import spec_json
 
 TAGS = ("requests",)
 
@@ -138,8 +139,6 @@ def request_list_item(help_request: HelpRequest | RequestListing, *, score: floa
 
 def request_json(help_request: HelpRequest, viewer: Any) -> dict[str, Any]:
     """The whole request as `viewer` may see it (the caller has checked it is visible)."""
-    from app.requests.review.api import spec_json  # specs answers with request_json: import at call time
-
     spec = help_request.current_spec
     return {
         "id": help_request.id, "status": help_request.status,

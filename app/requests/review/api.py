@@ -22,7 +22,7 @@ from app.requests.models import RequestMessage, SpecVersion
 from app.requests.review import services as review
 from app.requests.review import thread
 from app.requests.review.services import EFFORT_HOURS_MAX, NOTE_MAX, TEAM_SIZE_MAX
-from app.requests.review.spec_text import SECTIONS, canonical_content
+from app.requests.review.spec_text import spec_json
 
 ITEM_MAX = 2_000  # one list item: a user story, a criterion, a question
 
@@ -67,12 +67,6 @@ REJECTION = Schema("Rejection", text("reason", required=True,
 
 NOT_VISIBLE = _l("No such request, or the caller may not see it (drafts are private).")
 DECISION_CONFLICT = _l("The request is not in intake.")
-
-
-def spec_json(spec: SpecVersion) -> dict[str, Any]:
-    """A spec version in the contract's shape (canonical: trimmed text, one-line items, sorted skills)."""
-    content = canonical_content(spec.content)
-    return {"version": spec.version, **{name: content[name] for name in SECTIONS}}
 
 
 def spec_version_json(spec: SpecVersion) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""A spec's sections in one canonical form, rendered as text and compared line by line (pure functions)."""
+"""A spec's sections in one canonical form, in the API's JSON shape, as text, and compared line by line."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from itertools import zip_longest
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+
+from app.requests.models import SpecVersion
 
 # The spec sections of the API contract, in its order, by the kind of value each holds.
 TEXT_SECTIONS = ("summary", "background", "effort_reasoning")
@@ -59,6 +61,15 @@ def canonical_content(content: dict[str, Any]) -> dict[str, Any]:
     out["skills"] = sorted({str(slug).strip() for slug in content.get("skills") or [] if str(slug).strip()})
     out.update({name: content.get(name) for name in NUMBER_SECTIONS})
     return {name: out[name] for name in SECTIONS}
+
+
+def spec_json(spec: SpecVersion) -> dict[str, Any]:
+    """A spec version in the API contract's shape (canonical: trimmed text, one-line items, sorted skills).
+
+    The spec endpoints answer with it, and so does a help request's `spec` field.
+    """
+    content = canonical_content(spec.content)
+    return {"version": spec.version, **{name: content[name] for name in SECTIONS}}
 
 
 def spec_lines(content: dict[str, Any]) -> list[str]:
