@@ -9,6 +9,7 @@ import app.requests.intake.api  # noqa: E402
 import app.requests.intake.views  # noqa: E402
 import app.requests.models  # noqa: E402
 import app.requests.organizations.api  # noqa: E402
+import app.requests.organizations.policy  # noqa: E402
 import app.requests.organizations.views  # noqa: E402
 import app.requests.pages.views  # noqa: E402
 import app.requests.policy  # noqa: E402

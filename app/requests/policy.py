@@ -1,4 +1,9 @@
-"""Who may see and change organisations and help requests. Services call these; views never check roles."""
+"""Who may see and change help requests, the rules every subject of the feature shares; who is staff.
+
+They stay at the feature's top because intake, review, pages, organisations and the volunteers
+feature all ask them. The organisation's own rules live in `app.requests.organizations.policy`.
+Services call these; views never check roles.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from app.core.errors import NotFound
 from app.core.models import User
 from app.core.policy import rule
 from app.extensions import db
@@ -31,50 +37,9 @@ def is_member(user: User | None, organization: Organization | int | None) -> boo
         Membership.organization_id == org_id, Membership.user_id == user.id))) or False
 
 
-def is_owner(user: User | None, organization: Organization) -> bool:
-    if not is_signed_in(user):
-        return False
-    return db.session.scalar(sa.select(sa.exists().where(
-        Membership.organization_id == organization.id, Membership.user_id == user.id,
-        Membership.role == "owner"))) or False
-
-
 def is_team_member(user: User | None, help_request: HelpRequest) -> bool:
     """Whether the user holds an accepted seat on the request (answered by the volunteers feature)."""
     return is_signed_in(user) and any(check(user, help_request) for check in team_member_checks)
-
-
-@rule("organization.edit")
-def can_edit_organization(user: User, organization: Organization) -> bool:
-    return user.is_coordinator or is_member(user, organization)
-
-
-@rule("organization.verify")
-def can_verify_organization(user: User, organization: Organization) -> bool:
-    return user.is_coordinator
-
-
-@rule("organization.invite")
-def can_invite_to_organization(user: User, organization: Organization) -> bool:
-    """Staff bring in their colleagues; coordinators don't add people to someone else's team."""
-    return is_member(user, organization)
-
-
-@rule("organization.request_verification")
-def can_request_verification(user: User, organization: Organization) -> bool:
-    return is_member(user, organization)
-
-
-def can_view_organization(user: User | None, organization: Organization) -> bool:
-    """Pending and verified profiles are public; a rejected one only to its staff and coordinators."""
-    if organization.verification != "rejected":
-        return True
-    return is_signed_in(user) and (user.is_coordinator or is_member(user, organization))
-
-
-@rule("organization.see_contact")
-def can_see_organization_contact(user: User, organization: Organization) -> bool:
-    return user.is_coordinator or is_member(user, organization)
 
 
 @rule("request.create")
@@ -136,8 +101,6 @@ def visible_request_or_404(user: User | None, request_id: int) -> HelpRequest:
 
 def visible_or_404(user: User | None, help_request: HelpRequest | None) -> HelpRequest:
     """The request if the user may see it; NotFound otherwise (never reveal that a draft exists)."""
-    from app.core.errors import NotFound
-
     if help_request is None or not can_view_request(user, help_request):
         raise NotFound()
     return help_request

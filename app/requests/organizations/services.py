@@ -39,6 +39,7 @@ from app.requests.models import (
     Organization,
     OrganizationInvitation,
 )
+from app.requests.organizations.policy import can_view_organization
 
 CAUSES_FILE = Path("requests") / "causes.json"
 INVITATION_DAYS = 14
@@ -271,7 +272,7 @@ def _announce_listing_change(organization: Organization, changed: list[str], by:
 def get_visible(organization_id: int, viewer: User | None) -> Organization:
     """The organisation if `viewer` may see its profile; NotFound otherwise (a rejected one is hidden)."""
     organization = db.session.get(Organization, organization_id)
-    if organization is None or not policy.can_view_organization(viewer, organization):
+    if organization is None or not can_view_organization(viewer, organization):
         raise NotFound()
     return organization
 
