@@ -150,7 +150,9 @@ class HelpRequest(Seats, db.Model):
     """A nonprofit's need, from its plain-words draft through intake, the team's work and delivery.
 
     `status` changes only through `app.requests.status.transition`. `seats_taken` changes only
-    through a conditional UPDATE (see measured.md), and the database keeps it within `team_size`.
+    through a conditional UPDATE (`SET seats_taken = seats_taken + 1 WHERE ... seats_taken <
+    team_size`, then check the row count): read, check, insert let 32 racing claims take one free
+    seat up to 31 times on SQLite and 15 on PostgreSQL. The database keeps it within `team_size`.
     """
 
     __tablename__ = "help_requests"

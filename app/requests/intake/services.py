@@ -317,7 +317,8 @@ def _hold_draft(help_request: HelpRequest) -> None:
     """Lock the draft's row for this transaction, or raise Conflict if it is no longer a draft.
 
     The conditional UPDATE is the first write, so a second submission of the same draft waits
-    for the first to commit and then finds it in intake (see measured.md: read-check-write races).
+    for the first to commit and then finds it in intake. Reading the status, checking it and then
+    writing would let both submissions see a draft and pass, on SQLite and PostgreSQL alike.
     """
     held = db.session.execute(
         sa.update(HelpRequest).where(HelpRequest.id == help_request.id, HelpRequest.status == "draft")
