@@ -1,9 +1,9 @@
 """Claiming seats: claim, accept, decline, withdraw, release, renew and conclude, with their limits.
 
 Every status move goes through `app.volunteers.claims.status.transition` (seats, request status,
-timeline, audit); this module decides who may make it, checks the input and the volunteer's
-limits, queues the notices and commits once per call. Reading helpers for pages and the API
-live in `app.volunteers.claims.queries`.
+timeline, audit); this module requires the rules of `app.volunteers.claims.policy`, checks the
+input and the volunteer's limits, queues the notices and commits once per call. Reading helpers
+for pages and the API live in `app.volunteers.claims.queries`.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from sqlalchemy.orm import joinedload
 
 from app.core.api.schema import TEXT_MAX
 from app.core.audit import services as audit
+from app.core.cleaning import clean_text
 from app.core.db import utcnow
 from app.core.errors import Conflict, DomainError, Invalid, NotFound
 from app.core.jobs.services import enqueue
 from app.core.models import User
-from app.core.policy import can, require, rule
+from app.core.policy import can, require
 from app.extensions import db
 from app.requests.models import HelpRequest
-from app.requests.policy import is_member, team_member_checks
 from app.requests.timeline.services import add_entry
 from app.volunteers.claims import status as claim_status
 from app.volunteers.claims.status import CLAIMABLE_REQUEST_STATUSES, commitment_end
@@ -47,64 +47,6 @@ EXPIRE_PENDING_AFTER = timedelta(days=7)  # the claim expires, with an apology t
 ASK_RENEWAL_BEFORE = timedelta(days=7)  # the volunteer is asked to renew or conclude
 
 
-# --- who may do what ------------------------------------------------------------------------------
-
-@rule("claim.create")
-def can_claim(user: User, help_request: HelpRequest) -> bool:
-    """Volunteer engineers claim seats; staff and coordinators don't."""
-    return user.is_volunteer
-
-
-@rule("claim.view")
-def can_view_claim(user: User, claim: Claim) -> bool:
-    """The volunteer, the organisation's staff and coordinators see a claim; nobody else."""
-    return (claim.volunteer_id == user.id or user.is_coordinator
-            or is_member(user, claim.help_request.organization_id))
-
-
-@rule("claim.decide")
-def can_decide_claim(user: User, claim: Claim) -> bool:
-    """Staff of the organisation or a coordinator accept and decline, never on their own claim."""
-    if claim.volunteer_id == user.id:
-        return False
-    return user.is_coordinator or is_member(user, claim.help_request.organization_id)
-
-
-@rule("claim.withdraw")
-def can_withdraw_claim(user: User, claim: Claim) -> bool:
-    """Only the volunteer withdraws their claim (or leaves the team)."""
-    return claim.volunteer_id == user.id
-
-
-@rule("claim.release")
-def can_release_claim(user: User, claim: Claim) -> bool:
-    """Coordinators release a seat, say when a volunteer went quiet."""
-    return user.is_coordinator
-
-
-@rule("claim.commit")
-def can_renew_or_conclude(user: User, claim: Claim) -> bool:
-    """Only the volunteer renews or concludes their commitment."""
-    return claim.volunteer_id == user.id
-
-
-@rule("request.see_claims")
-def can_see_request_claims(user: User, help_request: HelpRequest) -> bool:
-    """The organisation's staff and coordinators see every claim on a request."""
-    return user.is_coordinator or is_member(user, help_request.organization_id)
-
-
-def has_accepted_claim(user: User, help_request: HelpRequest) -> bool:
-    """Whether `user` holds an accepted seat on the request (one query on an indexed pair)."""
-    return bool(db.session.scalar(sa.select(sa.exists().where(
-        Claim.request_id == help_request.id, Claim.volunteer_id == user.id, Claim.status == "accepted"))))
-
-
-# app.requests can't import this feature: it asks its registered checks who is on a team.
-if has_accepted_claim not in team_member_checks:
-    team_member_checks.append(has_accepted_claim)
-
-
 # --- loading ---------------------------------------------------------------------------------------
 
 def get_claim(claim_id: int, viewer: User | None) -> Claim:
@@ -123,21 +65,6 @@ def get_claim(claim_id: int, viewer: User | None) -> Claim:
 
 # --- checks -------------------------------------------------------------------------------------
 
-def clean_note(value: str | None, field: str, *, required_message: str | None = None) -> str | None:
-    """Free text trimmed (None when empty); Invalid naming `field` if too long, holds NUL, or is missing
-    while `required_message` is given."""
-    text = (value or "").strip()
-    if not text:
-        if required_message:
-            raise Invalid(field, required_message)
-        return None
-    if len(text) > TEXT_MAX:
-        raise Invalid(field, _("Use at most %(n)d characters.", n=TEXT_MAX))
-    if "\x00" in text:  # PostgreSQL cannot store NUL characters in text
-        raise Invalid(field, _("Remove the invisible NUL characters from this text."))
-    return text
-
-
 def _claim_fields(role: str, hours_per_week: object, message: str | None,
                   commitment_months: object) -> dict:
     """The new claim's values, or Invalid naming every field that is wrong."""
@@ -151,7 +78,7 @@ def _claim_fields(role: str, hours_per_week: object, message: str | None,
     if commitment_months not in COMMITMENT_MONTHS:
         errors["commitment_months"] = _("Choose a commitment of 1, 3, 6 or 12 months.")
     try:
-        text = clean_note(message, "message") or ""
+        text = clean_text(message, "message", max_length=TEXT_MAX)
     except Invalid as error:
         errors.update(error.fields)
         text = ""
@@ -246,9 +173,10 @@ def create_claim(help_request: HelpRequest, volunteer: User, *, hours_per_week: 
 
 def _move(claim: Claim, to: str, by: User | None, *, note: str | None = None,
           notice: str | None = None, now: datetime | None = None) -> Claim:
-    """Run one transition, queue its notice and commit; roll back and re-raise on any refusal."""
+    """Run one transition (an empty note is none), queue its notice and commit; roll back and
+    re-raise on any refusal."""
     try:
-        claim_status.transition(claim, to, by=by, note=note, now=now)
+        claim_status.transition(claim, to, by=by, note=note or None, now=now)
         if notice:
             enqueue(NOTICE_JOB, claim.id, notice)
         db.session.commit()
@@ -266,7 +194,7 @@ def accept_claim(claim: Claim, by: User, note: str | None = None) -> Claim:
     no longer takes claims, or every seat is taken (`no_seat_free`).
     """
     require(by, "claim.decide", claim)
-    return _move(claim, "accepted", by, note=clean_note(note, "note"), notice="accepted")
+    return _move(claim, "accepted", by, note=clean_text(note, "note", max_length=TEXT_MAX), notice="accepted")
 
 
 def decline_claim(claim: Claim, by: User, note: str | None = None) -> Claim:
@@ -275,7 +203,7 @@ def decline_claim(claim: Claim, by: User, note: str | None = None) -> Claim:
     Raises NotAllowed (as accept_claim), Invalid naming `note`, Conflict when it is not waiting.
     """
     require(by, "claim.decide", claim)
-    return _move(claim, "declined", by, note=clean_note(note, "note"), notice="declined")
+    return _move(claim, "declined", by, note=clean_text(note, "note", max_length=TEXT_MAX), notice="declined")
 
 
 def withdraw_claim(claim: Claim, by: User, note: str | None = None) -> Claim:
@@ -285,7 +213,8 @@ def withdraw_claim(claim: Claim, by: User, note: str | None = None) -> Claim:
     `note`, and Conflict when the claim is closed already.
     """
     require(by, "claim.withdraw", claim)
-    return _move(claim, "withdrawn", by, note=clean_note(note, "note"), notice="withdrawn")
+    note = clean_text(note, "note", max_length=TEXT_MAX)
+    return _move(claim, "withdrawn", by, note=note, notice="withdrawn")
 
 
 def release_claim(claim: Claim, by: User, note: str | None = None) -> Claim:
@@ -294,7 +223,7 @@ def release_claim(claim: Claim, by: User, note: str | None = None) -> Claim:
     Raises NotAllowed (not a coordinator), Invalid naming `note`, Conflict when not accepted.
     """
     require(by, "claim.release", claim)
-    return _move(claim, "released", by, note=clean_note(note, "note"), notice="released")
+    return _move(claim, "released", by, note=clean_text(note, "note", max_length=TEXT_MAX), notice="released")
 
 
 def conclude_claim(claim: Claim, by: User, exit_note: str | None) -> Claim:
@@ -305,7 +234,7 @@ def conclude_claim(claim: Claim, by: User, exit_note: str | None) -> Claim:
     the volunteer), Invalid naming `exit_note`, Conflict when the claim is not accepted.
     """
     require(by, "claim.commit", claim)
-    note = clean_note(exit_note, "exit_note", required_message=_(
+    note = clean_text(exit_note, "exit_note", max_length=TEXT_MAX, required=_(
         "Tell the team in a sentence or two how you leave the work, so whoever follows can pick it up."))
     return _move(claim, "completed", by, note=note, notice="completed")
 

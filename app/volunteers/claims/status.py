@@ -3,8 +3,11 @@
 pending → accepted | declined | withdrawn | expired; accepted → withdrawn | released | completed.
 Every move is a compare-and-set on the claim row, and entering or leaving `accepted` moves the
 request's seat counter with a conditional UPDATE in the same transaction, so accepted claims never
-exceed the team size whatever runs at the same time (measured.md, "Claims: the last free seat").
-Who may trigger a move is the calling service's business; this module knows which moves exist.
+exceed the team size whatever runs at the same time: with racers released together by a barrier, a
+read-check-insert overbooked the last free seat in every trial on SQLite and PostgreSQL, and the
+conditional UPDATE never has (tests/volunteers/claims/test_concurrency.py).
+Who may trigger a move is decided in app.volunteers.claims.policy and required by the calling service;
+this module knows which moves exist.
 """
 
 from __future__ import annotations

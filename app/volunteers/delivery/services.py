@@ -9,56 +9,24 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.api.schema import TEXT_MAX
 from app.core.audit import services as audit
+from app.core.cleaning import clean_text
 from app.core.db import utcnow
 from app.core.errors import Conflict, DomainError, Invalid
 from app.core.i18n import N_
 from app.core.mail import send_email
 from app.core.models import User
 from app.core.notifications.services import notify
-from app.core.policy import require, rule
+from app.core.policy import require
 from app.core.web_addresses import web_address
 from app.extensions import db
 from app.requests import status as request_status
 from app.requests.models import HelpRequest, Membership
-from app.requests.policy import is_member, is_team_member
 from app.requests.timeline.services import add_entry
 from app.volunteers.claims import status as claim_status
 from app.volunteers.models import Claim, Delivery
 
 MAIL_KIND = "delivery"  # User.email_preferences key; the account settings page lists it
 HANDOVER_HINT = _l("Say how to run it, where and how to host it, how to maintain it, and its licence.")
-
-
-@rule("request.deliver")
-def can_submit_delivery(user: User, help_request: HelpRequest) -> bool:
-    """Accepted team members hand the work over."""
-    return is_team_member(user, help_request)
-
-
-@rule("request.answer_delivery")
-def can_answer_delivery(user: User, help_request: HelpRequest) -> bool:
-    """The organisation's staff accept the delivery or ask for changes."""
-    return is_member(user, help_request.organization_id)
-
-
-TEAM_CLAIM_STATUSES = ("accepted", "completed")
-
-
-def was_on_team(user: User | None, help_request: HelpRequest) -> bool:
-    """Whether the user's claim on the request was accepted (and possibly completed since)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return db.session.scalar(sa.select(sa.exists().where(
-        Claim.request_id == help_request.id, Claim.volunteer_id == user.id,
-        Claim.status.in_(TEAM_CLAIM_STATUSES)))) or False
-
-
-@rule("request.read_handover")
-def can_read_handover(user: User, help_request: HelpRequest) -> bool:
-    """Hand-over notes and the answers to them hold hosting and key-custody details: they are for
-    coordinators, the organisation's staff and the team, past or present."""
-    return (user.is_coordinator or is_member(user, help_request.organization_id)
-            or was_on_team(user, help_request))
 
 
 def latest_delivery(help_request: HelpRequest) -> Delivery | None:
@@ -81,15 +49,6 @@ def _clean_url(value: str | None, field: str, *, required: bool) -> str | None:
         return None
     if web_address(text, assume_https=False) is None:
         raise Invalid(field, _("Enter a full web address starting with http:// or https://."))
-    return text
-
-
-def _clean_text(value: str | None, field: str, required_message: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise Invalid(field, required_message)
-    if len(text) > TEXT_MAX or "\x00" in text:
-        raise Invalid(field, _("Use at most %(n)d characters.", n=TEXT_MAX))
     return text
 
 
@@ -132,7 +91,8 @@ def submit_delivery(help_request: HelpRequest, by: User, *, repository_url: str 
     for field, clean in (
         ("repository_url", lambda: _clean_url(repository_url, "repository_url", required=True)),
         ("demo_url", lambda: _clean_url(demo_url, "demo_url", required=False)),
-        ("handover_notes", lambda: _clean_text(handover_notes, "handover_notes", str(HANDOVER_HINT))),
+        ("handover_notes", lambda: clean_text(handover_notes, "handover_notes", max_length=TEXT_MAX,
+                                                required=str(HANDOVER_HINT))),
     ):
         try:
             values[field] = clean()
@@ -203,7 +163,8 @@ def request_changes(help_request: HelpRequest, by: User, body: str | None) -> De
     and Conflict when no delivery is waiting for an answer.
     """
     require(by, "request.answer_delivery", help_request)
-    comment = _clean_text(body, "body", _("Say what should change, so the team knows what to do next."))
+    comment = clean_text(body, "body", max_length=TEXT_MAX,
+                         required=_("Say what should change, so the team knows what to do next."))
     try:
         delivery = _open_delivery(help_request)
         delivery.status, delivery.responded_at = "changes_requested", utcnow()

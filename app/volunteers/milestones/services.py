@@ -10,25 +10,18 @@ from flask_babel import gettext as _
 
 from app.core.api.schema import TITLE_MAX
 from app.core.audit import services as audit
+from app.core.cleaning import clean_text
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.models import User
-from app.core.policy import can, rule
+from app.core.policy import can
 from app.extensions import db
 from app.requests.models import HelpRequest
-from app.requests.policy import can_view_request, is_member
+from app.requests.policy import can_view_request
 from app.requests.timeline.services import add_entry
-from app.volunteers.claims.services import has_accepted_claim
 from app.volunteers.models import Milestone
 
 PLANNING_STATUSES = ("open", "in_progress", "in_review")
-
-
-@rule("milestone.manage")
-def can_manage_milestones(user: User, help_request: HelpRequest) -> bool:
-    """The team, the organisation's staff and coordinators plan and tick off milestones."""
-    return (user.is_coordinator or is_member(user, help_request.organization_id)
-            or has_accepted_claim(user, help_request))
 
 
 @dataclass(frozen=True)
@@ -71,13 +64,7 @@ def add_milestone(help_request: HelpRequest, by: User, *, title: str,
     if help_request.status not in PLANNING_STATUSES:
         raise Conflict(_("Milestones are planned while the request is open or in progress."),
                        code="request_not_in_progress")
-    clean_title = title.strip() if isinstance(title, str) else ""
-    if not clean_title:
-        raise Invalid("title", _("This field is required."))
-    if len(clean_title) > TITLE_MAX:
-        raise Invalid("title", _("At most %(max)d characters.", max=TITLE_MAX))
-    if "\x00" in clean_title:  # PostgreSQL cannot store NUL characters in text
-        raise Invalid("title", _("Remove the invisible NUL characters from this text."))
+    clean_title = clean_text(title, "title", max_length=TITLE_MAX, required=_("This field is required."))
     if due_on is not None and not isinstance(due_on, date):
         raise Invalid("due_on", _("Enter a date as YYYY-MM-DD."))
     milestone = Milestone(help_request=help_request, title=clean_title, due_on=due_on,

@@ -17,18 +17,18 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.api.schema import TEXT_MAX
 from app.core.audit import services as audit
+from app.core.cleaning import clean_text, clean_text_into
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.i18n import N_
 from app.core.jobs.services import enqueue
 from app.core.mail import send_email
 from app.core.models import Notification, User
-from app.core.policy import can, rule
+from app.core.policy import can
 from app.extensions import db
 from app.requests.models import HelpRequest, Membership
 from app.requests.policy import can_view_request, is_member
 from app.requests.timeline.services import add_entry
-from app.volunteers.claims.services import has_accepted_claim
 from app.volunteers.models import CHECKIN_STATUSES, CheckIn, CheckInReply, Claim, VolunteerProfile
 from app.volunteers.progress import cadence
 from app.volunteers.progress.cadence import DEFAULT_TIMEZONE
@@ -37,31 +37,6 @@ from app.volunteers.progress.cadence import DEFAULT_TIMEZONE
 CHECKIN_REQUEST_STATUSES = ("in_progress", "in_review")
 HOURS_MAX = 500.0  # hours since the last check-in; more than this is a typo
 NOTICE_JOB = "app.volunteers.progress.jobs.send_checkin_notice"
-
-
-@rule("checkin.create")
-def can_post_checkin(user: User, help_request: HelpRequest) -> bool:
-    """Only accepted team members report progress."""
-    return has_accepted_claim(user, help_request)
-
-
-@rule("checkin.see_private")
-def can_see_private_parts(user: User, help_request: HelpRequest) -> bool:
-    """Blockers and next steps: the team, the organisation's staff and coordinators."""
-    return (user.is_coordinator or is_member(user, help_request.organization_id)
-            or has_accepted_claim(user, help_request))
-
-
-@rule("request.needs_attention")
-def can_watch_projects(user: User, help_request: HelpRequest | None = None) -> bool:
-    """Coordinators watch stalled projects, nudge teams and release silent members."""
-    return user.is_coordinator
-
-
-@rule("checkin.reply")
-def can_reply(user: User, help_request: HelpRequest) -> bool:
-    """The organisation's staff answer check-ins; the team and coordinators may join the thread."""
-    return can_see_private_parts(user, help_request)
 
 
 def accepted_team(help_request: HelpRequest) -> list[User]:
@@ -88,17 +63,6 @@ def team_started_at(help_request: HelpRequest) -> datetime | None:
         Claim.request_id == help_request.id, Claim.status == "accepted"))
 
 
-def _clean_text(value: object, field: str, *, required: bool = False) -> str:
-    text = value.strip() if isinstance(value, str) else ""
-    if required and not text:
-        raise Invalid(field, _("This field is required."))
-    if len(text) > TEXT_MAX:
-        raise Invalid(field, _("At most %(max)d characters.", max=TEXT_MAX))
-    if "\x00" in text:  # PostgreSQL cannot store NUL characters in text
-        raise Invalid(field, _("Remove the invisible NUL characters from this text."))
-    return text
-
-
 def _clean_fields(summary: object, next_steps: object, blockers: object, hours: object,
                   status: object, percent_complete: object) -> dict[str, object]:
     """The check-in's fields, cleaned; every bad one named in one Invalid."""
@@ -106,10 +70,10 @@ def _clean_fields(summary: object, next_steps: object, blockers: object, hours: 
     cleaned: dict[str, object] = {}
     for name, value, required in (("summary", summary, True), ("next_steps", next_steps, False),
                                   ("blockers", blockers, False)):
-        try:
-            cleaned[name] = _clean_text(value, name, required=required)
-        except Invalid as error:
-            errors.update(error.fields)
+        text = clean_text_into(errors, value, name, max_length=TEXT_MAX,
+                               required=_("This field is required.") if required else None)
+        if text is not None:
+            cleaned[name] = text
     if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 <= hours <= HOURS_MAX:
         errors["hours"] = _("Enter the hours given since the last check-in, from 0 to %(max)d.",
                             max=int(HOURS_MAX))
@@ -195,7 +159,7 @@ def reply_to_checkin(checkin: CheckIn, author: User, body: str) -> CheckInReply:
     help_request = checkin.help_request
     if not can(author, "checkin.reply", help_request):
         raise NotAllowed(_("Only the organisation's staff, the team and coordinators answer check-ins."))
-    text = _clean_text(body, "body", required=True)
+    text = clean_text(body, "body", max_length=TEXT_MAX, required=_("This field is required."))
     reply = CheckInReply(checkin=checkin, author=author, body=text, created_at=utcnow())
     db.session.add(reply)
     db.session.flush()
@@ -286,7 +250,7 @@ def nudge_team(help_request: HelpRequest, by: User, note: str | None = None) -> 
         raise NotAllowed()
     if help_request.status != "in_progress":
         raise Conflict(_("Only teams of requests in progress are nudged."), code="request_not_in_progress")
-    text = _clean_text(note, "note")
+    text = clean_text(note, "note", max_length=TEXT_MAX)
     link = url_for("requests.view_request", request_id=help_request.id)
     told = 0
     for member in accepted_team(help_request):

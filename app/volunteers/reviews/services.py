@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from app.core.api.schema import TEXT_MAX
 from app.core.audit import services as audit
+from app.core.cleaning import clean_text_into
 from app.core.db import utcnow
 from app.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from app.core.i18n import N_
@@ -23,14 +24,14 @@ from app.extensions import db
 from app.requests.models import HelpRequest, Membership
 from app.requests.policy import is_member
 from app.requests.timeline.services import add_entry
-from app.volunteers.delivery.services import MAIL_KIND, TEAM_CLAIM_STATUSES, was_on_team
+from app.volunteers.delivery.policy import TEAM_CLAIM_STATUSES, was_on_team
+from app.volunteers.delivery.services import MAIL_KIND
 from app.volunteers.models import Claim, Review
 
 EDIT_WINDOW = timedelta(days=7)
 # Sent once, when the review is written: edits within EDIT_WINDOW notify no one, in-app or by e-mail.
 REVIEW_MAIL_SUBJECT = N_("You received a review for “%(title)s”")
 RATING_MIN, RATING_MAX = 1, 5
-# Claims whose volunteers were on the team that delivered (completed on acceptance).
 
 
 def delivered_team(help_request: HelpRequest) -> list[User]:
@@ -79,11 +80,8 @@ def _clean(rating: object, body: str | None) -> tuple[int, str]:
     errors: dict[str, str] = {}
     if isinstance(rating, bool) or not isinstance(rating, int) or not RATING_MIN <= rating <= RATING_MAX:
         errors["rating"] = _("Choose a rating from %(low)d to %(high)d.", low=RATING_MIN, high=RATING_MAX)
-    text = (body or "").strip()
-    if not text:
-        errors["body"] = _("Write a sentence or two about working together.")
-    elif len(text) > TEXT_MAX or "\x00" in text:
-        errors["body"] = _("Use at most %(n)d characters.", n=TEXT_MAX)
+    text = clean_text_into(errors, body, "body", max_length=TEXT_MAX,
+                           required=_("Write a sentence or two about working together."))
     if errors:
         raise Invalid(fields=errors)
     return int(rating), text  # type: ignore[arg-type]
