@@ -12,7 +12,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from app.core.db import Base
-from app.core.jobs.services import OutboxSession
+from app.core.jobs.session import OutboxSession
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": OutboxSession})
 migrate = Migrate(render_as_batch=True, compare_type=True)

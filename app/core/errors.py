@@ -9,6 +9,8 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from app.extensions import db
+
 log = logging.getLogger(__name__)
 
 
@@ -151,8 +153,6 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected_error(error: Exception):
-        from app.extensions import db
-
         db.session.rollback()
         log.exception("unhandled error (request id %s)", g.get("request_id", "-"))
         code, message = HTTP_CODES[500]

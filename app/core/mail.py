@@ -12,7 +12,8 @@ from flask_mailman import EmailMultiAlternatives
 from jinja2 import TemplateNotFound
 
 from app.core.db import utcnow
-from app.core.jobs.services import enqueue, on_final_failure
+from app.core.jobs.registry import on_final_failure
+from app.core.jobs.services import enqueue
 from app.core.models import EmailMessage, User
 from app.extensions import db, mail
 

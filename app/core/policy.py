@@ -6,10 +6,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from flask import request
 from flask_login import current_user
 
 from app.core.errors import NotAllowed, Unauthenticated
 from app.core.models import User
+from app.extensions import login_manager
 
 Rule = Callable[[User, Any], bool]
 _RULES: dict[str, Rule] = {}
@@ -61,10 +63,6 @@ def roles_required(*roles: str) -> Callable:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
-                from flask import request
-
-                from app.extensions import login_manager
-
                 if request.path.startswith("/api/"):
                     raise Unauthenticated()
                 return login_manager.unauthorized()

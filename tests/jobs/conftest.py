@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from app.core.jobs import services as jobs
+from app.core.jobs import registry
 
 
 @pytest.fixture
@@ -26,5 +26,5 @@ def test_jobs(monkeypatch) -> None:
     """Let the outbox run the job functions in tests/jobs/tasks.py."""
     from tests.jobs import tasks
 
-    monkeypatch.setattr(jobs, "JOB_NAME_PREFIXES", (*jobs.JOB_NAME_PREFIXES, "tests.jobs.tasks."))
+    monkeypatch.setattr(registry, "JOB_NAME_PREFIXES", (*registry.JOB_NAME_PREFIXES, "tests.jobs.tasks."))
     monkeypatch.setitem(tasks.FLAKY, "failing", True)

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.core.db import utcnow
+from app.core.jobs import execution
 from app.core.jobs import services as jobs
 from app.core.models import OutboxJob
 from tests.factories import make_user
@@ -169,7 +170,7 @@ def test_a_row_already_done_is_never_run_twice(db):
     job = jobs.enqueue("tests.jobs.tasks.note", "once")
     db.session.commit()
 
-    assert jobs.run_outbox_job(job.id) == "already-done"
+    assert execution.run_outbox_job(job.id) == "already-done"
     assert notes() == ["job.once"]
 
 

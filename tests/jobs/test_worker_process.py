@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from redis import Redis
 from rq import Worker
 
+from app.core.jobs import registry
 from app.core.jobs import services as jobs
 from app.core.jobs.worker import AbandonedJob, JobIdFilter, OutboxWorker, make_fork_safe
 from app.extensions import db as database
@@ -47,11 +48,11 @@ def test_a_forked_work_horse_never_reuses_the_parents_database_connection(app, d
 
 def test_log_lines_written_by_a_job_carry_its_id():
     record = logging.LogRecord("app.core.mail", logging.INFO, __file__, 1, "sent", None, None)
-    token = jobs.current_job_id.set("outbox-42")
+    token = registry.current_job_id.set("outbox-42")
     try:
         JobIdFilter().filter(record)
     finally:
-        jobs.current_job_id.reset(token)
+        registry.current_job_id.reset(token)
     assert record.job_id == "outbox-42"
 
     JobIdFilter().filter(record)

@@ -1,7 +1,7 @@
 """The Redis side of the outbox: fast-failing clients, unique rq enqueues and checks for lost jobs.
 
-Used through `app.core.jobs.services.runner`; nothing else talks to rq's queues. The rq job behind outbox row
-N is always `outbox-N`, enqueued with `unique=True`, so it exists at most once in Redis.
+Used through `app.core.jobs.services.runner`; nothing else talks to rq's queues. The rq job behind
+outbox row N is always `outbox-N`, enqueued with `unique=True`, so it exists at most once in Redis.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core.db import utcnow
+from app.core.jobs.execution import fail_row, mark_failed, run_outbox_job
+from app.core.models import OutboxJob
+from app.extensions import db
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -79,9 +82,6 @@ class RedisQueues:
         """
         from redis.exceptions import RedisError
 
-        from app.core.models import OutboxJob
-        from app.extensions import db
-
         rows = db.session.execute(
             sa.select(OutboxJob.id, OutboxJob.name, OutboxJob.queue, OutboxJob.run_at)
             .where(OutboxJob.id.in_(outbox_ids), OutboxJob.status == "pending")
@@ -110,8 +110,6 @@ class RedisQueues:
         from rq import Callback, Queue, Retry
         from rq.exceptions import DuplicateJobError, NoSuchJobError
         from rq.job import Job
-
-        from app.core.jobs.services import mark_failed, run_outbox_job
 
         queue = Queue(row.queue, connection=connection)
         intervals = [int(seconds) for seconds in current_app.config["JOB_RETRY_INTERVALS"]]
@@ -153,11 +151,6 @@ class RedisQueues:
         """
         from redis.exceptions import RedisError
         from rq.job import Job
-
-        from app.core.jobs.services import fail_row
-        from app.core.models import OutboxJob
-        from app.extensions import db
-
         ids = db.session.scalars(sa.select(OutboxJob.id).where(stale).order_by(OutboxJob.id)
                                  .limit(STALE_CHECK_BATCH)).all()
         db.session.commit()

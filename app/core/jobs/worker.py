@@ -32,6 +32,7 @@ from rq.utils import now as rq_now
 
 from app.core.db import utcnow
 from app.core.jobs import services as jobs
+from app.core.jobs.registry import current_job_id
 from app.core.jobs.services import runner
 from app.extensions import db
 
@@ -64,7 +65,7 @@ class JobIdFilter(logging.Filter):
     """Adds `job_id` to every record: the running outbox job (`outbox-<id>`), else `-`."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.job_id = jobs.current_job_id.get() or "-"
+        record.job_id = current_job_id.get() or "-"
         return True
 
 
