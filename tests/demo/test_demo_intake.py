@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from app.core.models import Skill, User
 from app.demo import read_demo_files
 from app.requests.intake.content import intake_content
-from app.requests.intake.drafter import IntakeAnswers, draft_spec
+from app.requests.intake.drafter import draft_spec
+from app.requests.intake.drafting_answers import IntakeAnswers
 from app.requests.intake.services import intake_answers
 from app.requests.models import HelpRequest, RequestMessage, RequestSkill, SpecVersion, TimelineEntry
 from app.volunteers.models import VolunteerProfile

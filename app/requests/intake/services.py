@@ -22,6 +22,7 @@ from app.core.policy import can
 from app.extensions import db
 from app.requests.intake import drafter
 from app.requests.intake.content import IntakeQuestion, intake_content
+from app.requests.intake.drafting_answers import IntakeAnswers
 from app.requests.models import (
     CHECKIN_CADENCES,
     HelpRequest,
@@ -243,10 +244,10 @@ def join_choices(key: str, chosen: list[str], free_text: str | None, locale: str
     return "\n".join([*labels, (free_text or "").strip()]).strip()
 
 
-def intake_answers(help_request: HelpRequest) -> drafter.IntakeAnswers:
+def intake_answers(help_request: HelpRequest) -> IntakeAnswers:
     """The request's answers in the drafter's shape, ticked constraints passed as their ids."""
     options, constraints = split_choices("constraints", help_request.constraints)
-    return drafter.IntakeAnswers(
+    return IntakeAnswers(
         title=help_request.title or "", problem=help_request.problem or "",
         current_process=help_request.current_process or "", users=help_request.users or "",
         data_kept=help_request.data_kept or "", must_do=tuple(help_request.must_do or ()),
