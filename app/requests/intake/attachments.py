@@ -7,22 +7,17 @@ The API for every feature that takes files (intake examples and sketches, verifi
     path = open_attachment(attachment, user)          # NotFound unless the user may see it
     delete_attachment(attachment, user)
 
-A file's type is decided by its first bytes (and, for Office files, by the package's
-`[Content_Types].xml`), never by its name or the browser's claim. Files are stored under
-UPLOAD_DIR (in the instance folder) with a random storage key; the original name is kept only
-for the download's Content-Disposition.
+A file's type is decided by its content (`file_types.sniff`), never by its name or the browser's
+claim. Files are stored under UPLOAD_DIR (in the instance folder) with a random storage key; the
+original name is kept only for the download's Content-Disposition.
 """
 
 from __future__ import annotations
 
-import codecs
 import os
-import re
 import secrets
 import tempfile
 import unicodedata
-import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -36,6 +31,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from app.core.models import User
 from app.extensions import db
+from app.requests.intake.file_types import sniff
 from app.requests.models import ATTACHMENT_PURPOSES, Attachment, HelpRequest, Organization
 from app.requests.policy import can_view_request, is_member, is_signed_in
 from app.requests.status import FINAL_STATUSES
@@ -43,9 +39,6 @@ from app.requests.timeline.services import add_entry
 
 MAX_ATTACHMENTS_PER_REQUEST = 10
 NAME_MAX = 255  # attachments.original_name
-SNIFF_BYTES = 4096  # enough for every signature below, and for a text sample
-TEXT_CHUNK_BYTES = 256 * 1024
-CONTENT_TYPES_MAX = 1024 * 1024  # a real [Content_Types].xml is a few KiB; refuse zip bombs
 
 
 class TooLarge(DomainError):
@@ -59,31 +52,6 @@ class TooLarge(DomainError):
                  size=upload_limit_mib())
 
 
-@dataclass(frozen=True)
-class FileKind:
-    """A file type we accept: the MIME type it is served as and a human label."""
-
-    content_type: str
-    label: str
-
-
-PNG = FileKind("image/png", "PNG")
-JPEG = FileKind("image/jpeg", "JPEG")
-GIF = FileKind("image/gif", "GIF")
-WEBP = FileKind("image/webp", "WebP")
-PDF = FileKind("application/pdf", "PDF")
-XLSX = FileKind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel")
-DOCX = FileKind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word")
-XLS = FileKind("application/vnd.ms-excel", "Excel")
-DOC = FileKind("application/msword", "Word")
-CSV = FileKind("text/csv; charset=utf-8", "CSV")
-TEXT = FileKind("text/plain; charset=utf-8", "Text")
-
-# NUL and the C0 controls except tab, line feed, form feed and carriage return; DEL too.
-_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office (compound file)
-
-
 def upload_limit_mib() -> int:
     """UPLOAD_MAX_BYTES in whole MiB, for sentences."""
     return max(current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024), 1)
@@ -93,84 +61,6 @@ def accepted_types_sentence() -> str:
     """The sentence telling people which files they can attach."""
     return _("Images (PNG, JPEG, GIF, WebP), PDF, Excel (XLSX, XLS), Word (DOCX, DOC), CSV or plain "
              "text, up to %(size)s MiB each.", size=upload_limit_mib())
-
-
-def sniff(path: Path, original_name: str) -> FileKind | None:
-    """The kind of the file at `path` judged by its content, or None if it is not one we accept.
-
-    The name is consulted only to label valid UTF-8 text as CSV rather than plain text.
-    """
-    with path.open("rb") as stream:
-        head = stream.read(SNIFF_BYTES)
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return GIF
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return WEBP
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if head.startswith(b"PK\x03\x04"):
-        return _office_package_kind(path)
-    if head.startswith(_OLE2_MAGIC):
-        return _legacy_office_kind(path)
-    if _is_utf8_text(path):
-        return CSV if original_name.lower().endswith(".csv") else TEXT
-    return None
-
-
-def _office_package_kind(path: Path) -> FileKind | None:
-    """XLSX or DOCX when the zip declares the matching main part in [Content_Types].xml."""
-    try:
-        with zipfile.ZipFile(path) as package:
-            info = package.getinfo("[Content_Types].xml")
-            if info.file_size > CONTENT_TYPES_MAX:
-                return None
-            declared = package.read(info).decode("utf-8", errors="replace")
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, NotImplementedError, EOFError):
-        return None
-    if "spreadsheetml.sheet.main+xml" in declared:
-        return XLSX
-    if "wordprocessingml.document.main+xml" in declared:
-        return DOCX
-    return None
-
-
-_OLE2_STREAMS = (("Workbook\x00".encode("utf-16-le"), XLS), ("Book\x00".encode("utf-16-le"), XLS),
-                 ("WordDocument\x00".encode("utf-16-le"), DOC))
-
-
-def _legacy_office_kind(path: Path) -> FileKind | None:
-    """XLS or DOC: a compound file whose directory (anywhere in the file) names its main stream."""
-    overlap = max(len(name) for name, _kind in _OLE2_STREAMS)
-    tail = b""
-    with path.open("rb") as stream:
-        while chunk := stream.read(256 * 1024):
-            window = tail + chunk
-            for name, kind in _OLE2_STREAMS:
-                if name in window:
-                    return kind
-            tail = window[-overlap:]
-    return None
-
-
-def _is_utf8_text(path: Path) -> bool:
-    """Whether the whole file is UTF-8 text: not blank, no NUL, no control characters but layout ones."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    seen_text = False
-    try:
-        with path.open("rb") as stream:
-            while chunk := stream.read(TEXT_CHUNK_BYTES):
-                text = decoder.decode(chunk)
-                if _CONTROL_CHARACTERS.search(text):
-                    return False
-                seen_text = seen_text or bool(text.strip())
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return seen_text
 
 
 def upload_dir() -> Path:
