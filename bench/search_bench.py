@@ -6,10 +6,10 @@
 Builds N synthetic bilingual requests (bench/synthetic.py) in a private SQLite database and index
 folder (a temporary directory, removed afterwards), then reports:
 
-1. the index build: what `flask search reindex` runs (app.search.engine.index.rebuild_index, one
+1. the index build: what `flask search reindex` runs (app.search.engine.rebuild, one
    process per core), from the database to a swapped-in generation;
 2. p50/p95/p99 over the fixed mix of 300 queries (Chinese, English, mixed, Traditional and typos,
-   filters), in process: the index query alone (app.search.engine.index.search) and the whole search
+   filters), in process: the index query alone (app.search.engine.search) and the whole search
    service the page and the API call (index, then the page's rows from the database);
 3. the same mix through GET /api/v1/requests served by gunicorn (sync workers), loaded by wrk at 32
    connections, without and with the per-index-version result cache (SEARCH_RESULT_CACHE_SIZE),
@@ -166,11 +166,11 @@ def load_corpus(corpus: synthetic.Corpus) -> None:
 
 
 def build_index() -> dict[str, Any]:
-    from app.search.engine import index
+    from app.search import engine
 
     with tqdm(desc="Building the index", unit="req") as bar:
-        summary = index.rebuild_index(on_start=lambda total: setattr(bar, "total", total),
-                                      advance=bar.update, processes=min(os.cpu_count() or 1, 4))
+        summary = engine.rebuild(on_start=lambda total: setattr(bar, "total", total),
+                                 advance=bar.update, processes=min(os.cpu_count() or 1, 4))
     return {"seconds": summary.seconds, "indexed": summary.indexed}
 
 
@@ -178,21 +178,22 @@ def build_index() -> dict[str, Any]:
 
 
 def index_query() -> Callable[[synthetic.BenchQuery], int]:
-    from app.search.engine import index
+    from app.search import engine
 
     def run_one(item: synthetic.BenchQuery) -> int:
         filters = {name: value for name, value in item.filters.items() if name != "sort"}
         sort = item.filters.get("sort", "relevance")
-        return index.search(item.words, filters=filters, sort=sort).total
+        return engine.search(item.words, filters=filters, sort=sort).total
 
     return run_one
 
 
 def service_query() -> Callable[[synthetic.BenchQuery], int]:
     from app.search.find import queries
+    from app.search.find.params import SearchParams
 
     def run_one(item: synthetic.BenchQuery) -> int:
-        params = queries.SearchParams(q=item.words, **item.filters)
+        params = SearchParams(q=item.words, **item.filters)
         return queries.search_requests(params, None).total
 
     return run_one

@@ -1,4 +1,4 @@
-"""The search feature: analyzer, index, index jobs, query service, search pages, saved-search digests."""
+"""The search feature: the engine behind one face, finding requests, index upkeep, saved searches."""
 
 from flask import Blueprint
 
@@ -11,4 +11,6 @@ import app.search.indexing.health  # noqa: E402
 import app.search.indexing.jobs  # noqa: E402
 import app.search.indexing.subscriptions  # noqa: E402
 import app.search.models  # noqa: E402
-import app.search.saved.jobs  # noqa: E402,F401
+import app.search.saved.api  # noqa: E402
+import app.search.saved.jobs  # noqa: E402
+import app.search.saved.views  # noqa: E402,F401

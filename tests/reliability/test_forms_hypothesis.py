@@ -32,6 +32,7 @@ import app.requests.intake.forms
 import app.requests.organizations.forms
 import app.requests.review.forms
 import app.search.find.forms
+import app.search.saved.forms
 import app.volunteers.claims.forms
 import app.volunteers.delivery.forms
 import app.volunteers.milestones.forms
@@ -45,9 +46,9 @@ from tests.factories import DEFAULT_PASSWORD
 from tests.reliability.seed import EN, client_for, fingerprint, seed_world
 
 FORM_MODULES = (app.core.forms, app.requests.intake.forms, app.requests.organizations.forms,
-                app.requests.review.forms, app.search.find.forms, app.volunteers.progress.forms,
-                app.volunteers.claims.forms, app.volunteers.delivery.forms, app.volunteers.milestones.forms,
-                app.volunteers.profiles.forms, app.volunteers.reviews.forms)
+                app.requests.review.forms, app.search.find.forms, app.search.saved.forms,
+                app.volunteers.progress.forms, app.volunteers.claims.forms, app.volunteers.delivery.forms,
+                app.volunteers.milestones.forms, app.volunteers.profiles.forms, app.volunteers.reviews.forms)
 NEW_PASSWORD = "a brand new passphrase 42"
 # Fields whose value is never shown again, or is one of a list of choices rather than typed text.
 NOT_ECHOED = ("PasswordField", "HiddenField", "RadioField", "SelectField", "SelectMultipleField",

@@ -4,7 +4,8 @@ A gunicorn server (2 processes of 2 threads) serves the suite's database with it
 folder this module breaks on purpose. Its job queue is out of reach (REDIS_URL on a closed port), so
 a rebuild the app schedules waits, as it would for a stopped or busy index worker, and only the
 operator's `flask --app app search reindex` brings the index back. Everything is checked as a user
-of the API and the pages sees it, over HTTP; tests/search/index holds the unit tests.
+of the API and the pages sees it, over HTTP; tests/search/engine and tests/search/indexing hold the unit
+tests.
 """
 
 from __future__ import annotations

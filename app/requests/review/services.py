@@ -1,26 +1,24 @@
-"""Coordinator review: the intake queue, spec versions and their comparison, publish, send back, reject.
+"""Coordinator review's changes: the spec saved as a new version, publish, send back, reject.
 
-The discussion thread lives in `thread`, and the spec's canonical form, text rendering and line
-diff (pure functions) in `spec_text`.
+Reads (the intake queue, spec versions and their comparison) live in `queries`, the discussion
+thread in `thread`, and the spec's canonical form, text rendering and line diff (pure functions)
+in `spec_text`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from app.core.api.schema import TEXT_MAX
 from app.core.audit import services as audit
+from app.core.cleaning import clean_text, normalise_text
 from app.core.db import utcnow
-from app.core.errors import Conflict, Invalid, NotFound
+from app.core.errors import Conflict, Invalid
 from app.core.i18n import N_
 from app.core.mail import send_email
 from app.core.models import Skill, User
@@ -33,20 +31,13 @@ from app.requests.policy import PUBLIC_STATUSES
 from app.requests.review.spec_text import (
     LIST_SECTIONS,
     TEXT_SECTIONS,
-    DiffRow,
     canonical_content,
-    clean_lines,
-    clean_text,
-    diff_lines,
-    spec_lines,
 )
 from app.requests.review.thread import (
     add_message,
     announce_message,
-    clean_body,
     notify,
     organization_staff,
-    unread_count_for,
 )
 from app.requests.status import can_transition, forbidden_reason, transition
 from app.requests.timeline.services import add_entry
@@ -61,70 +52,12 @@ EDITABLE_STATUSES = frozenset({"intake", "open"})
 DECISION_MAIL_KIND = "intake"
 
 
-# --- Loading -----------------------------------------------------------------------------------
-
 def reviewable_request(request_id: int, user: User | None) -> HelpRequest:
     """The request for a coordinator's review: NotFound when not visible, NotAllowed for non-coordinators."""
     help_request = get_request(request_id, user)
     require(user, "request.review", help_request)
     return help_request
 
-
-# --- The intake queue --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class QueueItem:
-    """One request waiting in intake, with what a coordinator weighs before opening it."""
-
-    help_request: HelpRequest
-    open_question_count: int
-    unread_count: int
-
-    @property
-    def waiting_since(self) -> datetime:
-        return self.help_request.submitted_at or self.help_request.created_at
-
-
-class _QueuePage(SelectPagination):
-    """A page of queue rows: Flask-SQLAlchemy's own pagination keeps only a select's first column."""
-
-    def _query_items(self) -> list[Any]:
-        statement = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return [QueueItem(help_request, len(clean_lines((content or {}).get("open_questions"))), unread or 0)
-                for help_request, content, unread in self._query_args["session"].execute(statement)]
-
-
-def intake_queue(user: User, *, page: int = 1, per_page: int = 25) -> SelectPagination:
-    """Requests waiting in intake, longest-waiting first, one page of QueueItem.
-
-    Each item carries the request with its organisation, the number of open questions in the
-    current spec and the number of thread messages `user` has not read, all from one SELECT (plus
-    one COUNT for the pages). Raises NotAllowed for anyone but a coordinator.
-    """
-    require(user, "request.review")
-    current_spec = aliased(SpecVersion)
-    statement = (
-        sa.select(HelpRequest, current_spec.content, unread_count_for(user))
-        .join(HelpRequest.organization).options(contains_eager(HelpRequest.organization))
-        .outerjoin(current_spec, (current_spec.request_id == HelpRequest.id)
-                   & (current_spec.version == HelpRequest.current_spec_version))
-        .where(HelpRequest.status == "intake")
-        .order_by(sa.func.coalesce(HelpRequest.submitted_at, HelpRequest.created_at), HelpRequest.id)
-    )
-    return _QueuePage(select=statement, session=db.session, page=page, per_page=per_page,
-                      max_per_page=100, error_out=False)
-
-
-def intake_waiting() -> tuple[int, datetime | None]:
-    """How many requests wait in intake, and since when the longest-waiting one has (one query)."""
-    count, oldest = db.session.execute(
-        sa.select(sa.func.count(HelpRequest.id),
-                  sa.func.min(sa.func.coalesce(HelpRequest.submitted_at, HelpRequest.created_at)))
-        .where(HelpRequest.status == "intake")).one()
-    return count, oldest
-
-
-# --- Spec content ------------------------------------------------------------------------------
 
 def spec_content(help_request: HelpRequest) -> dict[str, Any]:
     """The current spec's sections in canonical form; for a request without a spec, what the request knows."""
@@ -215,7 +148,7 @@ def save_spec(help_request: HelpRequest, user: User, *, changes: dict[str, Any],
     skills = _check_spec(help_request, content)
     if previous is not None and content == current:
         return None
-    note = clean_text(note)[:NOTE_MAX] or None
+    note = normalise_text(note)[:NOTE_MAX] or None
     number = _claim_next_version(help_request, loaded_version)
     # Keys the drafter adds beyond the contract's sections travel on to the new version.
     spec = SpecVersion(help_request=help_request, version=number, author_id=user.id, note=note,
@@ -290,49 +223,6 @@ def _commit_or_conflict() -> None:
                        code="concurrent_change") from None
 
 
-def spec_versions(help_request: HelpRequest) -> list[SpecVersion]:
-    """The request's spec versions, newest first, with their authors (the caller checked visibility)."""
-    return list(db.session.scalars(
-        sa.select(SpecVersion).where(SpecVersion.request_id == help_request.id)
-        .options(joinedload(SpecVersion.author)).order_by(SpecVersion.version.desc())))
-
-
-def spec_version(help_request: HelpRequest, number: int) -> SpecVersion:
-    """One version of the request's spec. Raises NotFound, saying so, when there is no such version."""
-    spec = db.session.scalar(sa.select(SpecVersion).where(SpecVersion.request_id == help_request.id,
-                                                          SpecVersion.version == number))
-    if spec is None:
-        raise NotFound(_("This spec has no version %(version)d.", version=number))
-    return spec
-
-
-# --- Comparing versions ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SpecDiff:
-    """Two versions compared line by line over their text rendering, in both layouts."""
-
-    old: SpecVersion
-    new: SpecVersion
-    side_by_side: list[DiffRow]
-    inline: list[DiffRow]
-    added: int
-    removed: int
-
-
-def compare_versions(help_request: HelpRequest, old_number: int, new_number: int) -> SpecDiff:
-    """Versions `old_number` and `new_number` of the request's spec compared (the caller checked
-    visibility). Raises NotFound naming a version that does not exist.
-    """
-    old, new = spec_version(help_request, old_number), spec_version(help_request, new_number)
-    side, inline = diff_lines(spec_lines(old.content), spec_lines(new.content))
-    return SpecDiff(old=old, new=new, side_by_side=side, inline=inline,
-                    added=sum(row.kind == "insert" for row in inline),
-                    removed=sum(row.kind == "delete" for row in inline))
-
-
-# --- Decisions ---------------------------------------------------------------------------------
-
 def _check_move(help_request: HelpRequest, to: str) -> None:
     # Checked before any change, so a refused decision leaves nothing half-done in the session.
     current = help_request.status
@@ -362,7 +252,7 @@ def _tell_staff(help_request: HelpRequest, kind: str, subject: str, template: st
     link = url_for(endpoint, request_id=help_request.id)
     page_url = url_for(endpoint, request_id=help_request.id, _external=True)
     for member in organization_staff(help_request):
-        send_email(member, DECISION_MAIL_KIND, subject, template,
+        send_email(member, DECISION_MAIL_KIND, subject, f"review/{template}",
                    subject_params={"title": help_request.title}, help_request=help_request,
                    page_url=page_url, **context)
         notify(member, kind, help_request, link)
@@ -400,7 +290,8 @@ def send_back_request(help_request: HelpRequest, user: User, message: str | None
     """
     require(user, "request.review", help_request)
     _check_move(help_request, "draft")
-    body = clean_body(message, "message", _("Write the questions the nonprofit should answer."))
+    body = clean_text(message, "message", max_length=TEXT_MAX,
+                      required=_("Write the questions the nonprofit should answer."))
     transition(help_request, "draft", by=user)
     posted = add_message(help_request, user, body)
     announce_message(posted, organization_staff(help_request), kind=DECISION_MAIL_KIND,
@@ -421,7 +312,8 @@ def reject_request(help_request: HelpRequest, user: User, reason: str | None) ->
     if help_request.status != "intake":
         raise Conflict(_("Only a request in intake can be rejected. To close another request, withdraw it."),
                        code="invalid_status_transition")
-    reason = clean_body(reason, "reason", _("Say why the request is rejected: the nonprofit will read it."))
+    reason = clean_text(reason, "reason", max_length=TEXT_MAX,
+                        required=_("Say why the request is rejected: the nonprofit will read it."))
     transition(help_request, "withdrawn", by=user)
     add_entry(help_request, "intake_rejected", actor=user, summary="Rejected at intake.",
               detail={"reason": reason}, is_public=False)

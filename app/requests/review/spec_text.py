@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.cleaning import normalise_text
 from app.requests.models import SpecVersion
 
 # The spec sections of the API contract, in its order, by the kind of value each holds.
@@ -33,11 +34,6 @@ INLINE_DIFF_LIMIT = 4_000_000
 INLINE_DIFF_MIN_RATIO = 0.3
 
 
-def clean_text(value: Any) -> str:
-    """Free text with the line endings a browser sends (CRLF) made plain, trimmed."""
-    return str(value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
 def clean_lines(value: Any) -> list[str]:
     """A list section as clean items: one line each (so the one-per-line form reads it back), no blanks."""
     if isinstance(value, str):
@@ -56,7 +52,7 @@ def canonical_content(content: dict[str, Any]) -> dict[str, Any]:
     Text is trimmed with plain line endings, lists hold one-line items without blanks, skills are
     sorted unique slugs, and numbers stay as they are (None when missing). Other keys are dropped.
     """
-    out: dict[str, Any] = {name: clean_text(content.get(name)) for name in TEXT_SECTIONS}
+    out: dict[str, Any] = {name: normalise_text(content.get(name)) for name in TEXT_SECTIONS}
     out.update({name: clean_lines(content.get(name)) for name in LIST_SECTIONS})
     out["skills"] = sorted({str(slug).strip() for slug in content.get("skills") or [] if str(slug).strip()})
     out.update({name: content.get(name) for name in NUMBER_SECTIONS})

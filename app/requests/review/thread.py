@@ -11,8 +11,9 @@ from sqlalchemy.orm import joinedload
 
 from app.core.api.schema import TEXT_MAX
 from app.core.audit import services as audit
+from app.core.cleaning import clean_text
 from app.core.db import utcnow
-from app.core.errors import Conflict, Invalid
+from app.core.errors import Conflict
 from app.core.i18n import N_
 from app.core.mail import send_email
 from app.core.models import Notification, User
@@ -20,7 +21,6 @@ from app.core.policy import require
 from app.extensions import db
 from app.requests.models import HelpRequest, Membership, RequestMessage, SpecVersion
 from app.requests.policy import visible_or_404
-from app.requests.review.spec_text import clean_text
 
 CLOSED_STATUSES = frozenset({"delivered", "withdrawn"})
 # The notification kind of a new message; its params carry `request_id`, which unread counts use.
@@ -44,18 +44,6 @@ def thread_messages(help_request: HelpRequest) -> list[RequestMessage]:
         sa.select(RequestMessage).where(RequestMessage.request_id == help_request.id)
         .options(joinedload(RequestMessage.author))
         .order_by(RequestMessage.created_at, RequestMessage.id)))
-
-
-def clean_body(value: str | None, field: str, missing: str) -> str:
-    """Message text, trimmed; Invalid naming `field` (with `missing` when empty) if it can't be kept."""
-    body = clean_text(value)
-    if not body:
-        raise Invalid(field, missing)
-    if len(body) > TEXT_MAX:
-        raise Invalid(field, _("Use at most %(n)d characters.", n=TEXT_MAX))
-    if "\x00" in body:  # PostgreSQL cannot store NUL characters in text
-        raise Invalid(field, _("Remove the invisible NUL characters from this text."))
-    return body
 
 
 def organization_staff(help_request: HelpRequest) -> list[User]:
@@ -91,7 +79,8 @@ def announce_message(message: RequestMessage, recipients: list[User], *, kind: s
     for recipient in recipients:
         if recipient.id == message.author_id:
             continue
-        send_email(recipient, kind, subject, template, subject_params={"title": help_request.title},
+        send_email(recipient, kind, subject, f"review/{template}",
+                   subject_params={"title": help_request.title},
                    help_request=help_request, message=message, author=message.author)
         notify(recipient, THREAD_NOTIFICATION, help_request, link, message_id=message.id,
                author=message.author.name)
@@ -117,7 +106,8 @@ def post_message(help_request: HelpRequest, user: User, body: str | None) -> Req
     require(user, "request.discuss", help_request)
     if help_request.status in CLOSED_STATUSES:
         raise Conflict(_("This request is closed, so its discussion is read-only."), code="thread_closed")
-    message = add_message(help_request, user, clean_body(body, "body", _("Write a message first.")))
+    text = clean_text(body, "body", max_length=TEXT_MAX, required=_("Write a message first."))
+    message = add_message(help_request, user, text)
     recipients = (organization_staff(help_request) if user.is_coordinator
                   else _coordinators_involved(help_request))
     announce_message(message, recipients, kind="messages", subject=N_("New message about “%(title)s”"),

@@ -1,10 +1,10 @@
 """Words for search: NFKC, Traditional→Simplified, jieba segmentation, stop words, original offsets.
 
 The same function reads documents and queries, so both sides always agree on what a word is.
-English stemming is the index's last step (`app.search.engine.index`, the one module importing whoosh).
+English stemming is the index's last step (`app.search.engine.tokens`).
 jieba's dictionary and our user dictionary load once per process, on first use, never at start-up;
-jieba's cache file lives in the instance folder. Only `import jieba`: `jieba.analyse` leaks a file
-handle (dependencies.md).
+jieba's cache file lives in the instance folder. Only `import jieba`: importing `jieba.analyse` opens
+its IDF file and never closes it (a ResourceWarning, an error under our tests' filterwarnings).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 import jieba
 import opencc
+from flask import current_app, has_app_context
 
 from app.config import PROJECT_ROOT
 
@@ -190,8 +191,6 @@ def load() -> None:
 
 
 def _folders() -> tuple[Path, Path]:
-    from flask import current_app, has_app_context
-
     if has_app_context():
         return (Path(current_app.config["CONTENT_DIR"]),
                 Path(current_app.instance_path) / "jieba-cache")

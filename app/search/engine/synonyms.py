@@ -2,7 +2,7 @@
 
 Groups are phrases (any language) that should find each other; a skill's group also carries its
 slug, so a query naming a skill finds the requests tagged with it. The table holds the phrases as
-index terms (turned by the `terms` function `app.search.engine.index` passes in), looked up while a query
+index terms (turned by the `terms` function `app.search.engine.parsing` passes in), looked up while a query
 is read.
 """
 

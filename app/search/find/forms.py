@@ -1,4 +1,4 @@
-"""Search forms: the search page's words and filters (a GET form), and saving a search with a digest."""
+"""The search page's form: words and filters, sent with GET."""
 
 from __future__ import annotations
 
@@ -9,25 +9,19 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
-    HiddenField,
-    RadioField,
     SearchField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
-    StringField,
 )
-from wtforms.validators import InputRequired, Length
 
-from app.search.find.queries import PER_PAGE_DEFAULT, SearchParams
+from app.core.cleaning import has_nul, normalise_text
+from app.search.find.params import PER_PAGE_DEFAULT, SearchParams
 from app.search.indexing.documents import EFFORT_SIZES
-from app.search.models import DIGEST_FREQUENCIES
 
 EFFORT_LABELS = {"small": _l("Small (under 80 hours)"), "medium": _l("Medium (80 to 180 hours)"),
                  "large": _l("Large (180 hours or more)")}
 SORT_LABELS = {"relevance": _l("Best match"), "newest": _l("Newest"), "deadline": _l("Deadline soonest")}
-FREQUENCY_LABELS = {"daily": _l("Every day"), "weekly": _l("Every week")}
-NAME_MAX = 120
 PAGE_MAX = 1000  # deeper pages are never useful and only cost the index
 
 
@@ -86,27 +80,10 @@ class SearchForm(FlaskForm):
 
 def _filter_value(value: Any) -> str | None:
     """A filter's text, or None when empty or holding a NUL (PostgreSQL can't compare text with one)."""
-    text = str(value or "").strip()
-    return text if text and "\x00" not in text else None
+    text = normalise_text(value)
+    return text if text and not has_nul(text) else None
 
 
 def search_form(args: MultiDict) -> SearchForm:
     """A search form read from query-string arguments (the page's own, or a saved search's)."""
     return SearchForm(formdata=args)
-
-
-class SaveSearchForm(FlaskForm):
-    """Keep the current search under a name, with a digest of new matches daily or weekly."""
-
-    name = StringField(_l("Name"), validators=[
-        InputRequired(message=_l("Give the search a name, like “Flask projects in education”.")),
-        Length(max=NAME_MAX, message=_l("Use at most %(max)d characters.", max=NAME_MAX))],
-        render_kw={"maxlength": NAME_MAX})
-    frequency = RadioField(_l("Send me new matches"), default="weekly", validate_choice=False,
-                           choices=[SelectChoice(value, FREQUENCY_LABELS[value])
-                                    for value in DIGEST_FREQUENCIES])
-    search = HiddenField()  # the search's own query string, read back with search_form()
-
-
-class DeleteForm(FlaskForm):
-    """A button that deletes something: only its CSRF token is checked."""

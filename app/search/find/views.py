@@ -1,4 +1,4 @@
-"""Search pages: find open projects (words, filters, facets, suggestions) and manage saved searches."""
+"""The search page: find open projects (words, filters, facets, suggestions)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,15 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
-from werkzeug.wrappers import Response
 
 from app.core.accounts.auth import signed_in_user
-from app.core.errors import Invalid
 from app.core.models import Skill
-from app.core.policy import roles_required
 from app.core.taxonomy import load_categories, taxonomy_path
 from app.core.templating import current_locale
 from app.extensions import db
@@ -30,17 +27,11 @@ from app.requests.organizations.services import cause_label, causes
 from app.requests.policy import PUBLIC_STATUSES
 from app.search import bp
 from app.search.find import queries
-from app.search.find.forms import (
-    EFFORT_LABELS,
-    FREQUENCY_LABELS,
-    SORT_LABELS,
-    DeleteForm,
-    SaveSearchForm,
-    search_form,
-)
-from app.search.find.queries import SearchPage, SearchParams
-from app.search.models import SavedSearch
-from app.search.saved import services as saved
+from app.search.find.filters import cause_slug, region_name, skill_slugs
+from app.search.find.forms import EFFORT_LABELS, SORT_LABELS, search_form
+from app.search.find.params import SearchParams
+from app.search.find.results import SearchPage
+from app.search.saved.forms import SaveSearchForm
 
 _MARK = re.compile(r"(</?mark>)")
 FACET_TITLES = (("skills", _l("Skills")), ("cause", _l("Cause")), ("region", _l("Region")))
@@ -110,7 +101,8 @@ class FacetLink:
     url: str
 
 
-def _search_url(params: SearchParams) -> str:
+def search_url(params: SearchParams) -> str:
+    """The search page for `params`."""
     return url_for("search.search_requests", **params.to_args())
 
 
@@ -139,7 +131,7 @@ def facet_links(found: SearchPage, skill_names: dict[str, str]) -> dict[str, lis
                 target = params.changed(**{name: value})
             label = (skill_names.get(value, value) if name == "skills"
                      else cause_label(value, current_locale()) if name == "cause" else value)
-            links.append(FacetLink(label, count, active, _search_url(target)))
+            links.append(FacetLink(label, count, active, search_url(target)))
         links.sort(key=lambda link: (not link.active, -link.count, link.label.casefold()))
         groups[name] = links
     return groups
@@ -181,11 +173,11 @@ def search_requests() -> str:
     return render_template(
         "search/find/search_requests.html", form=form, found=found, params=params,
         facets=facet_links(found, skill_names), skill_names=skill_names,
-        active_filters=[(filter_label(name, value, skill_names), _search_url(params.without(name, value)))
+        active_filters=[(filter_label(name, value, skill_names), search_url(params.without(name, value)))
                         for name, value in params.active_filters()],
-        relaxations=[(filter_label(r.name, r.value, skill_names), r.total, _search_url(r.params))
+        relaxations=[(filter_label(r.name, r.value, skill_names), r.total, search_url(r.params))
                      for r in found.relaxations],
-        suggestion_url=(_search_url(params.changed(q=found.suggestion)) if found.suggestion else None),
+        suggestion_url=(search_url(params.changed(q=found.suggestion)) if found.suggestion else None),
         clear_url=url_for("search.search_requests", **({"q": params.words} if params.words else {})),
         sort_links=[(value, label) for value, label in SORT_LABELS.items()
                     if value != "relevance" or params.words],
@@ -200,63 +192,5 @@ def search_params_from(query_string: str) -> SearchParams:
 
 def canonical(params: SearchParams) -> SearchParams:
     """Skills and causes named in words read as their slugs, the region as organisations spell it."""
-    return params.changed(skills=queries.skill_slugs(params.skills), cause=queries.cause_slug(params.cause),
-                          region=queries.region_name(params.region))
-
-
-@bp.post("/search/saved")
-@roles_required("volunteer")
-def save_search() -> Response | str:
-    form = SaveSearchForm()
-    params = search_params_from(form.search.data or "")
-    if form.validate():
-        try:
-            saved.save_search(current_user, name=form.name.data, params=params,
-                              frequency=form.frequency.data)
-        except Invalid as error:
-            for name, message in error.fields.items():
-                getattr(form, name, form.name).errors.append(message)
-        else:
-            flash(_("Search saved. We will send you new matches %(when)s.",
-                    when=str(FREQUENCY_LABELS.get(form.frequency.data, "")).lower()), "success")
-            return redirect(url_for("search.saved_searches"))
-    return render_template("search/saved/save_search.html", form=form, params=params,
-                           search_url=_search_url(params)), 422
-
-
-@bp.get("/search/saved")
-@roles_required("volunteer")
-def saved_searches() -> str:
-    searches = saved.saved_searches_of(current_user)
-    return render_template("search/saved/saved_searches.html", searches=searches,
-                           urls={s.id: saved_search_url(s) for s in searches},
-                           describe=describe_saved_search, delete_form=DeleteForm())
-
-
-@bp.post("/search/saved/<int:saved_search_id>/delete")
-@roles_required("volunteer")
-def delete_saved_search(saved_search_id: int) -> Response:
-    if not DeleteForm().validate():
-        flash(_("The form expired. Please try again."), "error")
-    else:
-        saved.delete_saved_search(current_user, saved_search_id)
-        flash(_("Saved search deleted."), "success")
-    return redirect(url_for("search.saved_searches"))
-
-
-def saved_search_url(saved_search: SavedSearch, *, external: bool = False) -> str:
-    """Where a saved search runs: the search page with its words and filters."""
-    params = SearchParams.from_saved(saved_search.query, saved_search.filters)
-    return url_for("search.search_requests", _external=external, **params.to_args())
-
-
-def describe_saved_search(saved_search: SavedSearch) -> list[str]:
-    """A saved search's words and filters, in words, for lists and e-mails."""
-    params = SearchParams.from_saved(saved_search.query, saved_search.filters)
-    skill_names = dict(db.session.execute(
-        sa.select(Skill.slug, Skill.name_zh if current_locale().startswith("zh") else Skill.name_en)
-        .where(Skill.slug.in_(params.skills))).all()) if params.skills else {}
-    parts = [_("Words: %(words)s", words=params.words)] if params.words else []
-    parts += [filter_label(name, value, skill_names) for name, value in params.active_filters()]
-    return parts or [_("Every open project")]
-
+    return params.changed(skills=skill_slugs(params.skills), cause=cause_slug(params.cause),
+                          region=region_name(params.region))

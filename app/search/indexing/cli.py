@@ -8,7 +8,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from app.search.engine import index
+from app.search import engine
 
 search_cli = AppGroup("search", help="The search index of published requests.")
 
@@ -23,8 +23,7 @@ def _reindex(processes: int) -> None:
                          leave=False))
 
     try:
-        summary = index.rebuild_index(on_start=start, advance=lambda n: bars[0].update(n),
-                                      processes=processes)
+        summary = engine.rebuild(on_start=start, advance=lambda n: bars[0].update(n), processes=processes)
     finally:
         for bar in bars:
             bar.close()
@@ -57,11 +56,11 @@ def check_command(fix: bool) -> None:
     With --fix the differences are written too (the exit status still says they were found).
     """
     try:
-        check = index.reconcile() if fix else index.check_index()
-    except index.IndexMissing:
+        check = engine.check(fix=fix)
+    except engine.IndexMissing:
         click.echo("Search index: missing. Run `flask --app app search reindex`.", err=True)
         raise SystemExit(1) from None
-    except index.IndexCorrupt as error:
+    except engine.IndexCorrupt as error:
         click.echo(f"Search index: corrupt ({error}). Run `flask --app app search reindex`.", err=True)
         raise SystemExit(1) from None
     for label, ids in (("missing from the index", check.missing), ("stale in the index", check.stale),

@@ -1,6 +1,6 @@
 """What the index holds for a help request: its listing document, built from the database row.
 
-Plain Python values only (no whoosh here): `app.search.engine.index` turns them into index fields. The
+Plain Python values only (no whoosh here): `app.search.engine.schema` turns them into index fields. The
 `stamp` is a digest of everything else in the document, so comparing stamps tells whether the index
 still says what the database says (`flask search check`), whatever changed the request.
 """

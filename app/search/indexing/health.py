@@ -12,8 +12,7 @@ import logging
 from flask.blueprints import BlueprintSetupState
 
 from app.extensions import db
-from app.search import bp
-from app.search.engine import index
+from app.search import bp, engine
 from app.search.indexing import documents
 from app.search.indexing.rebuilds import schedule_rebuild
 
@@ -26,12 +25,12 @@ def search_health() -> str:
     An absent index while no request is listed is a true (empty) index: "ok". Never raises.
     """
     try:
-        status = index.index_status()
+        status = engine.status()
         if status in ("missing", "corrupt"):
             if status == "missing" and not documents.any_listed():
                 return "ok"
             if schedule_rebuild():
-                status = index.index_status()  # embedded mode rebuilt it already
+                status = engine.status()  # embedded mode rebuilt it already
         return status
     except Exception:  # health must answer; the log has the cause
         db.session.rollback()

@@ -7,9 +7,7 @@ from collections.abc import Sequence
 
 from flask.blueprints import BlueprintSetupState
 
-from app.search import bp
-from app.search.engine import analysis as analyzer
-from app.search.engine import index
+from app.search import bp, engine
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +19,13 @@ def update_request_index(request_id: int) -> None:
     the index first when it is missing or corrupt. Raises whoosh's LockError only when the index
     stayed locked for the writer's whole timeout (the job is then retried).
     """
-    listed = index.index_document(request_id)
+    listed = bool(engine.index_documents([request_id]))
     log.info("search index: request %s %s", request_id, "indexed" if listed else "not listed (removed)")
 
 
 def remove_request_from_index(request_id: int) -> None:
     """Take a request out of the index whatever the database says (for requests deleted outright)."""
-    index.remove_document(request_id)
+    engine.remove_documents([request_id])
     log.info("search index: request %s removed", request_id)
 
 
@@ -37,7 +35,7 @@ def rebuild_search_index() -> None:
     Scheduled on first need (a search or /healthz finding no usable index). A usable index by the
     time the job holds the rebuild lock means another rebuild got there first: nothing is done.
     """
-    summary = index.rebuild_index(only_if_unusable=True)
+    summary = engine.rebuild(only_if_unusable=True)
     log.info("%s", summary.line())
 
 
@@ -48,7 +46,7 @@ def warm_up_index_worker(queue_names: Sequence[str]) -> None:
     dictionary again (about a second).
     """
     if "index" in queue_names:
-        analyzer.load()
+        engine.warm_up()
 
 
 @bp.record_once

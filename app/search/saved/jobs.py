@@ -21,9 +21,10 @@ from app.core.jobs.services import enqueue, periodic
 from app.core.mail import send_email
 from app.core.models import Notification, User
 from app.extensions import db
-from app.search.find.queries import SearchParams, search_requests
-from app.search.find.views import saved_search_url
+from app.search.find.params import SearchParams
+from app.search.find.queries import search_requests
 from app.search.models import SavedSearch
+from app.search.saved.queries import saved_search_url
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,8 @@ def send_digest(saved_search_id: int, since: str, until: str) -> None:
     db.session.add(Notification(user_id=user.id, kind=NOTIFICATION_KIND, link=link, params={
         "saved_search_id": saved_search.id, "name": saved_search.name, "count": len(matches),
         "request_ids": [r.id for r in matches]}))
-    send_email(user, "digests", SUBJECT, "search_digest", subject_params={"name": saved_search.name},
+    send_email(user, "digests", SUBJECT, "saved/search_digest",
+               subject_params={"name": saved_search.name},
                saved_search=saved_search, matches=matches,
                search_url=saved_search_url(saved_search, external=True),
                request_urls={r.id: url_for("requests.view_request", request_id=r.id, _external=True)

@@ -6,11 +6,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.core.audit import services as audit
+from app.core.cleaning import clean_text_into
 from app.core.errors import Invalid, NotFound
 from app.core.models import User
 from app.core.policy import require_role
 from app.extensions import db
-from app.search.find.queries import SearchParams
+from app.search.find.params import SearchParams
 from app.search.models import DIGEST_FREQUENCIES, SavedSearch
 
 NAME_MAX = 120
@@ -33,13 +34,8 @@ def save_search(user: User, *, name: str | None, params: SearchParams, frequency
     """
     require_role(user, "volunteer")
     errors: dict[str, str] = {}
-    clean_name = " ".join((name or "").split())
-    if not clean_name:
-        errors["name"] = _("Give the search a name, like “Flask projects in education”.")
-    elif len(clean_name) > NAME_MAX:
-        errors["name"] = _("Use at most %(max)d characters.", max=NAME_MAX)
-    elif "\x00" in clean_name:  # PostgreSQL cannot store NUL characters in text
-        errors["name"] = _("Remove the invisible NUL characters from this text.")
+    clean_name = clean_text_into(errors, " ".join((name or "").split()), "name", max_length=NAME_MAX,
+                                 required=_("Give the search a name, like “Flask projects in education”."))
     if frequency not in DIGEST_FREQUENCIES:
         errors["frequency"] = _("Choose daily or weekly.")
     count = db.session.scalar(sa.select(sa.func.count()).where(SavedSearch.user_id == user.id)) or 0

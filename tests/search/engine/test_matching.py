@@ -12,9 +12,9 @@ from markupsafe import escape
 from whoosh import highlight, query
 from whoosh.filedb.filestore import RamStorage
 
-from app.search.engine import evaluation as matching
-from app.search.engine import index
-from app.search.engine.index import _searcher, _text_query
+from app.search import engine
+from app.search.engine import evaluation, filters, highlights, ordering, parsing, postings, schema, searchers
+from app.search.engine.checking import leaf_readers
 
 QUERIES = [
     "尘肺", "数据库 志愿者", "databases", "mini-program", "食物銀行", "volunteer OR 小程序",
@@ -24,10 +24,10 @@ QUERIES = [
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_matches_and_scores_equal_whoosh_collectors(corpus, text):
-    searcher = _searcher()
-    text_query = _text_query(text)
+    searcher = searchers.current_searcher()
+    text_query = parsing.text_query(text)
 
-    mine = matching.evaluate(searcher, text_query)
+    mine = evaluation.evaluate(searcher, text_query)
     theirs = searcher.search(text_query, limit=None)
 
     expected = {hit.docnum: hit.score for hit in theirs}
@@ -39,21 +39,21 @@ def test_matches_and_scores_equal_whoosh_collectors(corpus, text):
 
 
 def test_a_filter_is_applied_like_whoosh_filters(corpus):
-    searcher = _searcher()
-    text_query = _text_query("数据库")
-    filter_query = index._filter_query({"remote": True, "cause": ["health", "food"]})
+    searcher = searchers.current_searcher()
+    text_query = parsing.text_query("数据库")
+    filter_query = filters.filter_query({"remote": True, "cause": ["health", "food"]})
 
-    mine = matching.evaluate(searcher, text_query, filter_query)
+    mine = evaluation.evaluate(searcher, text_query, filter_query)
     theirs = searcher.search(text_query, limit=None, filter=filter_query)
 
     assert set(mine.mask.nonzero()[0].tolist()) == set(theirs.docs())
 
 
 def test_relevance_order_is_by_score_then_newest(corpus):
-    searcher = _searcher()
-    found = matching.evaluate(searcher, _text_query("小程序"))
+    searcher = searchers.current_searcher()
+    found = evaluation.evaluate(searcher, parsing.text_query("小程序"))
 
-    ordered = matching.ranked(searcher, found, "relevance")
+    ordered = ordering.ranked(searcher, found, "relevance")
 
     scores = [found.scores[docnum] for docnum in ordered]
     assert scores == sorted(scores, reverse=True)
@@ -64,60 +64,60 @@ def test_an_index_change_is_seen_by_the_next_search(db, corpus):
     """Arrays are kept per index version: a new document appears, a withdrawn one goes."""
     from tests.factories import make_request
 
-    before = index.search("候鸟迁徙").total
+    before = engine.search("候鸟迁徙").total
     added = make_request(status="open", title="候鸟迁徙观测记录小程序")
     db.session.commit()
-    index.index_document(added.id)
+    engine.index_documents([added.id])
 
-    assert index.search("候鸟迁徙").total == before + 1
+    assert engine.search("候鸟迁徙").total == before + 1
     added.status = "withdrawn"
     db.session.commit()
-    index.index_document(added.id)
-    assert index.search("候鸟迁徙").total == before
+    engine.index_documents([added.id])
+    assert engine.search("候鸟迁徙").total == before
 
 
 def test_results_are_remembered_per_index_version_and_not_at_all_with_size_zero(corpus):
-    searcher = _searcher()
+    searcher = searchers.current_searcher()
     computed = []
 
     def compute() -> str:
         computed.append(1)
         return f"result {len(computed)}"
 
-    assert matching.remembered(searcher, "key", compute, size=0) == "result 1"
-    assert matching.remembered(searcher, "key", compute, size=0) == "result 2"
-    assert matching.remembered(searcher, "other", compute, size=1) == "result 3"
-    assert matching.remembered(searcher, "other", compute, size=1) == "result 3"
-    assert matching.remembered(searcher, "third", compute, size=1) == "result 4"  # evicts "other"
-    assert matching.remembered(searcher, "other", compute, size=1) == "result 5"
+    assert postings.remembered(searcher, "key", compute, size=0) == "result 1"
+    assert postings.remembered(searcher, "key", compute, size=0) == "result 2"
+    assert postings.remembered(searcher, "other", compute, size=1) == "result 3"
+    assert postings.remembered(searcher, "other", compute, size=1) == "result 3"
+    assert postings.remembered(searcher, "third", compute, size=1) == "result 4"  # evicts "other"
+    assert postings.remembered(searcher, "other", compute, size=1) == "result 5"
 
 
 def test_newest_and_deadline_orders_hold_across_segments_and_deletions(corpus):
     """Updates add segments and leave deleted documents behind: columns are read across all of them."""
     for request_id in list(corpus.values())[:3]:
-        index.index_document(request_id)  # each update deletes the old document and adds a new one
-    searcher = _searcher()
-    assert len(index._leaf_readers(searcher.reader())) > 1 and searcher.reader().has_deletions()
+        engine.index_documents([request_id])  # each update deletes the old document and adds a new one
+    searcher = searchers.current_searcher()
+    assert len(leaf_readers(searcher.reader())) > 1 and searcher.reader().has_deletions()
 
     def stored(ids: list[int], name: str) -> list:
         by_id = {int(fields["id"]): fields for fields in searcher.all_stored_fields()}
         return [by_id[request_id][name] for request_id in ids]
 
-    newest = index.search("", sort="newest", per_page=100).ids
+    newest = engine.search("", sort="newest", per_page=100).ids
     published = stored(newest, "published_at")
     assert sorted(newest) == sorted(corpus.values()) and published == sorted(published, reverse=True)
-    soonest = index.search("", sort="deadline", per_page=100).ids
+    soonest = engine.search("", sort="deadline", per_page=100).ids
     deadlines = stored(soonest, "deadline")
     assert deadlines == sorted(deadlines)
 
 
 def test_scores_equal_whoosh_after_updates_left_deletions(corpus):
     for request_id in list(corpus.values())[:2]:
-        index.index_document(request_id)
-    searcher = _searcher()
-    text_query = _text_query("小程序 OR databases")
+        engine.index_documents([request_id])
+    searcher = searchers.current_searcher()
+    text_query = parsing.text_query("小程序 OR databases")
 
-    mine = matching.evaluate(searcher, text_query)
+    mine = evaluation.evaluate(searcher, text_query)
     expected = {hit.docnum: hit.score for hit in searcher.search(text_query, limit=None)}
 
     assert searcher.reader().has_deletions() and expected
@@ -129,7 +129,7 @@ def test_scores_equal_whoosh_after_updates_left_deletions(corpus):
 
 
 class WhooshMarkFormatter(highlight.Formatter):
-    """The formatter search gave whoosh's Highlighter before matching.py formatted highlights itself."""
+    """The formatter search gave whoosh's Highlighter before the engine formatted highlights itself."""
 
     between = " "
 
@@ -149,7 +149,7 @@ class WhooshMarkFormatter(highlight.Formatter):
 WHOOSH_HIGHLIGHTER = highlight.Highlighter(fragmenter=highlight.PinpointFragmenter(maxchars=160, surround=40),
                                            formatter=WhooshMarkFormatter())
 FAR = "。" * 60  # no word in 60 characters: matches either side are in separate fragments
-LIMIT = matching.CHARLIMIT
+LIMIT = highlights.CHARLIMIT
 LONG_C = "c" * 60  # after "ab ", a word too far to share its fragment: two fragments starting at 0
 
 HIGHLIGHT_CASES = {  # name: (stored text, the query's index terms)
@@ -178,7 +178,7 @@ def test_highlights_equal_whoosh_highlighter():
     random_cases = [(_random_text(rng), "志愿者 服务 volunt food") for _ in range(200)]
     cases = [*HIGHLIGHT_CASES.values(), *random_cases]
     storage = RamStorage()
-    writer = storage.create_index(index.make_schema()).writer()
+    writer = storage.create_index(schema.make_schema()).writer()
     for number, (text, _terms) in enumerate(cases):
         writer.add_document(id=str(number), content=text)
     writer.commit()  # one segment: document numbers are the cases' numbers
@@ -190,7 +190,7 @@ def test_highlights_equal_whoosh_highlighter():
             hits = searcher.search(query.And([query.Term("id", str(number)), in_text]), terms=True)
             expected = WHOOSH_HIGHLIGHTER.highlight_hit(hits[0], "content", top=2) if hits else ""
 
-            mine = matching.highlights(searcher, [number], "content", {number: text}, words, top=2)
+            mine = highlights.highlights(searcher, [number], "content", {number: text}, words, top=2)
 
             assert mine == {number: expected}, text[:200]
             marked.append(expected)

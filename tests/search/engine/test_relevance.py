@@ -3,8 +3,8 @@ synonyms across languages, mixed text and filters, over a corpus of real-looking
 
 from __future__ import annotations
 
-from app.search.engine import index
-from tests.search.index.conftest import read_corpus
+from app.search import engine
+from tests.search.conftest import read_corpus
 
 
 def describe(query: dict) -> str:
@@ -25,7 +25,7 @@ def test_every_query_finds_the_expected_requests_first(corpus):
     keys = {request_id: key for key, request_id in corpus.items()}
     misses = []
     for query in read_corpus()["queries"]:
-        result = index.search(query["q"], filters=query.get("filters"), per_page=50)
+        result = engine.search(query["q"], filters=query.get("filters"), per_page=50)
         found = [keys[request_id] for request_id in result.ids]
         if "exactly" in query:
             if sorted(found) != sorted(query["exactly"]):
@@ -38,7 +38,7 @@ def test_every_query_finds_the_expected_requests_first(corpus):
 
 
 def test_a_request_that_matches_more_of_the_words_ranks_higher(corpus):
-    result = index.search("食物银行 配送路线")
+    result = engine.search("食物银行 配送路线")
 
     assert result.ids[0] == corpus["foodbank-map"]
     assert result.scores[corpus["foodbank-map"]] > 0

@@ -9,7 +9,7 @@ import pytest
 
 from app.core.db import utcnow
 from app.core.errors import Invalid
-from app.search.engine import index
+from app.search import engine
 from tests.factories import make_claim, make_org, make_request, make_volunteer
 
 
@@ -32,7 +32,7 @@ def requests(db) -> dict[str, int]:
     }
     make_claim(made["routes"], make_volunteer(), status="accepted")
     db.session.commit()
-    index.rebuild_index()
+    engine.rebuild()
     return {key: request.id for key, request in made.items()}
 
 
@@ -44,57 +44,57 @@ MALFORMED = ["AND", "OR", "NOT", "AND OR NOT", '"', '"unbalanced quote', "(", ")
 
 @pytest.mark.parametrize("text", MALFORMED, ids=range(len(MALFORMED)))
 def test_no_query_string_raises(requests, text):
-    result = index.search(text)
+    result = engine.search(text)
 
     assert isinstance(result.ids, list)
     assert result.total == len(result.ids)
 
 
 def test_a_broken_query_is_read_as_plain_words(requests):
-    assert index.search('"红点').ids == [requests["map"]]
-    assert index.search("红点 AND").ids == [requests["map"]]
+    assert engine.search('"红点').ids == [requests["map"]]
+    assert engine.search("红点 AND").ids == [requests["map"]]
 
 
 def test_words_are_anded(requests):
-    assert index.search("捐赠方 红点").ids == [requests["map"]]
-    assert index.search("红点 行道树").ids == []
+    assert engine.search("捐赠方 红点").ids == [requests["map"]]
+    assert engine.search("红点 行道树").ids == []
 
 
 def test_a_synonym_finds_the_other_language(requests):
     # "food bank" is in the organisation's name; 食物银行 and food bank are synonyms.
-    assert sorted(index.search("食物银行").ids) == sorted([requests["map"], requests["routes"]])
+    assert sorted(engine.search("食物银行").ids) == sorted([requests["map"], requests["routes"]])
 
 
 def test_or_and_not_are_understood(requests):
-    assert sorted(index.search("行道树 OR 红点").ids) == sorted([requests["trees"], requests["map"]])
-    assert index.search("小程序 NOT 行道树").ids == [requests["map"]]
+    assert sorted(engine.search("行道树 OR 红点").ids) == sorted([requests["trees"], requests["map"]])
+    assert engine.search("小程序 NOT 行道树").ids == [requests["map"]]
 
 
 def test_no_words_lists_everything_newest_first(requests):
-    assert index.search("").ids == [requests["routes"], requests["map"], requests["trees"]]
+    assert engine.search("").ids == [requests["routes"], requests["map"], requests["trees"]]
 
 
 def test_sort_by_deadline_puts_requests_without_one_last(requests):
-    assert index.search("", sort="deadline").ids == [requests["routes"], requests["trees"], requests["map"]]
+    assert engine.search("", sort="deadline").ids == [requests["routes"], requests["trees"], requests["map"]]
 
 
 def test_sort_newest_ignores_relevance(requests):
-    assert index.search("小程序", sort="newest").ids == [requests["map"], requests["trees"]]
-    assert index.search("小程序", sort="newest").scores == {}
+    assert engine.search("小程序", sort="newest").ids == [requests["map"], requests["trees"]]
+    assert engine.search("小程序", sort="newest").scores == {}
 
 
 def test_filters_narrow_the_results(requests):
-    assert index.search("", filters={"region": "Hangzhou"}).ids == [requests["trees"]]
-    assert index.search("", filters={"cause": ["food", "environment"]}).total == 3
+    assert engine.search("", filters={"region": "Hangzhou"}).ids == [requests["trees"]]
+    assert engine.search("", filters={"cause": ["food", "environment"]}).total == 3
     both = {"skills": ["maps-routing", "wechat-mini-program"]}
-    assert index.search("", filters=both).ids == [requests["map"]]
-    assert index.search("", filters={"skills": "maps-routing"}).total == 2
-    assert index.search("", filters={"effort": "large"}).ids == [requests["map"]]
-    assert index.search("", filters={"effort": ["small", "medium"]}).total == 2
-    assert requests["routes"] not in index.search("", filters={"remote": True}).ids
-    assert index.search("", filters={"has_free_seats": True}).total == 3
-    assert index.search("", filters={"verified": True}).total == 3
-    assert index.search("", filters={"status": ["open"]}).total == 3
+    assert engine.search("", filters=both).ids == [requests["map"]]
+    assert engine.search("", filters={"skills": "maps-routing"}).total == 2
+    assert engine.search("", filters={"effort": "large"}).ids == [requests["map"]]
+    assert engine.search("", filters={"effort": ["small", "medium"]}).total == 2
+    assert requests["routes"] not in engine.search("", filters={"remote": True}).ids
+    assert engine.search("", filters={"has_free_seats": True}).total == 3
+    assert engine.search("", filters={"verified": True}).total == 3
+    assert engine.search("", filters={"status": ["open"]}).total == 3
 
 
 def test_a_request_with_every_seat_taken_has_no_free_seats(db, requests):
@@ -103,13 +103,13 @@ def test_a_request_with_every_seat_taken_has_no_free_seats(db, requests):
     routes = db.session.get(HelpRequest, requests["routes"])
     make_claim(routes, make_volunteer(), status="accepted")
     db.session.commit()
-    index.index_document(routes.id)
+    engine.index_documents([routes.id])
 
-    assert requests["routes"] not in index.search("", filters={"has_free_seats": True}).ids
+    assert requests["routes"] not in engine.search("", filters={"has_free_seats": True}).ids
 
 
 def test_facets_count_the_filtered_results_not_only_the_page(requests):
-    result = index.search("", filters={"cause": "food"}, per_page=1)
+    result = engine.search("", filters={"cause": "food"}, per_page=1)
 
     assert len(result.ids) == 1
     assert result.facets["skills"] == {"maps-routing": 2, "wechat-mini-program": 1}
@@ -118,42 +118,42 @@ def test_facets_count_the_filtered_results_not_only_the_page(requests):
 
 
 def test_facets_follow_the_words(requests):
-    result = index.search("行道树")
+    result = engine.search("行道树")
 
     assert result.facets["region"] == {"Hangzhou": 1}
     assert result.facets["skills"] == {"geolocation": 1, "wechat-mini-program": 1}
 
 
 def test_pages_split_the_results_and_count_them_all(requests):
-    first = index.search("", per_page=2)
-    second = index.search("", per_page=2, page=2)
-    beyond = index.search("", per_page=2, page=9)
+    first = engine.search("", per_page=2)
+    second = engine.search("", per_page=2, page=2)
+    beyond = engine.search("", per_page=2, page=9)
 
     assert first.total == second.total == beyond.total == 3
-    assert first.ids + second.ids == index.search("").ids
+    assert first.ids + second.ids == engine.search("").ids
     assert beyond.ids == []
 
 
 def test_highlights_mark_the_words_and_escape_everything_else(requests):
-    routes = index.search("drivers")
+    routes = engine.search("drivers")
     highlights = routes.highlights[requests["routes"]]
 
     assert "<mark>Drivers</mark>" in highlights["body"]
     assert "&lt;script&gt;" in highlights["body"]
     assert "<script>" not in highlights["body"]
-    assert index.search("地图").highlights[requests["map"]]["title"] == "食物银行配送<mark>地图</mark>"
+    assert engine.search("地图").highlights[requests["map"]]["title"] == "食物银行配送<mark>地图</mark>"
 
 
 def test_traditional_query_highlights_the_simplified_text(requests):
-    assert "<mark>食物银行</mark>" in index.search("食物銀行").highlights[requests["map"]]["title"]
+    assert "<mark>食物银行</mark>" in engine.search("食物銀行").highlights[requests["map"]]["title"]
 
 
 def test_a_misspelled_word_gets_a_suggestion(requests):
-    result = index.search("delivry")
+    result = engine.search("delivry")
 
     assert result.ids == []
     assert result.suggestion == "delivery"
-    assert index.search("delivery").suggestion is None
+    assert engine.search("delivery").suggestion is None
 
 
 @pytest.mark.parametrize(("arguments", "field"), [
@@ -163,15 +163,15 @@ def test_a_misspelled_word_gets_a_suggestion(requests):
 ])
 def test_bad_arguments_are_named(requests, arguments, field):
     with pytest.raises(Invalid) as raised:
-        index.search("food", **arguments)
+        engine.search("food", **arguments)
 
     assert field in raised.value.fields
 
 
 def test_an_unknown_filter_is_a_programming_error(requests):
     with pytest.raises(ValueError, match="colour"):
-        index.search("food", filters={"colour": "red"})
+        engine.search("food", filters={"colour": "red"})
 
 
 def test_searching_before_anything_was_published_answers_empty(db):
-    assert index.search("食物").ids == []
+    assert engine.search("食物").ids == []

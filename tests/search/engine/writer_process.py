@@ -14,13 +14,14 @@ def index_requests(settings: dict[str, Any], request_ids: list[int], start: Any,
 
         app = create_app(type("WriterConfig", (TestConfig,), settings))
         from app.extensions import db
-        from app.search.engine import index
+        from app.search import engine
+        from app.search.engine import tokens
 
         with app.app_context():
-            index.terms("预热 warm up")  # load jieba before the race starts
+            tokens.terms("预热 warm up")  # load jieba before the race starts
             start.wait(timeout=60)
             for request_id in request_ids:
-                index.index_document(request_id)
+                engine.index_documents([request_id])
             db.session.remove()
             db.engine.dispose()
     except BaseException:

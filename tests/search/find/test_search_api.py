@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from app.search.find import queries
+from app.search import engine
+from app.search.find import filters
 from app.search.indexing.documents import effort_size
 from tests.factories import make_org, make_request, make_user
-from tests.search.queries.conftest import NEWEST_FIRST
+from tests.helpers import count_statements
+from tests.search.conftest import NEWEST_FIRST
 
 URL = "/api/v1/requests"
 
@@ -220,31 +222,29 @@ def test_a_missing_index_falls_back_to_matching_words_in_the_database(app, db, c
 
 
 def test_while_the_index_is_rebuilt_elsewhere_the_database_answers(app, db, client, catalogue, monkeypatch):
-    from app.search.engine import index
-
-    monkeypatch.setattr(index, "index_status", lambda: "rebuilding")
-    monkeypatch.setattr(index, "search", lambda *args, **kwargs: index.SearchResult([], 0, 1, 20))
+    monkeypatch.setattr(engine, "search", lambda *args, **kwargs: engine.SearchResult([], 0, 1, 20,
+                                                                                   index_status="rebuilding"))
     body = search(client, "q=食物银行+纸质")
     assert titles(body) == ["食物银行捐赠地图"] and body["items"][0]["score"] is None
 
 
 def test_effort_sizes_match_the_index(db):
-    for size, (low, high) in queries.EFFORT_HOURS.items():
+    for size, (low, high) in filters.EFFORT_HOURS.items():
         assert effort_size(low) == size
         if high is not None:
             assert effort_size(high - 1) == size and effort_size(high) != size
 
 
-def test_a_search_costs_the_same_few_queries_for_any_number_of_results(db, client, reindex, count_queries):
+def test_a_search_costs_the_same_few_queries_for_any_number_of_results(db, client, reindex):
     organization = make_org(members=[make_user("nonprofit")])
     for number in range(3):
         make_request(organization, title=f"Food map {number}", skills=["website"])
     reindex()
-    with count_queries() as few:
+    with count_statements() as few:
         assert search(client, "q=food")["total"] == 3
     for number in range(15):
         make_request(organization, title=f"Food route {number}", skills=["website", "maps-routing"])
     reindex()
-    with count_queries() as many:
+    with count_statements() as many:
         assert search(client, "q=food")["total"] == 18
     assert len(many) == len(few)

@@ -7,9 +7,11 @@ from datetime import timedelta
 from html import unescape
 
 from app.core.db import utcnow
+from app.search import engine
 from tests.conftest import sign_in
 from tests.factories import make_org, make_request, make_user
-from tests.search.queries.conftest import EN, NEWEST_FIRST, ZH
+from tests.helpers import count_statements
+from tests.search.conftest import EN, NEWEST_FIRST, ZH
 
 
 def page(client, query: str = "", headers: dict | None = None) -> str:
@@ -106,10 +108,8 @@ def test_odd_words_never_break_the_page(client, catalogue):
 
 
 def test_odd_words_never_break_the_database_fallback_either(client, catalogue, monkeypatch):
-    from app.search.engine import index
-
-    monkeypatch.setattr(index, "index_status", lambda: "corrupt")
-    monkeypatch.setattr(index, "search", lambda *args, **kwargs: index.SearchResult([], 0, 1, 20))
+    monkeypatch.setattr(engine, "search", lambda *args, **kwargs: engine.SearchResult([], 0, 1, 20,
+                                                                                   index_status="corrupt"))
     for words in ("%", "_", "\\", "map\x00", "\x00", "'; DROP TABLE users; --", "x" * 2000):
         assert client.get("/search", query_string={"q": words}, headers=EN).status_code == 200
     assert titles(page(client, "q=食物银行"))[:1] == ["食物银行捐赠地图"]
@@ -140,17 +140,17 @@ def test_the_old_browse_address_leads_to_the_search(client, catalogue):
     assert response.status_code in (301, 308) and response.location.endswith("/search?page=2")
 
 
-def test_the_page_costs_the_same_few_queries_for_any_number_of_results(db, client, reindex, count_queries):
+def test_the_page_costs_the_same_few_queries_for_any_number_of_results(db, client, reindex):
     organization = make_org(members=[make_user("nonprofit")])
     make_request(organization, title="Food map 0", skills=["website"])
     reindex()
-    with count_queries() as few:
+    with count_statements() as few:
         page(client, "q=food")
         page(client)
     for number in range(15):
         make_request(organization, title=f"Food route {number}", skills=["website", "maps-routing"])
     reindex()
-    with count_queries() as many:
+    with count_statements() as many:
         page(client, "q=food")
         page(client)
     assert len(many) == len(few)

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.requests.models import HelpRequest
-from app.search.engine import index
+from app.search import engine
 from tests.factories import make_request
 
 
@@ -25,11 +25,11 @@ def test_reindex_rebuilds_from_the_database_and_says_so_in_one_line(runner, list
 
     assert result.exit_code == 0, result.output
     assert "Search index rebuilt: 3 request(s) indexed" in result.output
-    assert sorted(index.search("").ids) == sorted(listed)
+    assert sorted(engine.search("").ids) == sorted(listed)
 
 
 def test_check_passes_when_the_index_matches(runner, listed):
-    index.rebuild_index()
+    engine.rebuild()
 
     result = runner.invoke(args=["search", "check"])
 
@@ -38,8 +38,8 @@ def test_check_passes_when_the_index_matches(runner, listed):
 
 
 def test_check_finds_a_missing_document(runner, listed):
-    index.rebuild_index()
-    index.remove_document(listed[1])
+    engine.rebuild()
+    engine.remove_documents([listed[1]])
 
     result = runner.invoke(args=["search", "check"])
 
@@ -48,7 +48,7 @@ def test_check_finds_a_missing_document(runner, listed):
 
 
 def test_check_finds_stale_and_extra_documents(db, runner, listed):
-    index.rebuild_index()
+    engine.rebuild()
     # Changes that bypassed the services (and so their index jobs).
     db.session.execute(sa.update(HelpRequest).where(HelpRequest.id == listed[0]).values(title="Renamed"))
     db.session.execute(sa.update(HelpRequest).where(HelpRequest.id == listed[2]).values(status="withdrawn"))
@@ -62,8 +62,8 @@ def test_check_finds_stale_and_extra_documents(db, runner, listed):
 
 
 def test_check_fix_repairs_what_it_finds(db, runner, listed):
-    index.rebuild_index()
-    index.remove_document(listed[0])
+    engine.rebuild()
+    engine.remove_documents([listed[0]])
     db.session.execute(sa.update(HelpRequest).where(HelpRequest.id == listed[1]).values(title="Renamed"))
     db.session.commit()
 
@@ -73,7 +73,7 @@ def test_check_fix_repairs_what_it_finds(db, runner, listed):
     assert fixed.exit_code == 1
     assert "2 difference(s) fixed" in fixed.output
     assert again.exit_code == 0
-    assert index.search("renamed").ids == [listed[1]]
+    assert engine.search("renamed").ids == [listed[1]]
 
 
 def test_check_without_an_index_says_how_to_build_one(runner, listed):
@@ -87,10 +87,10 @@ def test_check_without_an_index_says_how_to_build_one(runner, listed):
 def test_reindex_in_several_processes_answers_like_one(corpus, runner, processes):
     """Sub-processes write a segment each: the same documents, found and ranked the same."""
     queries = ["尘肺", "databases", "小程序 地图", "food bank"]
-    before = {text: index.search(text).ids for text in queries}
+    before = {text: engine.search(text).ids for text in queries}
 
     result = runner.invoke(args=["search", "reindex", "--processes", str(processes)])
 
     assert result.exit_code == 0, result.output
-    assert index.check_index().is_true
-    assert {text: index.search(text).ids for text in queries} == before
+    assert engine.check().is_true
+    assert {text: engine.search(text).ids for text in queries} == before

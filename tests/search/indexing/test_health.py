@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.core.models import OutboxJob
-from app.search.engine import generations, index
+from app.search import engine
+from app.search.engine import generations, schema
 from app.search.indexing import health, rebuilds
 from tests.factories import make_request
 
@@ -51,50 +52,50 @@ def test_health_rebuilds_a_missing_index_in_embedded_mode(client, db):
 
     assert client.get("/healthz").get_json()["search"] == "ok"
     assert [job.status for job in rebuild_jobs(db)] == ["done"]
-    assert index.search("food bank").ids == [request.id]
+    assert engine.search("food bank").ids == [request.id]
 
 
 def test_a_corrupt_index_is_reported_then_rebuilt(client, db, index_dir):
     request = make_request(title="Food bank routes")
     db.session.commit()
-    broken = index.rebuild_index().generation
+    broken = engine.rebuild().generation
     for table_of_contents in (index_dir / broken).glob("*.toc"):
         table_of_contents.write_bytes(b"not an index")
-    assert index.index_status() == "corrupt"
+    assert engine.status() == "corrupt"
 
     assert client.get("/healthz").get_json()["search"] == "ok"
     assert (index_dir / "CURRENT").read_text() != broken
-    assert index.search("food bank").ids == [request.id]
+    assert engine.search("food bank").ids == [request.id]
 
 
 def test_an_index_from_an_older_schema_counts_as_corrupt(db, index_dir, monkeypatch):
     make_request(title="Food bank routes")
     db.session.commit()
-    index.rebuild_index()
-    monkeypatch.setattr(index, "_SCHEMA_NAMES", index._SCHEMA_NAMES | {"a_new_field"})
+    engine.rebuild()
+    monkeypatch.setattr(schema, "SCHEMA_NAMES", schema.SCHEMA_NAMES | {"a_new_field"})
 
-    assert index.index_status() == "corrupt"
+    assert engine.status() == "corrupt"
 
 
 def test_a_rebuild_in_progress_is_reported(db, index_dir):
     index_dir.mkdir(parents=True)
     (index_dir / generations.REBUILD_MARKER_FILE).write_text(json.dumps({"pid": os.getpid()}))
 
-    assert index.index_status() == "rebuilding"
+    assert engine.status() == "rebuilding"
 
 
 def test_a_rebuild_marker_left_by_a_dead_process_is_ignored(db, index_dir):
     index_dir.mkdir(parents=True)
     (index_dir / generations.REBUILD_MARKER_FILE).write_text(json.dumps({"pid": 2 ** 22 + 12345}))
 
-    assert index.index_status() == "missing"
+    assert engine.status() == "missing"
 
 
 def test_a_search_without_an_index_gets_it_rebuilt_at_once_in_embedded_mode(db):
     request = make_request(title="Food bank routes")
     db.session.commit()
 
-    assert index.search("food bank").ids == [request.id]
+    assert engine.search("food bank").ids == [request.id]
     assert [job.status for job in rebuild_jobs(db)] == ["done"]
 
 
@@ -103,7 +104,7 @@ def test_a_search_without_an_index_answers_empty_while_a_worker_rebuilds_it(db, 
     db.session.commit()
     monkeypatch.setattr("app.core.jobs.services.runner.dispatch", lambda ids: None)  # a worker will run it
 
-    result = index.search("food bank")
+    result = engine.search("food bank")
 
     assert (result.ids, result.total) == ([], 0)
     assert [job.status for job in rebuild_jobs(db)] == ["pending"]
@@ -122,13 +123,13 @@ def test_only_one_rebuild_waits_at_a_time(db, monkeypatch):
 def test_a_damaged_segment_counts_as_corrupt_and_search_still_answers(db, index_dir):
     request = make_request(title="Food bank routes")
     db.session.commit()
-    damaged = index.rebuild_index().generation
-    assert index.search("food bank").ids == [request.id]  # this thread now holds a searcher open
+    damaged = engine.rebuild().generation
+    assert engine.search("food bank").ids == [request.id]  # this thread now holds a searcher open
     for segment in (index_dir / damaged).glob("*.seg"):
         segment.write_bytes(b"garbage" * 10)
 
-    assert index.index_status() == "corrupt"
-    assert index.search("routes").ids == [request.id]  # rebuilt at once in embedded mode
+    assert engine.status() == "corrupt"
+    assert engine.search("routes").ids == [request.id]  # rebuilt at once in embedded mode
     assert (index_dir / "CURRENT").read_text() != damaged
 
 
@@ -136,12 +137,12 @@ def test_a_thread_that_searched_and_ended_leaves_no_open_index_files(app, db, in
     # flask run serves each request in a new thread; each thread's searcher must close with it.
     make_request(title="Food bank routes")
     db.session.commit()
-    index.rebuild_index()
+    engine.rebuild()
     found = []
 
     def search_in_a_request_thread():
         with app.app_context():
-            found.append(index.search("food").ids)
+            found.append(engine.search("food").ids)
 
     for _ in range(3):
         thread = threading.Thread(target=search_in_a_request_thread)

@@ -3,8 +3,8 @@ index worker loads the dictionary once, before rq forks its work-horses."""
 
 from __future__ import annotations
 
+from app.search import engine
 from app.search.engine import analysis as analyzer
-from app.search.engine import index
 from app.search.indexing import jobs
 from tests.factories import make_request
 
@@ -16,8 +16,8 @@ def test_updating_twice_leaves_one_document(db):
     jobs.update_request_index(request.id)
     jobs.update_request_index(request.id)
 
-    assert index.search("food bank").ids == [request.id]
-    assert index.check_index().is_true
+    assert engine.search("food bank").ids == [request.id]
+    assert engine.check().is_true
 
 
 def test_a_late_job_writes_the_latest_state(db):
@@ -29,8 +29,8 @@ def test_a_late_job_writes_the_latest_state(db):
 
     jobs.update_request_index(request.id)
 
-    assert index.search("drivers").ids == []
-    assert index.search("street tree").ids == [request.id]
+    assert engine.search("drivers").ids == []
+    assert engine.search("street tree").ids == [request.id]
 
 
 def test_a_request_deleted_outright_can_be_removed(db):
@@ -40,13 +40,13 @@ def test_a_request_deleted_outright_can_be_removed(db):
 
     jobs.remove_request_from_index(request.id)
 
-    assert index.search("food bank").ids == []
+    assert engine.search("food bank").ids == []
 
 
 def test_a_scheduled_rebuild_does_nothing_when_the_index_is_usable(db, index_dir):
     make_request(title="Food bank routes")
     db.session.commit()
-    index.rebuild_index()
+    engine.rebuild()
     live = (index_dir / "CURRENT").read_text()
 
     jobs.rebuild_search_index()

@@ -10,7 +10,7 @@ from app.core.models import OutboxJob
 from app.requests.intake import services as intake
 from app.requests.organizations import services as organizations
 from app.requests.review import services as review
-from app.search.engine import index
+from app.search import engine
 from app.volunteers.claims import services as claims
 from tests.factories import make_claim, make_org, make_request, make_user, make_volunteer
 
@@ -35,33 +35,33 @@ def test_drafts_intake_and_withdrawn_requests_are_never_indexed(db):
         make_request(status=status, title=f"尘肺病救助 {status}")
     db.session.commit()
 
-    index.rebuild_index()
+    engine.rebuild()
 
-    assert sorted(index.search("尘肺病救助").ids) == sorted(listed.values())
-    assert sorted(index.search("").ids) == sorted(listed.values())
+    assert sorted(engine.search("尘肺病救助").ids) == sorted(listed.values())
+    assert sorted(engine.search("").ids) == sorted(listed.values())
 
 
 def test_indexing_a_request_that_is_not_listed_removes_it(db):
     request = make_request(status="open", title="Food bank routing")
     db.session.commit()
-    index.rebuild_index()
+    engine.rebuild()
     request.status = "withdrawn"  # as if the change happened after the index job was queued
     db.session.commit()
 
-    assert index.index_document(request.id) is False
-    assert index.search("food bank").ids == []
+    assert engine.index_documents([request.id]) == set()  # not listed, so taken out
+    assert engine.search("food bank").ids == []
 
 
 def test_publishing_through_review_puts_the_request_in_search(db):
     coordinator = make_user("coordinator")
     request = make_request(status="intake", title="食物银行配送地图")
-    index.rebuild_index()  # an index already exists: the job adds to it
+    engine.rebuild()  # an index already exists: the job adds to it
     db.session.commit()
 
     review.publish_request(request, coordinator)
 
-    assert index.search("食物银行").ids == [request.id]
-    assert index.check_index().is_true
+    assert engine.search("食物银行").ids == [request.id]
+    assert engine.check().is_true
 
 
 def test_publishing_when_there_is_no_index_yet_builds_it(db):
@@ -71,33 +71,33 @@ def test_publishing_when_there_is_no_index_yet_builds_it(db):
 
     review.publish_request(request, coordinator)
 
-    assert index.index_status() == "ok"
-    assert index.search("行道树").ids == [request.id]
+    assert engine.status() == "ok"
+    assert engine.search("行道树").ids == [request.id]
 
 
 def test_withdrawing_takes_the_request_out_of_search(db):
     owner = make_user("nonprofit")
     request = make_request(org=make_org(members=[owner]), status="open", title="法律援助热线工单系统")
     db.session.commit()
-    index.rebuild_index()
-    assert index.search("法律援助").ids == [request.id]
+    engine.rebuild()
+    assert engine.search("法律援助").ids == [request.id]
 
     intake.withdraw_request(request, owner, "We found another way.")
 
-    assert index.search("法律援助").ids == []
-    assert index.check_index().is_true
+    assert engine.search("法律援助").ids == []
+    assert engine.check().is_true
 
 
 def test_a_spec_edit_is_searchable_at_once(db):
     coordinator = make_user("coordinator")
     request = make_request(status="open", title="Visit log app")
     db.session.commit()
-    index.rebuild_index()
+    engine.rebuild()
 
     review.save_spec(request, coordinator,
                      changes={"summary": "Families read the visit notes of 养老院 residents."})
 
-    assert index.search("养老院").ids == [request.id]
+    assert engine.search("养老院").ids == [request.id]
 
 
 def test_the_last_seat_taken_moves_the_request_out_of_free_seats(db):
@@ -105,14 +105,14 @@ def test_the_last_seat_taken_moves_the_request_out_of_free_seats(db):
     request = make_request(org=make_org(members=[owner]), status="open", title="Backups for case files")
     claim = make_claim(request, make_volunteer(), status="pending")
     db.session.commit()
-    index.rebuild_index()
-    assert index.search("backups", filters={"has_free_seats": True}).ids == [request.id]
+    engine.rebuild()
+    assert engine.search("backups", filters={"has_free_seats": True}).ids == [request.id]
 
     claims.accept_claim(claim, owner)
 
-    assert index.search("backups", filters={"has_free_seats": True}).ids == []
-    assert index.search("backups", filters={"status": "in_progress"}).ids == [request.id]
-    assert index.check_index().is_true
+    assert engine.search("backups", filters={"has_free_seats": True}).ids == []
+    assert engine.search("backups", filters={"status": "in_progress"}).ids == [request.id]
+    assert engine.check().is_true
 
 
 def test_an_organisation_edit_reaches_its_listings(db):
@@ -121,16 +121,16 @@ def test_an_organisation_edit_reaches_its_listings(db):
     listed = make_request(org=org, status="open", title="Volunteer rota")
     make_request(org=org, status="draft", title="Volunteer rota draft")
     db.session.commit()
-    index.rebuild_index()
+    engine.rebuild()
 
     organizations.update_organization(org, owner, name="晨光救助站", region="Shanghai",
                                       cause_areas=["animals"])
 
-    assert index.search("晨光救助站").ids == [listed.id]
-    assert index.search("", filters={"region": "Shanghai", "cause": "animals"}).ids == [listed.id]
-    assert index.search("", filters={"region": "Chengdu"}).ids == []
+    assert engine.search("晨光救助站").ids == [listed.id]
+    assert engine.search("", filters={"region": "Shanghai", "cause": "animals"}).ids == [listed.id]
+    assert engine.search("", filters={"region": "Chengdu"}).ids == []
     assert [job.args for job in index_jobs(db)] == [[listed.id]]  # never the draft
-    assert index.check_index().is_true
+    assert engine.check().is_true
 
 
 def test_verification_decisions_move_listings_in_and_out_of_verified_only(db):
@@ -139,15 +139,15 @@ def test_verification_decisions_move_listings_in_and_out_of_verified_only(db):
     org = make_org(verified=False, members=[owner])
     request = make_request(org=org, status="open", title="Donation receipts")
     db.session.commit()
-    index.rebuild_index()
-    assert index.search("donation", filters={"verified": True}).ids == []
+    engine.rebuild()
+    assert engine.search("donation", filters={"verified": True}).ids == []
 
     organizations.decide_verification(org, coordinator, "verified")
-    assert index.search("donation", filters={"verified": True}).ids == [request.id]
+    assert engine.search("donation", filters={"verified": True}).ids == [request.id]
 
     organizations.update_organization(org, owner, name="Renamed Receipts Org")  # back to pending
-    assert index.search("donation", filters={"verified": True}).ids == []
-    assert index.check_index().is_true
+    assert engine.search("donation", filters={"verified": True}).ids == []
+    assert engine.check().is_true
 
 
 def test_an_edit_that_no_listing_shows_queues_no_index_job(db):

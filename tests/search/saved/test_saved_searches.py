@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from app.search.models import SavedSearch
 from tests.conftest import sign_in
 from tests.factories import make_user
-from tests.search.queries.conftest import EN
+from tests.search.conftest import EN
 
 API = "/api/v1/saved-searches"
 

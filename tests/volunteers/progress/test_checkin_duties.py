@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from app.core.jobs import services as core_jobs
 from app.requests.models import HelpRequest
+from app.search import engine
 from app.volunteers.models import Claim
 from app.volunteers.progress import jobs as progress_jobs
 from app.volunteers.progress import services as checkins
@@ -110,15 +111,14 @@ def test_a_coordinator_releases_a_silent_member_and_the_seat_reopens(db, weekly,
 
 
 def test_a_released_seat_puts_the_stalled_request_back_in_search_for_free_seats(db, weekly, team):
-    from app.search.engine import index
     from app.volunteers.claims import services as claims
 
-    before = index.search("", filters={"has_free_seats": True}).ids
+    before = engine.search("", filters={"has_free_seats": True}).ids
     assert weekly.help_request.id not in before  # a full team is not looking for anyone
 
     progress_jobs.mark_stalled_requests(now=DUE_END + timedelta(days=8))
     silent = db.session.scalar(sa.select(Claim).where(Claim.volunteer_id == team.member.id))
     claims.release_claim(silent, weekly.coordinator, "No answer to three e-mails.")
 
-    after = index.search("", filters={"has_free_seats": True}).ids
+    after = engine.search("", filters={"has_free_seats": True}).ids
     assert weekly.help_request.id in after
