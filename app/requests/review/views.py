@@ -27,7 +27,7 @@ from app.requests import bp
 from app.requests.intake import attachments
 from app.requests.intake import services as intake
 from app.requests.models import HelpRequest
-from app.requests.review import services, thread
+from app.requests.review import queries, services, thread
 from app.requests.review.forms import MessageForm, RejectForm, SendBackForm, SpecForm
 from app.requests.review.spec_text import SECTION_LABELS, canonical_content
 
@@ -40,7 +40,7 @@ nav_link("requests.intake_queue", _l("Intake queue"), roles=("coordinator",), or
 @dashboard_panel("coordinator", order=15)
 def intake_queue_panel(user: User) -> PanelResult:
     """How many requests wait in intake, and for how long the oldest has."""
-    waiting_count, oldest = services.intake_waiting()
+    waiting_count, oldest = queries.intake_waiting()
     return "requests/review/_intake_queue_panel.html", {"waiting_count": waiting_count, "oldest": oldest,
                                                   "now": utcnow()}
 
@@ -48,8 +48,8 @@ def intake_queue_panel(user: User) -> PanelResult:
 @bp.get("/intake")
 @roles_required("coordinator")
 def intake_queue() -> str:
-    queue = services.intake_queue(current_user, page=request.args.get("page", 1, type=int),
-                                  per_page=QUEUE_PAGE_SIZE)
+    queue = queries.intake_queue(current_user, page=request.args.get("page", 1, type=int),
+                                 per_page=QUEUE_PAGE_SIZE)
     return render_template("requests/review/intake_queue.html", queue=queue, now=utcnow())
 
 
@@ -164,14 +164,14 @@ def edit_spec(request_id: int) -> Response | tuple[str, int]:
 def spec_versions(request_id: int) -> str:
     help_request = intake.get_request(request_id, current_user)
     return render_template("requests/review/spec_versions.html", help_request=help_request,
-                           versions=services.spec_versions(help_request),
+                           versions=queries.spec_versions(help_request),
                            can_review=can(current_user, "request.review", help_request))
 
 
 @bp.get("/requests/<int:request_id>/spec/versions/<int:version>")
 def show_spec_version(request_id: int, version: int) -> str:
     help_request = intake.get_request(request_id, current_user)
-    spec = services.spec_version(help_request, version)
+    spec = queries.spec_version(help_request, version)
     content = canonical_content(spec.content)
     return render_template("requests/review/show_spec_version.html", help_request=help_request, spec=spec,
                            content=content, skills=services.skills_named(content["skills"]),
@@ -190,8 +190,8 @@ def compare_spec_versions(request_id: int) -> str:
     if layout not in DIFF_LAYOUTS:
         layout = DIFF_LAYOUTS[0]
     return render_template("requests/review/compare_spec_versions.html", help_request=help_request,
-                           diff=services.compare_versions(help_request, old, new), layout=layout,
-                           layouts=DIFF_LAYOUTS, versions=services.spec_versions(help_request))
+                           diff=queries.compare_versions(help_request, old, new), layout=layout,
+                           layouts=DIFF_LAYOUTS, versions=queries.spec_versions(help_request))
 
 
 def _render_thread(help_request: HelpRequest, form: MessageForm, status: int = 200) -> tuple[str, int]:

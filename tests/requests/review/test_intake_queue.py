@@ -8,8 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.core.db import utcnow
-from app.requests.review import services as review
-from app.requests.review import thread
+from app.requests.review import queries, thread
 from tests.factories import make_org, make_request, make_user
 from tests.requests.review.conftest import EN, client_for, text_of
 
@@ -42,11 +41,11 @@ def test_the_queue_counts_open_questions_and_the_coordinators_unread_messages(db
     thread.post_message(intake_request, staff[1], "We have 40 drivers.")
     thread.post_message(intake_request, staff[0], "Only staff see addresses.")
 
-    [item] = review.intake_queue(coordinator).items
+    [item] = queries.intake_queue(coordinator).items
     assert (item.open_question_count, item.unread_count) == (2, 2)
     thread.mark_thread_read(intake_request, coordinator)
-    assert review.intake_queue(coordinator).items[0].unread_count == 0
-    assert review.intake_queue(other).items[0].unread_count == 2
+    assert queries.intake_queue(coordinator).items[0].unread_count == 0
+    assert queries.intake_queue(other).items[0].unread_count == 2
 
 
 def test_the_queue_runs_the_same_queries_however_long_it_is(db, in_request, coordinator, organization,
@@ -60,7 +59,7 @@ def test_the_queue_runs_the_same_queries_however_long_it_is(db, in_request, coor
 
         sa.event.listen(db.engine, "before_cursor_execute", remember)
         try:
-            page = review.intake_queue(coordinator)
+            page = queries.intake_queue(coordinator)
             [(item.help_request.organization.name, item.open_question_count) for item in page.items]
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", remember)
