@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.core import taxonomy
 from app.core.api.schema import TEXT_MAX, TITLE_MAX
 from app.core.audit import services as audit
+from app.core.cleaning import NUL_MESSAGE, clean_text, has_nul
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotAllowed
 from app.core.i18n import N_
@@ -96,8 +97,8 @@ def clean_answers(answers: dict[str, Any]) -> dict[str, Any]:
             continue
         value = value.strip()
         limit = TITLE_MAX if field == "title" else TEXT_MAX
-        if "\x00" in value:
-            errors[field] = _("Remove the invisible NUL characters from this text.")
+        if has_nul(value):
+            errors[field] = str(NUL_MESSAGE)
         elif len(value) > limit:
             errors[field] = _("Use at most %(n)d characters (now %(count)d).", n=limit, count=len(value))
         else:
@@ -137,8 +138,8 @@ def _clean_must_do(value: Any) -> tuple[list[str], str | None]:
         return [], _("Enter a list of things it must do, one per line.")
     items = [item.strip().lstrip("-•*·").strip() for item in value]
     items = [item for item in items if item]
-    if any("\x00" in item for item in items):
-        return [], _("Remove the invisible NUL characters from this text.")
+    if has_nul(items):
+        return [], str(NUL_MESSAGE)
     if len(items) > MUST_DO_MAX_ITEMS:
         return [], _("List at most %(n)d things; combine the smaller ones.", n=MUST_DO_MAX_ITEMS)
     if sum(len(item) + 1 for item in items) - 1 > TEXT_MAX:
@@ -349,11 +350,7 @@ def withdraw_request(help_request: HelpRequest | None, by: User, reason: str | N
     help_request = visible_or_404(by, help_request)
     if not can(by, "request.withdraw", help_request):
         raise NotAllowed(_("Only the organisation's staff or a coordinator can withdraw this request."))
-    reason = (reason or "").strip()
-    if "\x00" in reason:
-        raise Invalid("reason", _("Remove the invisible NUL characters from this text."))
-    if len(reason) > TEXT_MAX:
-        raise Invalid("reason", _("Use at most %(n)d characters.", n=TEXT_MAX))
+    reason = clean_text(reason, "reason", max_length=TEXT_MAX)
     transition(help_request, "withdrawn", by=by, note=reason or None)
     db.session.commit()
     return help_request

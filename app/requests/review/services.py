@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.api.schema import TEXT_MAX
 from app.core.audit import services as audit
+from app.core.cleaning import clean_text, normalise_text
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid
 from app.core.i18n import N_
@@ -31,12 +32,10 @@ from app.requests.review.spec_text import (
     LIST_SECTIONS,
     TEXT_SECTIONS,
     canonical_content,
-    clean_text,
 )
 from app.requests.review.thread import (
     add_message,
     announce_message,
-    clean_body,
     notify,
     organization_staff,
 )
@@ -149,7 +148,7 @@ def save_spec(help_request: HelpRequest, user: User, *, changes: dict[str, Any],
     skills = _check_spec(help_request, content)
     if previous is not None and content == current:
         return None
-    note = clean_text(note)[:NOTE_MAX] or None
+    note = normalise_text(note)[:NOTE_MAX] or None
     number = _claim_next_version(help_request, loaded_version)
     # Keys the drafter adds beyond the contract's sections travel on to the new version.
     spec = SpecVersion(help_request=help_request, version=number, author_id=user.id, note=note,
@@ -291,7 +290,8 @@ def send_back_request(help_request: HelpRequest, user: User, message: str | None
     """
     require(user, "request.review", help_request)
     _check_move(help_request, "draft")
-    body = clean_body(message, "message", _("Write the questions the nonprofit should answer."))
+    body = clean_text(message, "message", max_length=TEXT_MAX,
+                      required=_("Write the questions the nonprofit should answer."))
     transition(help_request, "draft", by=user)
     posted = add_message(help_request, user, body)
     announce_message(posted, organization_staff(help_request), kind=DECISION_MAIL_KIND,
@@ -312,7 +312,8 @@ def reject_request(help_request: HelpRequest, user: User, reason: str | None) ->
     if help_request.status != "intake":
         raise Conflict(_("Only a request in intake can be rejected. To close another request, withdraw it."),
                        code="invalid_status_transition")
-    reason = clean_body(reason, "reason", _("Say why the request is rejected: the nonprofit will read it."))
+    reason = clean_text(reason, "reason", max_length=TEXT_MAX,
+                        required=_("Say why the request is rejected: the nonprofit will read it."))
     transition(help_request, "withdrawn", by=user)
     add_entry(help_request, "intake_rejected", actor=user, summary="Rejected at intake.",
               detail={"reason": reason}, is_public=False)
