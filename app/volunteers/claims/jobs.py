@@ -24,13 +24,8 @@ from app.core.models import Notification, User
 from app.extensions import db
 from app.requests.models import HelpRequest, Membership
 from app.volunteers.claims.queries import expires_on
-from app.volunteers.claims.services import (
-    ASK_RENEWAL_BEFORE,
-    EXPIRE_PENDING_AFTER,
-    NOTICE_JOB,
-    REMIND_PENDING_AFTER,
-    expire_claim,
-)
+from app.volunteers.claims.services import NOTICE_JOB, expire_claim
+from app.volunteers.claims.status import ASK_RENEWAL_BEFORE, EXPIRE_PENDING_AFTER, REMIND_PENDING_AFTER
 from app.volunteers.models import Claim
 
 log = logging.getLogger(__name__)

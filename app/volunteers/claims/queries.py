@@ -12,9 +12,9 @@ from app.core.db import utcnow
 from app.core.models import User
 from app.extensions import db
 from app.requests.models import HelpRequest, Membership
-from app.volunteers.claims.services import ASK_RENEWAL_BEFORE, EXPIRE_PENDING_AFTER
+from app.volunteers.claims.status import ASK_RENEWAL_BEFORE, EXPIRE_PENDING_AFTER
 from app.volunteers.models import LIVE_CLAIM_STATUSES, Claim
-from app.volunteers.progress.services import Schedule, schedule_of
+from app.volunteers.progress.queries import Schedule, schedule_of
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class MyProjects:
 def my_projects(user: User, now: datetime | None = None) -> MyProjects:
     """Every claim of `user`, newest first, grouped into waiting, active, completed and closed.
 
-    Active ones carry their team's check-in schedule (app.volunteers.progress.services): one query
+    Active ones carry their team's check-in schedule (app.volunteers.progress.queries): one query
     for the claims, and a couple per active project, of which there are at most LIVE_CLAIM_LIMIT.
     """
     now = now or utcnow()

@@ -8,7 +8,7 @@ for pages and the API live in `app.volunteers.claims.queries`.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
@@ -41,10 +41,6 @@ from app.volunteers.models import (
 NOTICE_JOB = "app.volunteers.claims.jobs.send_claim_notice"
 HOURS_MIN, HOURS_MAX = 1, 40
 DEFAULT_COMMITMENT_MONTHS = 3
-# Response windows: nobody waits forever for an answer, and nobody's commitment ends unnoticed.
-REMIND_PENDING_AFTER = timedelta(days=2)  # the organisation is reminded of a waiting claim
-EXPIRE_PENDING_AFTER = timedelta(days=7)  # the claim expires, with an apology to the volunteer
-ASK_RENEWAL_BEFORE = timedelta(days=7)  # the volunteer is asked to renew or conclude
 
 
 # --- loading ---------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ this module knows which moves exist.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -45,6 +45,10 @@ FINAL_STATUSES = frozenset(s for s, nexts in TRANSITIONS.items() if not nexts)
 CLAIMABLE_REQUEST_STATUSES = frozenset({"open", "in_progress"})
 # A team that handed its work over stays on the record: completing its claims keeps the seats.
 TEAM_KEPT_STATUSES = frozenset({"in_review", "delivered"})
+# Response windows: nobody waits forever for an answer, and nobody's commitment ends unnoticed.
+REMIND_PENDING_AFTER = timedelta(days=2)  # the organisation is reminded of a waiting claim
+EXPIRE_PENDING_AFTER = timedelta(days=7)  # the claim expires, with an apology to the volunteer
+ASK_RENEWAL_BEFORE = timedelta(days=7)  # the volunteer is asked to renew or conclude
 
 # Timeline kinds (all contain "claim", per the API contract) and their stored English summaries;
 # pages translate by kind, the API shows the summary.

@@ -14,7 +14,7 @@ from app.core.models import User
 from app.core.policy import can
 from app.requests.policy import visible_request_or_404
 from app.volunteers.models import CHECKIN_STATUSES, CheckIn, CheckInReply
-from app.volunteers.progress import services
+from app.volunteers.progress import queries, services
 
 TAGS = ("progress",)
 
@@ -84,7 +84,7 @@ def create_checkin(request_id: int, body: dict[str, Any]):
 def list_checkins(request_id: int):
     help_request = visible_request_or_404(signed_in_user(), request_id)
     private = can(signed_in_user(), "checkin.see_private", help_request)
-    return paginate(services.checkins_query(help_request),
+    return paginate(queries.checkins_query(help_request),
                     lambda checkin: checkin_json(checkin, private=private))
 
 
@@ -94,5 +94,5 @@ def list_checkins(request_id: int):
                       404: _l("No such check-in, or not public.")})
 def create_checkin_reply(checkin_id: int, body: dict[str, Any]):
     me = signed_in_user()
-    reply = services.reply_to_checkin(services.get_checkin(checkin_id, me), me, body["body"])
+    reply = services.reply_to_checkin(queries.get_checkin(checkin_id, me), me, body["body"])
     return reply_json(reply), 201

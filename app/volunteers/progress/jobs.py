@@ -25,7 +25,7 @@ from app.extensions import db
 from app.requests.models import HelpRequest, Membership
 from app.requests.timeline.services import add_entry
 from app.volunteers.models import CheckIn
-from app.volunteers.progress.services import Schedule, accepted_team, aware, schedule_of
+from app.volunteers.progress.queries import Schedule, accepted_team, aware, schedule_of
 
 WATCHED_STATUSES = ("in_progress",)  # a delivery under review has nothing to report on
 DUTY_BATCH = 500

@@ -2,24 +2,23 @@
 
 A check-in's summary is public on the timeline; its blockers and next steps are seen only by the
 team, the organisation's staff and coordinators. Posting one records when the team last spoke
-(`last_checkin_at`) and takes a stalled request off the "needs attention" list.
+(`last_checkin_at`) and takes a stalled request off the "needs attention" list. Reading check-ins
+and schedules lives in `app.volunteers.progress.queries`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.api.schema import TEXT_MAX
 from app.core.audit import services as audit
 from app.core.cleaning import clean_text, clean_text_into
 from app.core.db import utcnow
-from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from app.core.errors import Conflict, Invalid, NotAllowed
 from app.core.i18n import N_
 from app.core.jobs.services import enqueue
 from app.core.mail import send_email
@@ -27,40 +26,15 @@ from app.core.models import Notification, User
 from app.core.policy import can
 from app.extensions import db
 from app.requests.models import HelpRequest, Membership
-from app.requests.policy import can_view_request, is_member
+from app.requests.policy import is_member
 from app.requests.timeline.services import add_entry
-from app.volunteers.models import CHECKIN_STATUSES, CheckIn, CheckInReply, Claim, VolunteerProfile
-from app.volunteers.progress import cadence
-from app.volunteers.progress.cadence import DEFAULT_TIMEZONE
+from app.volunteers.models import CHECKIN_STATUSES, CheckIn, CheckInReply
+from app.volunteers.progress.queries import accepted_team
 
 # A team reports while it works, and may still answer while the delivery is being reviewed.
 CHECKIN_REQUEST_STATUSES = ("in_progress", "in_review")
 HOURS_MAX = 500.0  # hours since the last check-in; more than this is a typo
 NOTICE_JOB = "app.volunteers.progress.jobs.send_checkin_notice"
-
-
-def accepted_team(help_request: HelpRequest) -> list[User]:
-    """The volunteers holding accepted seats on the request, lead first."""
-    return list(db.session.scalars(
-        sa.select(User).join(Claim, Claim.volunteer_id == User.id)
-        .where(Claim.request_id == help_request.id, Claim.status == "accepted")
-        .order_by(Claim.role, Claim.accepted_at, Claim.id)))
-
-
-def team_timezone(help_request: HelpRequest) -> str:
-    """The time zone due dates are counted in: the lead's (or first member's) profile, else Shanghai."""
-    zone = db.session.scalar(
-        sa.select(VolunteerProfile.timezone)
-        .join(Claim, Claim.volunteer_id == VolunteerProfile.user_id)
-        .where(Claim.request_id == help_request.id, Claim.status == "accepted")
-        .order_by(Claim.role, Claim.accepted_at, Claim.id).limit(1))
-    return zone or DEFAULT_TIMEZONE
-
-
-def team_started_at(help_request: HelpRequest) -> datetime | None:
-    """When the earliest member of the current team was accepted, or None without a team."""
-    return db.session.scalar(sa.select(sa.func.min(Claim.accepted_at)).where(
-        Claim.request_id == help_request.id, Claim.status == "accepted"))
 
 
 def _clean_fields(summary: object, next_steps: object, blockers: object, hours: object,
@@ -128,28 +102,6 @@ def post_checkin(help_request: HelpRequest, author: User, *, summary: str, next_
     return checkin
 
 
-def get_checkin(checkin_id: int, viewer: User | None) -> CheckIn:
-    """The check-in, if the viewer may see its request; raises NotFound otherwise."""
-    checkin = db.session.scalar(sa.select(CheckIn).where(CheckIn.id == checkin_id)
-                                .options(joinedload(CheckIn.help_request)))
-    if checkin is None or not can_view_request(viewer, checkin.help_request):
-        raise NotFound()
-    return checkin
-
-
-def checkins_query(help_request: HelpRequest) -> sa.Select:
-    """The request's check-ins, newest first, with authors and replies loaded."""
-    return (sa.select(CheckIn).where(CheckIn.request_id == help_request.id)
-            .options(joinedload(CheckIn.author),
-                     selectinload(CheckIn.replies).joinedload(CheckInReply.author))
-            .order_by(CheckIn.created_at.desc(), CheckIn.id.desc()))
-
-
-def recent_checkins(help_request: HelpRequest, limit: int = 10) -> list[CheckIn]:
-    """The request's latest check-ins, newest first."""
-    return list(db.session.scalars(checkins_query(help_request).limit(limit)).unique())
-
-
 def reply_to_checkin(checkin: CheckIn, author: User, body: str) -> CheckInReply:
     """Add an answer to a check-in's thread; an answer from the organisation goes on the timeline; commits.
 
@@ -170,75 +122,6 @@ def reply_to_checkin(checkin: CheckIn, author: User, body: str) -> CheckInReply:
     db.session.commit()
     return reply
 
-
-# --- schedule and the coordinators' watch ----------------------------------------------------------
-
-@dataclass(frozen=True)
-class Schedule:
-    """Where a request stands in its check-in period (UTC instants, counted on the team's calendar)."""
-
-    anchor: datetime
-    timezone: str
-    remind_at: datetime
-    due_at: datetime
-    stalled_at: datetime
-
-    @property
-    def due_on(self) -> date:
-        """The team's local day the check-in is due (due_at is the end of that day)."""
-        return cadence.local_day(self.due_at - timedelta(seconds=1), self.timezone)
-
-
-def aware(moment: datetime) -> datetime:
-    """The moment as an aware UTC datetime (SQLite hands back naive ones)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def schedule_of(help_request: HelpRequest) -> Schedule | None:
-    """The request's check-in schedule, or None while it has no team to report."""
-    anchor = help_request.last_checkin_at or team_started_at(help_request)
-    if anchor is None:
-        return None
-    anchor, zone = aware(anchor), team_timezone(help_request)
-    kind = help_request.checkin_cadence
-    return Schedule(anchor, zone, cadence.remind_at(anchor, kind, zone), cadence.due_at(anchor, kind, zone),
-                    cadence.stalled_at(anchor, kind, zone))
-
-
-@dataclass(frozen=True)
-class WatchedProject:
-    """A request in progress as coordinators see it: stalled or overdue, last activity, the team's claims."""
-
-    help_request: HelpRequest
-    schedule: Schedule
-    team: list[Claim]
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.help_request.is_stalled or self.schedule.due_at <= utcnow()
-
-
-def needs_attention(viewer: User, now: datetime | None = None, limit: int = 100) -> list[WatchedProject]:
-    """Requests in progress whose check-in is overdue: stalled ones first, then the longest silent.
-
-    Raises NotAllowed for anyone but a coordinator (the list carries the team's contacts).
-    """
-    if not can(viewer, "request.needs_attention"):
-        raise NotAllowed()
-    now = aware(now or utcnow())
-    requests = db.session.scalars(sa.select(HelpRequest).where(HelpRequest.status == "in_progress")
-                                  .options(joinedload(HelpRequest.organization)).order_by(HelpRequest.id))
-    watched = []
-    for help_request in requests:
-        schedule = schedule_of(help_request)
-        if schedule is None or not (help_request.is_stalled or schedule.due_at <= now):
-            continue
-        team = list(db.session.scalars(
-            sa.select(Claim).where(Claim.request_id == help_request.id, Claim.status == "accepted")
-            .options(joinedload(Claim.volunteer)).order_by(Claim.role, Claim.accepted_at, Claim.id)))
-        watched.append(WatchedProject(help_request, schedule, team))
-    watched.sort(key=lambda item: (not item.help_request.is_stalled, item.schedule.anchor))
-    return watched[:limit]
 
 
 def nudge_team(help_request: HelpRequest, by: User, note: str | None = None) -> int:

@@ -22,7 +22,7 @@ from app.requests.policy import visible_or_404
 from app.volunteers import bp
 from app.volunteers.milestones.forms import MilestoneDoneForm, MilestoneForm
 from app.volunteers.milestones.services import progress_of
-from app.volunteers.progress import services
+from app.volunteers.progress import queries, services
 from app.volunteers.progress.forms import CheckInForm, NudgeForm, ReplyForm
 
 PROGRESS_STATUSES = ("in_progress", "in_review", "delivered")
@@ -59,12 +59,12 @@ def progress_panel(viewer: User | None, help_request: HelpRequest) -> PanelResul
     insider = signed_in and can(viewer, "checkin.see_private", help_request)
     return "volunteers/progress/_progress_panel.html", {
         "help_request": help_request, "progress": progress,
-        "checkins": services.recent_checkins(help_request),
+        "checkins": queries.recent_checkins(help_request),
         "insider": insider, "can_reply": insider,
         "can_post": signed_in and help_request.status in services.CHECKIN_REQUEST_STATUSES
         and can(viewer, "checkin.create", help_request),
         "can_plan": signed_in and can(viewer, "milestone.manage", help_request),
-        "schedule": services.schedule_of(help_request) if help_request.status == "in_progress" else None,
+        "schedule": queries.schedule_of(help_request) if help_request.status == "in_progress" else None,
         "milestone_form": MilestoneForm(), "done_form": MilestoneDoneForm(), "reply_form": ReplyForm()}
 
 
@@ -81,13 +81,13 @@ def post_checkin(request_id: int):
         flash(_("Check-in posted. The organisation can read it on the request page."), "success")
         return _back(help_request)
     return render_template("volunteers/progress/checkin_form.html", form=form, help_request=help_request,
-                           schedule=services.schedule_of(help_request)), submission.status
+                           schedule=queries.schedule_of(help_request)), submission.status
 
 
 @bp.post("/checkins/<int:checkin_id>/replies")
 @signed_in_required
 def reply_to_checkin(checkin_id: int) -> Response:
-    checkin = services.get_checkin(checkin_id, current_user)
+    checkin = queries.get_checkin(checkin_id, current_user)
     form = ReplyForm()
     if not form.validate_on_submit():
         flash(next(iter(form.errors.values()), [_("Write an answer.")])[0], "error")
@@ -106,7 +106,7 @@ def reply_to_checkin(checkin_id: int) -> Response:
 @bp.get("/coordinator/needs-attention")
 @roles_required("coordinator")
 def needs_attention() -> str:
-    projects = services.needs_attention(current_user)
+    projects = queries.needs_attention(current_user)
     return render_template(
         "volunteers/progress/needs_attention.html", projects=projects, nudge_form=NudgeForm(),
         staff_of=services.staff_contacts)
@@ -131,7 +131,7 @@ def nudge_team(request_id: int) -> Response:
 @dashboard_panel("coordinator", order=30)
 def needs_attention_panel(user: User) -> PanelResult:
     """How many projects are stalled or overdue, with the most urgent few."""
-    projects = services.needs_attention(user)
+    projects = queries.needs_attention(user)
     return "volunteers/progress/needs_attention_panel.html", {
         "projects": projects[:3], "total": len(projects),
         "stalled": sum(1 for p in projects if p.help_request.is_stalled)}

@@ -1,4 +1,4 @@
-"""API: reviews after delivery (write, edit within 7 days, list) and the coordinators' platform figures."""
+"""API: reviews after delivery (write, edit within 7 days, list)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,8 @@ from app.core.accounts.auth import signed_in_user
 from app.core.api.plumbing import SIGNED_IN, api_route, iso, page_args, page_envelope
 from app.core.api.schema import Field, Schema, integer, moment, text
 from app.core.audit.api import ACTOR
-from app.requests.models import REQUEST_STATUSES
 from app.requests.policy import visible_request_or_404
-from app.volunteers.impact import queries as impact
-from app.volunteers.models import CLAIM_STATUSES, Review
+from app.volunteers.models import Review
 from app.volunteers.reviews import services
 
 TAGS = ("reviews",)
@@ -41,25 +39,6 @@ REVIEW = Schema(
     moment("editable_until", required=True),
 )
 NOT_FOUND = _l("No such request, or not public.")
-
-
-def _counts_schema(name: str, keys: tuple[str, ...]) -> Schema:
-    return Schema(name, *(integer(key, required=True) for key in keys))
-
-
-STATS = Schema(
-    "PlatformStats",
-    Field("requests_by_status", "object", schema=_counts_schema("RequestCounts", REQUEST_STATUSES),
-          required=True),
-    integer("claims", required=True),
-    Field("claims_by_status", "object", schema=_counts_schema("ClaimCounts", CLAIM_STATUSES), required=True),
-    integer("checkins", required=True), integer("stalled_requests", required=True),
-    Field("median_days_to_first_accepted_claim", "number", nullable=True,
-          description=_l("Median days from publication to the first accepted claim; null before any.")),
-    integer("delivered_requests", required=True), Field("hours_given", "number", required=True),
-    integer("organizations_helped", required=True), integer("hourly_value_yuan", required=True),
-    integer("estimated_value_yuan", required=True),
-)
 
 
 def review_json(review: Review) -> dict[str, Any]:
@@ -106,19 +85,3 @@ def update_review(review_id: int, body: dict[str, Any]):
     review = services.get_review(review_id)
     visible_request_or_404(signed_in_user(), review.request_id)
     return review_json(services.update_review(review, signed_in_user(), **body))
-
-
-@api_route("/stats", ["GET"], summary=_l("Platform figures for coordinators"), auth=("coordinator",),
-           response=STATS, tags=("stats",),
-           responses={403: _l("Only coordinators.")})
-def read_stats():
-    figures = impact.platform_stats()
-    return {
-        "requests_by_status": figures.requests_by_status, "claims": figures.claims,
-        "claims_by_status": figures.claims_by_status, "checkins": figures.checkins,
-        "stalled_requests": figures.stalled_requests,
-        "median_days_to_first_accepted_claim": figures.median_days_to_first_accepted_claim,
-        "delivered_requests": figures.delivered_requests, "hours_given": figures.hours_given,
-        "organizations_helped": figures.organizations_helped,
-        "hourly_value_yuan": figures.hourly_value_yuan, "estimated_value_yuan": figures.estimated_value_yuan,
-    }

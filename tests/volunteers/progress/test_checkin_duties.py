@@ -13,6 +13,7 @@ from app.requests.models import HelpRequest
 from app.search import engine
 from app.volunteers.models import Claim
 from app.volunteers.progress import jobs as progress_jobs
+from app.volunteers.progress import queries as progress_queries
 from app.volunteers.progress import services as checkins
 from tests.volunteers.claims.conftest import emails_to, fresh, notification_kinds, timeline_kinds
 
@@ -106,7 +107,7 @@ def test_a_coordinator_releases_a_silent_member_and_the_seat_reopens(db, weekly,
 
     request = fresh(HelpRequest, weekly.help_request.id)
     assert (request.status, request.seats_taken, request.seats_free) == ("in_progress", 1, 1)
-    assert checkins.accepted_team(request) == [team.lead]
+    assert progress_queries.accepted_team(request) == [team.lead]
     assert "claim_released" in timeline_kinds(request)
 
 
