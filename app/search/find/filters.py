@@ -24,7 +24,6 @@ TEXT_COLUMNS = (HelpRequest.title, HelpRequest.problem, HelpRequest.current_proc
                 HelpRequest.data_kept)
 
 
-
 def visible_statuses(params: SearchParams, viewer: User | None) -> tuple[str, ...] | None:
     """The statuses `viewer` may list with these params: None for every status, () for none at all.
 
@@ -158,7 +157,6 @@ def summaries_of(help_requests: Sequence[RequestListing]) -> dict[int, str]:
               & (HelpRequest.current_spec_version == SpecVersion.version))
         .where(SpecVersion.request_id.in_(ids)))
     return {request_id: (summary or "").strip() for request_id, summary in rows}
-
 
 
 def region_name(value: str | None) -> str | None:

@@ -1,1 +1,1 @@
-"""Saved."""
+"""Saved searches: pages, API routes and forms to keep a search, and digests of its new matches."""
