@@ -27,6 +27,7 @@ from app.extensions import db
 from app.requests import signals
 from app.requests.intake.services import get_request
 from app.requests.models import HelpRequest, SpecVersion
+from app.requests.organizations.queries import organization_staff
 from app.requests.policy import PUBLIC_STATUSES
 from app.requests.review.spec_text import (
     LIST_SECTIONS,
@@ -37,7 +38,6 @@ from app.requests.review.thread import (
     add_message,
     announce_message,
     notify,
-    organization_staff,
 )
 from app.requests.status import can_transition, forbidden_reason, transition
 from app.requests.timeline.services import add_entry
@@ -251,7 +251,7 @@ def _tell_staff(help_request: HelpRequest, kind: str, subject: str, template: st
     """A decision's notification and e-mail to each of the organisation's staff, linking to `endpoint`."""
     link = url_for(endpoint, request_id=help_request.id)
     page_url = url_for(endpoint, request_id=help_request.id, _external=True)
-    for member in organization_staff(help_request):
+    for member in organization_staff(help_request.organization_id):
         send_email(member, DECISION_MAIL_KIND, subject, template,
                    subject_params={"title": help_request.title}, help_request=help_request,
                    page_url=page_url, **context)
@@ -294,7 +294,7 @@ def send_back_request(help_request: HelpRequest, user: User, message: str | None
                       required=_("Write the questions the nonprofit should answer."))
     transition(help_request, "draft", by=user)
     posted = add_message(help_request, user, body)
-    announce_message(posted, organization_staff(help_request), kind=DECISION_MAIL_KIND,
+    announce_message(posted, organization_staff(help_request.organization_id), kind=DECISION_MAIL_KIND,
                      subject=N_("Questions about your request “%(title)s”"), template="intake_sent_back")
     audit.record("request.sent_back", help_request, actor=user, message_id=posted.id)
     db.session.commit()

@@ -19,7 +19,8 @@ from app.core.mail import send_email
 from app.core.models import Notification, User
 from app.core.policy import require
 from app.extensions import db
-from app.requests.models import HelpRequest, Membership, RequestMessage, SpecVersion
+from app.requests.models import HelpRequest, RequestMessage, SpecVersion
+from app.requests.organizations.queries import organization_staff
 from app.requests.policy import visible_or_404
 
 CLOSED_STATUSES = frozenset({"delivered", "withdrawn"})
@@ -44,14 +45,6 @@ def thread_messages(help_request: HelpRequest) -> list[RequestMessage]:
         sa.select(RequestMessage).where(RequestMessage.request_id == help_request.id)
         .options(joinedload(RequestMessage.author))
         .order_by(RequestMessage.created_at, RequestMessage.id)))
-
-
-def organization_staff(help_request: HelpRequest) -> list[User]:
-    """The request's organisation's staff who can still sign in."""
-    return list(db.session.scalars(
-        sa.select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organization_id == help_request.organization_id, User.is_blocked.is_(False))
-        .order_by(User.id)))
 
 
 def _coordinators_involved(help_request: HelpRequest) -> list[User]:
@@ -108,7 +101,7 @@ def post_message(help_request: HelpRequest, user: User, body: str | None) -> Req
         raise Conflict(_("This request is closed, so its discussion is read-only."), code="thread_closed")
     text = clean_text(body, "body", max_length=TEXT_MAX, required=_("Write a message first."))
     message = add_message(help_request, user, text)
-    recipients = (organization_staff(help_request) if user.is_coordinator
+    recipients = (organization_staff(help_request.organization_id) if user.is_coordinator
                   else _coordinators_involved(help_request))
     announce_message(message, recipients, kind="messages", subject=N_("New message about “%(title)s”"),
                      template="thread_message")

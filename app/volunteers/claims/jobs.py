@@ -20,9 +20,10 @@ from app.core.errors import Conflict
 from app.core.i18n import N_
 from app.core.jobs.services import enqueue, periodic
 from app.core.mail import send_email
-from app.core.models import Notification, User
+from app.core.models import Notification
 from app.extensions import db
-from app.requests.models import HelpRequest, Membership
+from app.requests.models import HelpRequest
+from app.requests.organizations.queries import organization_staff
 from app.volunteers.claims.queries import expires_on
 from app.volunteers.claims.services import NOTICE_JOB, expire_claim
 from app.volunteers.claims.status import ASK_RENEWAL_BEFORE, EXPIRE_PENDING_AFTER, REMIND_PENDING_AFTER
@@ -60,14 +61,6 @@ NOTICES = {
 }
 
 
-def _staff_of(help_request: HelpRequest) -> list[User]:
-    """The organisation's staff who can still sign in."""
-    return list(db.session.scalars(
-        sa.select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organization_id == help_request.organization_id, User.is_blocked.is_(False))
-        .order_by(User.id)))
-
-
 def send_claim_notice(claim_id: int, event: str) -> int:
     """Job: tell the people concerned about a claim event, by e-mail (kind `claims`) and in-app.
 
@@ -85,7 +78,8 @@ def send_claim_notice(claim_id: int, event: str) -> int:
     if claim is None:
         return 0
     help_request = claim.help_request
-    recipients = [claim.volunteer] if notice.audience == "volunteer" else _staff_of(help_request)
+    recipients = ([claim.volunteer] if notice.audience == "volunteer"
+                  else organization_staff(help_request.organization_id))
     link = url_for("volunteers.show_claim", claim_id=claim.id)
     for recipient in recipients:
         if recipient.is_blocked:

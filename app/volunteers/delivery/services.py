@@ -20,7 +20,8 @@ from app.core.policy import require
 from app.core.web_addresses import web_address
 from app.extensions import db
 from app.requests import status as request_status
-from app.requests.models import HelpRequest, Membership
+from app.requests.models import HelpRequest
+from app.requests.organizations.queries import organization_staff
 from app.requests.timeline.services import add_entry
 from app.volunteers.claims import status as claim_status
 from app.volunteers.models import Claim, Delivery
@@ -55,13 +56,6 @@ def _clean_url(value: str | None, field: str, *, required: bool) -> str | None:
 def _accepted_team(help_request: HelpRequest) -> list[Claim]:
     return list(db.session.scalars(sa.select(Claim).where(
         Claim.request_id == help_request.id, Claim.status == "accepted").order_by(Claim.id)))
-
-
-def _staff(help_request: HelpRequest) -> list[User]:
-    return list(db.session.scalars(
-        sa.select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organization_id == help_request.organization_id, User.is_blocked.is_(False))
-        .order_by(User.id)))
 
 
 def _tell(recipients: list[User], help_request: HelpRequest, kind: str, subject: str, *,
@@ -109,7 +103,7 @@ def submit_delivery(help_request: HelpRequest, by: User, *, repository_url: str 
                   detail={"delivery_id": delivery.id, "repository_url": delivery.repository_url,
                           "demo_url": delivery.demo_url})
         audit.record("delivery.submitted", delivery, actor=by, request_id=help_request.id)
-        _tell(_staff(help_request), help_request, "delivery_submitted",
+        _tell(organization_staff(help_request.organization_id), help_request, "delivery_submitted",
               N_("The team handed over the work on “%(title)s”"), delivery=delivery)
         db.session.commit()
     except DomainError:

@@ -19,10 +19,11 @@ from app.core.db import utcnow
 from app.core.i18n import N_
 from app.core.jobs.services import periodic
 from app.core.mail import send_email
-from app.core.models import AuditEvent, Notification, User
+from app.core.models import AuditEvent, Notification
 from app.core.urls import public_url_context
 from app.extensions import db
-from app.requests.models import HelpRequest, Membership
+from app.requests.models import HelpRequest
+from app.requests.organizations.queries import organization_staff
 from app.requests.timeline.services import add_entry
 from app.volunteers.models import CheckIn
 from app.volunteers.progress.queries import Schedule, accepted_team, aware, schedule_of
@@ -42,14 +43,6 @@ def _sent_since(action: str, help_request: HelpRequest, since: datetime) -> bool
     return bool(db.session.scalar(sa.select(sa.exists().where(
         AuditEvent.action == action, AuditEvent.target_type == "help_requests",
         AuditEvent.target_id == help_request.id, AuditEvent.at >= since))))
-
-
-def staff_of(help_request: HelpRequest) -> list[User]:
-    """The organisation's staff who can still sign in."""
-    return list(db.session.scalars(
-        sa.select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.organization_id == help_request.organization_id, User.is_blocked.is_(False))
-        .order_by(User.id)))
 
 
 def tell_team(help_request: HelpRequest, template: str, subject: str, schedule: Schedule) -> int:
@@ -152,7 +145,7 @@ def _mark_if_silent(help_request: HelpRequest, now: datetime) -> int:
 def tell_staff_stalled(help_request: HelpRequest, schedule: Schedule) -> None:
     """E-mail and notify the organisation's staff that their request went quiet (in the caller's commit)."""
     link = url_for("requests.view_request", request_id=help_request.id)
-    for person in staff_of(help_request):
+    for person in organization_staff(help_request.organization_id):
         send_email(person, "checkins", N_("The team of “%(title)s” has gone quiet"), "stalled_notice",
                    subject_params={"title": help_request.title}, help_request=help_request,
                    last_activity=schedule.anchor,
@@ -171,7 +164,7 @@ def send_checkin_notice(checkin_id: int) -> int:
     if checkin is None:
         return 0
     help_request = checkin.help_request
-    staff = staff_of(help_request)
+    staff = organization_staff(help_request.organization_id)
     with public_url_context():  # jobs run outside any request
         link = url_for("requests.view_request", request_id=help_request.id, _anchor=f"checkin-{checkin.id}")
         for person in staff:

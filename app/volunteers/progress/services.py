@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
 
@@ -25,7 +24,8 @@ from app.core.mail import send_email
 from app.core.models import Notification, User
 from app.core.policy import can
 from app.extensions import db
-from app.requests.models import HelpRequest, Membership
+from app.requests.models import HelpRequest
+from app.requests.organizations.queries import organization_staff
 from app.requests.policy import is_member
 from app.requests.timeline.services import add_entry
 from app.volunteers.models import CHECKIN_STATUSES, CheckIn, CheckInReply
@@ -153,6 +153,4 @@ def nudge_team(help_request: HelpRequest, by: User, note: str | None = None) -> 
 
 def staff_contacts(help_request: HelpRequest) -> list[User]:
     """The organisation's staff, for a coordinator's list."""
-    return list(db.session.scalars(sa.select(User).join(Membership, Membership.user_id == User.id)
-                                   .where(Membership.organization_id == help_request.organization_id)
-                                   .order_by(User.id)))
+    return organization_staff(help_request.organization_id, include_blocked=True)

@@ -21,7 +21,8 @@ from app.core.mail import send_email
 from app.core.models import User
 from app.core.notifications.services import notify
 from app.extensions import db
-from app.requests.models import HelpRequest, Membership
+from app.requests.models import HelpRequest
+from app.requests.organizations.queries import organization_staff
 from app.requests.policy import is_member
 from app.requests.timeline.services import add_entry
 from app.volunteers.delivery.policy import TEAM_CLAIM_STATUSES, was_on_team
@@ -152,9 +153,7 @@ def _notify_subject(review: Review, help_request: HelpRequest, subject: ReviewSu
         recipients = [subject.user] if not subject.user.is_blocked else []
         endpoint, args = "volunteers.show_profile", {"user_id": subject.user.id, "_anchor": "reviews"}
     else:
-        recipients = list(db.session.scalars(
-            sa.select(User).join(Membership, Membership.user_id == User.id)
-            .where(Membership.organization_id == help_request.organization_id, User.is_blocked.is_(False))))
+        recipients = organization_staff(help_request.organization_id)
         endpoint, args = "requests.view_request", {"request_id": help_request.id, "_anchor": "reviews"}
     link, page_url = url_for(endpoint, **args), url_for(endpoint, _external=True, **args)
     for user in recipients:
