@@ -7,8 +7,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.core import bp
+from app.core.api.fields import choice
 from app.core.api.plumbing import api_route
-from app.core.api.schema import Field, Schema, choice
+from app.core.api.schema import Field, Schema
 from app.core.jobs.services import runner
 from app.extensions import db, limiter
 

@@ -1,4 +1,5 @@
-"""URL rules of the app: absolute links come from PUBLIC_URL, and ids in paths fit the database."""
+"""URL rules of the app: absolute links come from PUBLIC_URL, ids in paths fit the database, and
+redirects stay on this site."""
 
 from __future__ import annotations
 
@@ -95,3 +96,14 @@ def public_url_context() -> Iterator[None]:
                else current_app.test_request_context("/", base_url=current_app.config["PUBLIC_URL"]))
     with context:
         yield
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """`target` if it is a path on this site, else `default` (no open redirects)."""
+    target = (target or "").strip()
+    # Browsers drop tabs and newlines and read "\" as "/", so "/\t/evil" would become "//evil".
+    if (not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(char) < 32 for char in target)):
+        return default
+    parts = urlsplit(target)
+    return default if parts.scheme or parts.netloc else target

@@ -7,13 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from flask_babel import force_locale
 
-from app.core.api.plumbing import iso
-from app.core.api.schema import (
-    EMAIL_MAX,
-    TEXT_MAX,
-    TITLE_MAX,
-    Field,
-    Schema,
+from app.core.api.fields import (
     boolean,
     choice,
     day,
@@ -29,6 +23,8 @@ from app.core.api.schema import (
     title,
     web_address,
 )
+from app.core.api.plumbing import iso
+from app.core.api.schema import EMAIL_MAX, TEXT_MAX, TITLE_MAX, Field, Schema
 from app.core.errors import Invalid
 
 CONTACT = Schema("Contact", Field("name", required=True, max_length=80),

@@ -84,7 +84,7 @@ def test_a_password_reset_email_is_stored_and_sent_from_the_mail_queue(app, db, 
 def test_a_user_who_turned_off_an_email_kind_gets_none_of_it(db, mail_outbox):
     user = make_user("volunteer", email_preferences={"checkins": False})
 
-    assert send_email(user, "checkins", "Your check-in is due", "password_reset",
+    assert send_email(user, "checkins", "Your check-in is due", "accounts/password_reset",
                       token="x") is None
     db.session.commit()
 
@@ -97,7 +97,7 @@ def test_delivering_a_sent_email_again_sends_nothing(app, db, mail_outbox):
     user = make_user("volunteer")
     with app.test_request_context():
         message = send_email(user, "password_reset", "Reset your Codebridge password",
-                             "password_reset", token="abc")
+                             "accounts/password_reset", token="abc")
     db.session.commit()
     assert len(mail_outbox) == 1
 
@@ -118,7 +118,7 @@ def test_an_email_that_cannot_be_sent_is_marked_failed_and_can_be_retried(
     monkeypatch.setattr(EmailBackend, "send_messages", time_out)
     user = make_user("volunteer")
     with app.test_request_context():
-        send_email(user, "password_reset", "Reset your Codebridge password", "password_reset",
+        send_email(user, "password_reset", "Reset your Codebridge password", "accounts/password_reset",
                    token="abc")
     db.session.commit()
 

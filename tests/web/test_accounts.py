@@ -400,7 +400,7 @@ def test_turned_off_emails_are_not_sent(db, volunteer_user):
     volunteer_user.email_preferences = {"digests": False}
     db.session.commit()
 
-    assert send_email(volunteer_user, "digests", "Digest", "password_reset", token="x") is None
+    assert send_email(volunteer_user, "digests", "Digest", "accounts/password_reset", token="x") is None
 
 
 def test_signed_in_people_skip_the_sign_in_and_sign_up_pages(volunteer_client):

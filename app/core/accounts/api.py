@@ -11,18 +11,9 @@ from flask_login import current_user
 
 from app.core.accounts import services as accounts
 from app.core.accounts import throttle
+from app.core.api.fields import choice, email_address, integer, moment, password, text
 from app.core.api.plumbing import SIGNED_IN, api_route, bearer_token, iso
-from app.core.api.schema import (
-    EMAIL_MAX,
-    Field,
-    Schema,
-    choice,
-    email_address,
-    integer,
-    moment,
-    password,
-    text,
-)
+from app.core.api.schema import EMAIL_MAX, Field, Schema
 from app.core.errors import Unauthenticated
 from app.core.models import LOCALES, User
 from app.extensions import limiter

@@ -1,12 +1,12 @@
-"""How a request gets its user: the session cookie for pages, a bearer token for the API."""
+"""How a request gets its user (the session cookie for pages, a bearer token for the API) and signs in."""
 
 from __future__ import annotations
 
-from flask import Request, request
+from flask import Request, request, session
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_user
 
-from app.core.accounts.services import user_for_api_token, user_for_session
+from app.core.accounts.services import open_session, user_for_api_token, user_for_session
 from app.core.models import User
 from app.extensions import login_manager
 
@@ -44,3 +44,13 @@ def load_user_from_bearer(req: Request) -> User | None:
 def signed_in_user() -> User | None:
     """Who is making this request (session cookie on pages, bearer token on the API), or None."""
     return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def start_session(user: User, *, remember: bool = False) -> None:
+    """Sign `user` in on a brand-new session, so nothing from before sign-in survives it.
+
+    The cookie names a server-side session row, which sign-out ends for every copy of the cookie.
+    """
+    session.clear()
+    open_session(user)
+    login_user(user, remember=remember)

@@ -230,7 +230,8 @@ def send_password_reset(email: str) -> None:
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None or user.is_blocked:
         return
-    send_email(user, "password_reset", N_("Reset your Codebridge password"), "password_reset",
+    send_email(user, "password_reset", N_("Reset your Codebridge password"),
+               "accounts/password_reset",
                token=password_reset_token(user))
     audit.record("user.password_reset_requested", user)
     db.session.commit()

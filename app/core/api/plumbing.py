@@ -34,14 +34,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.api import bp as api_bp
-from app.core.api.schema import (
-    MISSING,
-    Field,
-    Schema,
-    check_value,
-    coerce_query_value,
-    integer,
-)
+from app.core.api.fields import integer
+from app.core.api.schema import MISSING, Field, Schema, check_value, coerce_query_value
 from app.core.errors import DomainError, Invalid
 from app.core.models import ROLES
 from app.core.policy import require_role

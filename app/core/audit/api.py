@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app.core.accounts.api import user_summary
+from app.core.api.fields import integer, moment, text
 from app.core.api.plumbing import COORDINATOR, api_route, iso, paginate
-from app.core.api.schema import Field, Schema, integer, moment, text
+from app.core.api.schema import Field, Schema
 from app.core.models import AuditEvent
 
 ACTOR = Schema("UserSummary", integer("id", required=True), Field("name", required=True),

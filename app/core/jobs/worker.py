@@ -5,12 +5,12 @@ and runs the periodic duties about every ten seconds. It outlives Redis: when Re
 logs one line, waits with a capped back-off and carries on when Redis is back (rq's own loop quits
 on the first Redis error outside its dequeue). A job whose worker was killed outright is found by
 rq's maintenance, which runs every MAINTENANCE_INTERVAL here (rq's default is ten minutes), and is
-put back in line at once: at most about 85 s after the kill (see JOB_MONITORING_INTERVAL).
+put back in line at once: at most about 85 s after the kill (see JOB_MONITORING_INTERVAL). Living
+through Redis outages is `app.core.jobs.outages`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import logging
 import os
@@ -18,7 +18,7 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import redis.exceptions
@@ -30,8 +30,8 @@ from rq.registry import StartedJobRegistry, clean_registries
 from rq.utils import current_timestamp
 from rq.utils import now as rq_now
 
-from app.core.db import utcnow
 from app.core.jobs import services as jobs
+from app.core.jobs.outages import REDIS_DOWN, OutageTolerantWorker, wait_for_redis
 from app.core.jobs.registry import current_job_id
 from app.core.jobs.services import runner
 from app.extensions import db
@@ -44,9 +44,6 @@ TICK_GRACE = timedelta(seconds=5)
 TICK_LOCK_KEY = "codebridge:ticker"  # one ticking worker per interval, however many run
 LOG_FORMAT = "%(asctime)s %(levelname)s [%(job_id)s] %(name)s: %(message)s"
 
-# Errors that mean "Redis is unreachable", as opposed to a bug: the worker waits them out.
-REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
-RECONNECT_MAX_PAUSE = 10.0  # seconds: once Redis is back, the worker notices within this long
 # A running job's heartbeat reaches Redis every JOB_MONITORING_INTERVAL seconds and keeps its entry
 # in the started registry alive for 60 s more (rq's margin); rq's maintenance, every
 # MAINTENANCE_INTERVAL seconds on an idle worker, treats an entry that outlived that as abandoned.
@@ -133,107 +130,38 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)  # the worker died before the request took effect
 
 
-class OutboxWorker(Worker):
+class OutboxWorker(OutageTolerantWorker):
     """An rq worker that drains the outbox, ticks periodic duties and outlives Redis outages.
 
     The ticker rides on rq's heartbeat, which the main process sends every few seconds while idle
     (worker_ttl - 15 s) and while watching a work-horse, so it needs no thread (threads and fork
     mix badly). Only one worker per interval takes the Redis lock and ticks.
 
-    Redis going away never ends the worker: every step of rq's loop that talks to Redis outside
-    its dequeue (which retries by itself) catches ConnectionError/TimeoutError, logs it once, and
-    the worker waits with a back-off capped at RECONNECT_MAX_PAUSE. When Redis answers again it
-    says so, registers itself again if Redis lost its data and drains the outbox at once. A job
-    running meanwhile goes on; its heartbeats resume.
+    Redis going away never ends the worker (`OutageTolerantWorker`); when Redis is back the worker
+    drains the outbox at once.
 
     Abandoned jobs (the whole worker killed mid-job) are retried at most about 85 s after the kill
     by any idle worker of the queue: see JOB_MONITORING_INTERVAL. The horse dies with its worker,
     so an abandoned job is never still running when it is retried.
     """
 
-    max_connection_wait_time = RECONNECT_MAX_PAUSE  # rq's own dequeue back-off, 60 s by default
-
     def __init__(self, *args: Any, tick_interval: float = TICK_INTERVAL, **kwargs: Any) -> None:
         kwargs.setdefault("job_monitoring_interval", JOB_MONITORING_INTERVAL)
         kwargs.setdefault("maintenance_interval", MAINTENANCE_INTERVAL)
         super().__init__(*args, **kwargs)
         self.tick_interval = tick_interval
-        self._main_pid = os.getpid()
         self._next_tick = 0.0
-        self._redis_lost_at: datetime | None = None
-
-    # --- Redis going away and coming back -------------------------------------------------------
-
-    def redis_went_away(self, error: BaseException, doing: str) -> None:
-        """Note that Redis failed while `doing` something; logs once per outage."""
-        if self._redis_lost_at is None:
-            self._redis_lost_at = utcnow()
-            log.warning("redis went away while %s (%s): the worker waits for it and carries on; "
-                        "new jobs stay in the outbox meanwhile", doing, error)
-
-    def wait_out_outage(self) -> None:
-        """Sleep until Redis answers a PING (back-off capped at RECONNECT_MAX_PAUSE), then resume."""
-        wait_for_redis(self.connection, give_up=False)
-        self.redis_is_back()
-
-    def redis_is_back(self) -> None:
-        """After an outage: say so, register again if Redis lost our keys, and drain the outbox
-        at once. Does nothing when Redis never left."""
-        lost_at = self._redis_lost_at
-        if lost_at is None or os.getpid() != self._main_pid:
-            return
-        self._redis_lost_at = None
-        log.warning("redis is back: worker %s reconnected after %.0f s", self.name,
-                    (utcnow() - lost_at).total_seconds())
-        try:
-            if not self.connection.hexists(self.key, "birth"):  # Redis restarted without its data
-                with self.connection.pipeline() as pipeline:
-                    pipeline.hset(self.key, mapping=self.serialize())
-                    worker_registration.register(self, pipeline)
-                    pipeline.expire(self.key, self.worker_ttl + 60)
-                    pipeline.execute()
-        except REDIS_DOWN as error:
-            self.redis_went_away(error, "reconnecting")
-            return
-        # Now, without the grace period: rows written during the outage are all pending, and a
-        # row the web is sending at this moment is not sent twice (one rq job id per row).
-        self.run_ticker(force=True)
 
     def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
-        """rq's heartbeat, then (in the main process only, never a work-horse) the ticker.
-
-        Never raises for a down Redis: the failure is noted and the caller carries on.
-        """
-        try:
-            super().heartbeat(timeout, pipeline)
-        except REDIS_DOWN as error:
-            self.redis_went_away(error, "sending its heartbeat")
-            return
-        if pipeline is None:  # it reached Redis
-            self.redis_is_back()
+        """rq's heartbeat, then (in the main process only, never a work-horse) the ticker."""
+        super().heartbeat(timeout, pipeline)
         if os.getpid() == self._main_pid and not self._is_horse and self._redis_lost_at is None:
             self.run_ticker()
 
-    def maintain_heartbeats(self, job: Job, execution: Any) -> None:
-        """rq's heartbeats for a running job; with Redis down the job goes on and they resume."""
-        try:
-            super().maintain_heartbeats(job, execution)
-        except REDIS_DOWN as error:
-            self.redis_went_away(error, f"running job {job.id}")
-
-    def check_for_suspension(self, burst: bool) -> None:
-        """rq's `rq suspend` check; with Redis down the worker goes on to wait in its dequeue."""
-        try:
-            super().check_for_suspension(burst)
-        except REDIS_DOWN as error:
-            self.redis_went_away(error, "checking for suspension")
-
-    def run_maintenance_tasks(self) -> None:
-        """rq's maintenance; with Redis down it is skipped and tried again on the next loop."""
-        try:
-            super().run_maintenance_tasks()
-        except REDIS_DOWN as error:
-            self.redis_went_away(error, "cleaning rq's registries")
+    def resume_after_outage(self) -> None:
+        # Now, without the grace period: rows written during the outage are all pending, and a
+        # row the web is sending at this moment is not sent twice (one rq job id per row).
+        self.run_ticker(force=True)
 
     def clean_registries(self) -> None:
         """rq's registry cleaning, with abandoned jobs retried at once and a lock that lapses.
@@ -264,46 +192,10 @@ class OutboxWorker(Worker):
         if Group.acquire_maintenance_lock(self.connection, max(self.maintenance_interval - 1, 1)):
             Group.clean_registries(connection=self.connection)
 
-    def dequeue_job_and_maintain_ttl(self, timeout: int | None, max_idle_time: int | None = None
-                                     ) -> tuple[Job, Queue] | None:
-        """rq's dequeue, which retries a failing Redis itself except in its first and last steps."""
-        while True:
-            try:
-                return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
-            except REDIS_DOWN as error:
-                self.redis_went_away(error, "waiting for jobs")
-                self.wait_out_outage()
-
-    def execute_job(self, job: Job, queue: Queue) -> None:
-        """Run `job` in a work-horse; a Redis failure while recording it is waited out.
-
-        The job's outcome is in its outbox row whatever Redis missed: an unrecorded start is
-        retried by rq's intermediate-queue cleaning, an unrecorded end by the abandoned-job sweep.
-        """
-        try:
-            super().execute_job(job, queue)
-        except REDIS_DOWN as error:
-            self.redis_went_away(error, f"recording job {job.id}")
-            if self._horse_pid:  # never leave a horse running unwatched
-                with contextlib.suppress(ChildProcessError):  # already reaped
-                    self.wait_for_horse()
-                self._horse_pid = 0
-            self.wait_out_outage()
-
     def main_work_horse(self, job: Job, queue: Queue) -> None:
         """rq's work-horse, tied to this worker's life first (see `die_with_parent`)."""
         die_with_parent(self._main_pid)
         super().main_work_horse(job, queue)
-
-    def teardown(self) -> None:
-        """rq's shutdown bookkeeping; with Redis down the worker leaves without it."""
-        try:
-            super().teardown()
-        except REDIS_DOWN as error:
-            log.warning("redis is unreachable at shutdown (%s): worker %s leaves unregistered "
-                        "(its key expires by itself)", error, self.name)
-
-    # --- the outbox ticker ----------------------------------------------------------------------
 
     def run_ticker(self, *, force: bool = False) -> None:
         """Drain the outbox and run the duties if the interval has passed (or `force`).
@@ -341,23 +233,6 @@ def warn_if_index_is_served(connection: Any, queue_names: Sequence[str]) -> None
     if others:
         log.warning("the index queue is already served by %s: run exactly one index worker "
                     "(flask worker --queues index)", ", ".join(others))
-
-
-def wait_for_redis(connection: Any, *, give_up: bool) -> None:
-    """Return once Redis answers. With `give_up`, raise the RedisError at once instead of waiting
-    (doubling the pause up to RECONNECT_MAX_PAUSE) for a Redis that starts after the worker or
-    comes back."""
-    pause = 1.0
-    while True:
-        try:
-            connection.ping()
-            return
-        except redis.exceptions.RedisError as error:
-            if give_up:
-                raise
-            log.warning("redis is unreachable (%s); trying again in %.0f s", error, pause)
-            time.sleep(pause)
-            pause = min(pause * 2, RECONNECT_MAX_PAUSE)
 
 
 def run_worker(queue_names: Sequence[str], *, burst: bool = False,

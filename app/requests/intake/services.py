@@ -335,7 +335,8 @@ def _tell_coordinators(help_request: HelpRequest) -> None:
     coordinators = db.session.scalars(sa.select(User).where(User.role == "coordinator",
                                                             User.is_blocked.is_(False)))
     for coordinator in coordinators:
-        send_email(coordinator, "intake", N_("New request for intake: %(title)s"), "request_submitted",
+        send_email(coordinator, "intake", N_("New request for intake: %(title)s"),
+                   "intake/request_submitted",
                    subject_params={"title": help_request.title}, help_request=help_request,
                    organization=help_request.organization)
 

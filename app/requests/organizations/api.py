@@ -8,10 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core.accounts.api import user_summary
-from app.core.api.plumbing import SIGNED_IN, api_route, iso, paginate
-from app.core.api.schema import (
-    Field,
-    Schema,
+from app.core.api.fields import (
     boolean,
     choice,
     email_address,
@@ -23,6 +20,8 @@ from app.core.api.schema import (
     title,
     web_address,
 )
+from app.core.api.plumbing import SIGNED_IN, api_route, iso, paginate
+from app.core.api.schema import Field, Schema
 from app.core.audit import services as audit
 from app.core.errors import Invalid
 from app.core.policy import can, require

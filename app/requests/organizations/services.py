@@ -385,7 +385,7 @@ def invite_member(organization: Organization, inviter: User, email: str, *,
     db.session.flush()
     send_email(address, "organization_invitation",
                N_("%(inviter)s invited you to join %(organization)s on Codebridge"),
-               "organization_invitation", locale=locale or inviter.locale,
+               "organizations/organization_invitation", locale=locale or inviter.locale,
                subject_params={"inviter": inviter.name, "organization": organization.name},
                organization=organization, inviter=inviter, token=token, days=INVITATION_DAYS)
     audit.record("organization.member_invited", organization, actor=inviter, email=address)
@@ -571,7 +571,8 @@ def decide_verification(organization: Organization, coordinator: User, decision:
     subject = (N_("%(organization)s is verified on Codebridge") if decision == "verified"
                else N_("%(organization)s is not verified yet: what to do next"))
     for membership in members_of(organization):
-        send_email(membership.user, "organization_verification", subject, f"organization_{decision}",
+        send_email(membership.user, "organization_verification", subject,
+                   f"organizations/organization_{decision}",
                    subject_params={"organization": organization.name}, organization=organization,
                    note=note)
     db.session.commit()

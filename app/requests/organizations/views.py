@@ -9,13 +9,14 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
+from app.core.accounts.auth import start_session
 from app.core.dashboard.panels import PanelResult, dashboard_panel
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.forms import show_service_errors, submit_form
 from app.core.models import User
 from app.core.policy import can, require, roles_required, signed_in_required
 from app.core.templating import current_locale, nav_link
-from app.core.views import render_form, start_session
+from app.core.views import render_form
 from app.extensions import csrf, db
 from app.requests import bp
 from app.requests.intake import attachments

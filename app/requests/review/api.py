@@ -12,8 +12,9 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from app.core.accounts.api import user_summary
+from app.core.api.fields import integer, moment, string_list, text
 from app.core.api.plumbing import COORDINATOR, SIGNED_IN, api_route, iso, paginate
-from app.core.api.schema import Field, Schema, integer, moment, string_list, text
+from app.core.api.schema import Field, Schema
 from app.core.audit.api import ACTOR
 from app.core.errors import NotFound
 from app.requests.intake import services as intake

@@ -252,7 +252,7 @@ def _tell_staff(help_request: HelpRequest, kind: str, subject: str, template: st
     link = url_for(endpoint, request_id=help_request.id)
     page_url = url_for(endpoint, request_id=help_request.id, _external=True)
     for member in organization_staff(help_request.organization_id):
-        send_email(member, DECISION_MAIL_KIND, subject, template,
+        send_email(member, DECISION_MAIL_KIND, subject, f"review/{template}",
                    subject_params={"title": help_request.title}, help_request=help_request,
                    page_url=page_url, **context)
         notify(member, kind, help_request, link)

@@ -21,7 +21,8 @@ from app.core.models import Skill, User
 from app.core.policy import can, roles_required, signed_in_required
 from app.core.taxonomy import load_categories
 from app.core.templating import current_locale, nav_link
-from app.core.views import render_form, safe_next
+from app.core.urls import safe_next
+from app.core.views import render_form
 from app.extensions import db
 from app.requests import bp
 from app.requests.intake import attachments

@@ -84,7 +84,7 @@ def send_claim_notice(claim_id: int, event: str) -> int:
     for recipient in recipients:
         if recipient.is_blocked:
             continue
-        send_email(recipient, "claims", notice.subject, notice.template,
+        send_email(recipient, "claims", notice.subject, f"claims/{notice.template}",
                    subject_params={"title": help_request.title}, claim=claim, help_request=help_request,
                    volunteer=claim.volunteer, expires_on=expires_on(claim),
                    claim_url=url_for("volunteers.show_claim", claim_id=claim.id, _external=True))

@@ -17,7 +17,7 @@ from app.core.forms import submit_form
 from app.core.models import User
 from app.core.policy import can, require, roles_required, signed_in_required
 from app.core.templating import nav_link
-from app.core.views import safe_next
+from app.core.urls import safe_next
 from app.extensions import db
 from app.requests.models import HelpRequest
 from app.requests.organizations.contact import reveal_request_contact

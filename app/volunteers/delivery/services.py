@@ -67,7 +67,7 @@ def _tell(recipients: list[User], help_request: HelpRequest, kind: str, subject:
     for user in recipients:
         notify(user, kind, {"request_id": help_request.id, "title": help_request.title,
                             "delivery_id": delivery.id}, link)
-        send_email(user, MAIL_KIND, subject, kind, subject_params={"title": help_request.title},
+        send_email(user, MAIL_KIND, subject, f"delivery/{kind}", subject_params={"title": help_request.title},
                    help_request=help_request, delivery=delivery, page_url=page_url)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.api.fields import integer
 from app.core.api.plumbing import api_route
-from app.core.api.schema import Field, Schema, integer
+from app.core.api.schema import Field, Schema
 from app.requests.models import REQUEST_STATUSES
 from app.volunteers.impact import queries as impact
 from app.volunteers.models import CLAIM_STATUSES

@@ -7,8 +7,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from app.core.accounts.auth import signed_in_user
+from app.core.api.fields import boolean, day, integer, moment, title
 from app.core.api.plumbing import SIGNED_IN, api_route, iso, page_args, page_envelope
-from app.core.api.schema import Schema, boolean, day, integer, moment, title
+from app.core.api.schema import Schema
 from app.core.db import utcnow
 from app.requests.policy import visible_request_or_404
 from app.volunteers.milestones import services

@@ -9,10 +9,7 @@ from flask_login import current_user
 
 from app.core.accounts.api import user_summary
 from app.core.accounts.auth import signed_in_user
-from app.core.api.plumbing import api_route, iso
-from app.core.api.schema import (
-    Field,
-    Schema,
+from app.core.api.fields import (
     boolean,
     email_address,
     integer,
@@ -23,6 +20,8 @@ from app.core.api.schema import (
     text,
     web_address,
 )
+from app.core.api.plumbing import api_route, iso
+from app.core.api.schema import Field, Schema
 from app.core.models import User
 from app.volunteers.models import Review, VolunteerProfile
 from app.volunteers.profiles import services

@@ -7,8 +7,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from app.core.accounts.auth import signed_in_user
+from app.core.api.fields import choice, integer, moment, text
 from app.core.api.plumbing import SIGNED_IN, api_route, iso, paginate
-from app.core.api.schema import Field, Schema, choice, integer, moment, text
+from app.core.api.schema import Field, Schema
 from app.core.audit.api import ACTOR
 from app.core.models import User
 from app.core.policy import can

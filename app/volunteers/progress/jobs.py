@@ -53,8 +53,8 @@ def tell_team(help_request: HelpRequest, template: str, subject: str, schedule: 
     for member in accepted_team(help_request):
         if member.is_blocked:
             continue
-        send_email(member, "checkins", subject, template, subject_params={"title": help_request.title},
-                   help_request=help_request, due_on=due_day,
+        send_email(member, "checkins", subject, f"progress/{template}",
+                   subject_params={"title": help_request.title}, help_request=help_request, due_on=due_day,
                    request_url=url_for("requests.view_request", request_id=help_request.id, _external=True))
         db.session.add(Notification(user_id=member.id, kind=template, link=link,
                                     params={"request_id": help_request.id, "title": help_request.title}))
@@ -146,7 +146,8 @@ def tell_staff_stalled(help_request: HelpRequest, schedule: Schedule) -> None:
     """E-mail and notify the organisation's staff that their request went quiet (in the caller's commit)."""
     link = url_for("requests.view_request", request_id=help_request.id)
     for person in organization_staff(help_request.organization_id):
-        send_email(person, "checkins", N_("The team of “%(title)s” has gone quiet"), "stalled_notice",
+        send_email(person, "checkins", N_("The team of “%(title)s” has gone quiet"),
+                   "progress/stalled_notice",
                    subject_params={"title": help_request.title}, help_request=help_request,
                    last_activity=schedule.anchor,
                    request_url=url_for("requests.view_request", request_id=help_request.id, _external=True))
@@ -168,7 +169,8 @@ def send_checkin_notice(checkin_id: int) -> int:
     with public_url_context():  # jobs run outside any request
         link = url_for("requests.view_request", request_id=help_request.id, _anchor=f"checkin-{checkin.id}")
         for person in staff:
-            send_email(person, "checkins", N_("New check-in on “%(title)s”"), "checkin_posted",
+            send_email(person, "checkins", N_("New check-in on “%(title)s”"),
+                       "progress/checkin_posted",
                        subject_params={"title": help_request.title}, help_request=help_request,
                        checkin=checkin, author=checkin.author,
                        request_url=url_for("requests.view_request", request_id=help_request.id,

@@ -139,7 +139,8 @@ def nudge_team(help_request: HelpRequest, by: User, note: str | None = None) -> 
     for member in accepted_team(help_request):
         if member.is_blocked:
             continue
-        send_email(member, "checkins", N_("News, please: “%(title)s”"), "stalled_nudge",
+        send_email(member, "checkins", N_("News, please: “%(title)s”"),
+                   "progress/stalled_nudge",
                    subject_params={"title": help_request.title}, help_request=help_request, note=text,
                    request_url=url_for("requests.view_request", request_id=help_request.id, _external=True))
         db.session.add(Notification(user_id=member.id, kind="stalled_nudge", link=link,

@@ -7,8 +7,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.core.api.fields import string_list
 from app.core.api.plumbing import api_route, page_args, page_envelope
-from app.core.api.schema import Field, Schema, string_list
+from app.core.api.schema import Field, Schema
 from app.core.templating import current_locale
 from app.requests.intake.api import REQUEST_ITEM, request_list_item
 from app.volunteers.recommendations.services import RecommendedRequest, recommendations_for

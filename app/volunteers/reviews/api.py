@@ -8,8 +8,9 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.accounts.api import user_summary
 from app.core.accounts.auth import signed_in_user
+from app.core.api.fields import integer, moment, text
 from app.core.api.plumbing import SIGNED_IN, api_route, iso, page_args, page_envelope
-from app.core.api.schema import Field, Schema, integer, moment, text
+from app.core.api.schema import Field, Schema
 from app.core.audit.api import ACTOR
 from app.requests.policy import visible_request_or_404
 from app.volunteers.models import Review

@@ -159,7 +159,7 @@ def _notify_subject(review: Review, help_request: HelpRequest, subject: ReviewSu
     for user in recipients:
         notify(user, "review_received", {"request_id": help_request.id, "title": help_request.title,
                                          "review_id": review.id, "rating": review.rating}, link)
-        send_email(user, MAIL_KIND, REVIEW_MAIL_SUBJECT, "review_received",
+        send_email(user, MAIL_KIND, REVIEW_MAIL_SUBJECT, "reviews/review_received",
                    subject_params={"title": help_request.title}, help_request=help_request, review=review,
                    page_url=page_url)
 

@@ -118,7 +118,7 @@ def test_a_turned_off_kind_sends_no_email(app, db):
     with app.test_request_context(headers=EN):
         for recipient in (user, keen):
             send_email(recipient, "delivery", N_("Your delivery of “%(title)s” was accepted"),
-                       "delivery_accepted", subject_params={"title": "Map"},
+                       "delivery/delivery_accepted", subject_params={"title": "Map"},
                        help_request=type("R", (), {"title": "Map"})(), delivery=None, page_url="http://x")
         db.session.commit()
 
