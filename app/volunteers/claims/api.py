@@ -110,7 +110,7 @@ def list_my_claims(query: dict[str, Any]):
 @api_route("/claims/<int:claim_id>", ["GET"], summary=_l("A claim"), auth=SIGNED_IN, response=CLAIM,
            tags=TAGS, responses={404: NOT_VISIBLE})
 def read_claim(claim_id: int):
-    return claim_json(services.get_claim(claim_id, signed_in_user()))
+    return claim_json(queries.get_claim(claim_id, signed_in_user()))
 
 
 def _answer_route(verb: str, summary: Any, who: Any, conflict: Any):
@@ -123,7 +123,7 @@ def _answer_route(verb: str, summary: Any, who: Any, conflict: Any):
                           422: _l("The note is too long (`fields.note`).")})
     def answer(claim_id: int, body: dict[str, Any]):
         me = signed_in_user()
-        return claim_json(act(services.get_claim(claim_id, me), me, body.get("note")))
+        return claim_json(act(queries.get_claim(claim_id, me), me, body.get("note")))
 
     return answer
 
@@ -147,7 +147,7 @@ _answer_route("release", _l("Release an accepted seat"), _l("Only coordinators."
                       409: _l("The claim is not accepted.")})
 def renew_claim(claim_id: int, body: dict[str, Any]):
     me = signed_in_user()
-    claim = services.renew_claim(services.get_claim(claim_id, me), me, body.get("commitment_months"))
+    claim = services.renew_claim(queries.get_claim(claim_id, me), me, body.get("commitment_months"))
     return claim_json(claim)
 
 
@@ -158,4 +158,4 @@ def renew_claim(claim_id: int, body: dict[str, Any]):
                       409: _l("The claim is not accepted."), 422: _l("`fields.exit_note` is missing.")})
 def conclude_claim(claim_id: int, body: dict[str, Any]):
     me = signed_in_user()
-    return claim_json(services.conclude_claim(services.get_claim(claim_id, me), me, body.get("exit_note")))
+    return claim_json(services.conclude_claim(queries.get_claim(claim_id, me), me, body.get("exit_note")))

@@ -1,4 +1,4 @@
-"""Reading claims for pages and the API: my projects, a request's team, claims waiting for an answer."""
+"""Reading claims for pages and the API: one claim, my projects, a request's team, claims waiting."""
 
 from __future__ import annotations
 
@@ -9,12 +9,29 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app.core.db import utcnow
+from app.core.errors import NotFound
 from app.core.models import User
+from app.core.policy import can
 from app.extensions import db
 from app.requests.models import HelpRequest, Membership
 from app.volunteers.claims.status import ASK_RENEWAL_BEFORE, EXPIRE_PENDING_AFTER
 from app.volunteers.models import LIVE_CLAIM_STATUSES, Claim
 from app.volunteers.progress.queries import Schedule, schedule_of
+
+
+def get_claim(claim_id: int, viewer: User | None) -> Claim:
+    """The claim with its request, organisation and volunteer, if `viewer` may see it.
+
+    Raises NotFound when there is no such claim or the viewer may not see it.
+    """
+    claim = db.session.scalar(
+        sa.select(Claim).where(Claim.id == claim_id)
+        .options(joinedload(Claim.help_request).joinedload(HelpRequest.organization),
+                 joinedload(Claim.volunteer)))
+    if claim is None or not can(viewer, "claim.view", claim):
+        raise NotFound()
+    return claim
+
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,15 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from app.core.api.schema import TEXT_MAX
 from app.core.audit import services as audit
 from app.core.cleaning import clean_text
 from app.core.db import utcnow
-from app.core.errors import Conflict, DomainError, Invalid, NotFound
+from app.core.errors import Conflict, DomainError, Invalid
 from app.core.jobs.services import enqueue
 from app.core.models import User
-from app.core.policy import can, require
+from app.core.policy import require
 from app.extensions import db
 from app.requests.models import HelpRequest
 from app.requests.timeline.services import add_entry
@@ -41,22 +40,6 @@ from app.volunteers.models import (
 NOTICE_JOB = "app.volunteers.claims.jobs.send_claim_notice"
 HOURS_MIN, HOURS_MAX = 1, 40
 DEFAULT_COMMITMENT_MONTHS = 3
-
-
-# --- loading ---------------------------------------------------------------------------------------
-
-def get_claim(claim_id: int, viewer: User | None) -> Claim:
-    """The claim with its request, organisation and volunteer, if `viewer` may see it.
-
-    Raises NotFound when there is no such claim or the viewer may not see it.
-    """
-    claim = db.session.scalar(
-        sa.select(Claim).where(Claim.id == claim_id)
-        .options(joinedload(Claim.help_request).joinedload(HelpRequest.organization),
-                 joinedload(Claim.volunteer)))
-    if claim is None or not can(viewer, "claim.view", claim):
-        raise NotFound()
-    return claim
 
 
 # --- checks -------------------------------------------------------------------------------------

@@ -117,7 +117,7 @@ def claim_seat(request_id: int):
 @bp.get("/claims/<int:claim_id>")
 @signed_in_required
 def show_claim(claim_id: int) -> str:
-    claim = services.get_claim(claim_id, current_user)
+    claim = queries.get_claim(claim_id, current_user)
     is_volunteer = claim.volunteer_id == current_user.id
     show_contact = (is_volunteer and claim.status == "accepted"
                     and reveal_request_contact(current_user, claim.help_request, via="claim_page"))
@@ -134,7 +134,7 @@ def show_claim(claim_id: int) -> str:
 def _answer(claim_id: int, form_class: type, act: Callable[[Claim, User, str | None], Claim],
             done: Callable[[Claim], str]) -> Response:
     """Run one answer to a claim (accept, decline, withdraw, release) and go back with its outcome."""
-    claim = services.get_claim(claim_id, current_user)
+    claim = queries.get_claim(claim_id, current_user)
     form = form_class()
     if form.validate_on_submit():
         try:
@@ -180,7 +180,7 @@ def release_claim(claim_id: int) -> Response:
 @bp.route("/claims/<int:claim_id>/renew", methods=["GET", "POST"])
 @signed_in_required
 def renew_claim(claim_id: int):
-    claim = services.get_claim(claim_id, current_user)
+    claim = queries.get_claim(claim_id, current_user)
     require(current_user, "claim.commit", claim)  # staff see the claim, only its volunteer renews
     form = RenewForm(commitment_months=claim.commitment_months) if request.method == "GET" else RenewForm()
     submission = submit_form(form, lambda: services.renew_claim(
@@ -195,7 +195,7 @@ def renew_claim(claim_id: int):
 @bp.route("/claims/<int:claim_id>/conclude", methods=["GET", "POST"])
 @signed_in_required
 def conclude_claim(claim_id: int):
-    claim = services.get_claim(claim_id, current_user)
+    claim = queries.get_claim(claim_id, current_user)
     require(current_user, "claim.commit", claim)  # staff see the claim, only its volunteer concludes
     form = ConcludeForm()
     submission = submit_form(form, lambda: services.conclude_claim(claim, current_user, form.exit_note.data))

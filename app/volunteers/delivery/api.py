@@ -17,7 +17,7 @@ from app.core.policy import can
 from app.core.web_addresses import WEB_ADDRESS_MAX
 from app.requests.models import REQUEST_STATUSES
 from app.requests.policy import visible_request_or_404
-from app.volunteers.delivery import services
+from app.volunteers.delivery import queries, services
 from app.volunteers.models import DELIVERY_STATUSES, Delivery
 
 TAGS = ("delivery",)
@@ -84,7 +84,7 @@ def submit_delivery(request_id: int, body: dict[str, Any]):
 def read_delivery(request_id: int):
     me = signed_in_user()
     help_request = visible_request_or_404(me, request_id)
-    delivery = services.latest_delivery(help_request)
+    delivery = queries.latest_delivery(help_request)
     if delivery is None:
         raise NotFound()
     return delivery_json(delivery, with_notes=can(me, "request.read_handover", help_request))

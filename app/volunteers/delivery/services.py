@@ -24,22 +24,11 @@ from app.requests.models import HelpRequest
 from app.requests.organizations.queries import organization_staff
 from app.requests.timeline.services import add_entry
 from app.volunteers.claims import status as claim_status
+from app.volunteers.delivery.queries import latest_delivery
 from app.volunteers.models import Claim, Delivery
 
 MAIL_KIND = "delivery"  # User.email_preferences key; the account settings page lists it
 HANDOVER_HINT = _l("Say how to run it, where and how to host it, how to maintain it, and its licence.")
-
-
-def latest_delivery(help_request: HelpRequest) -> Delivery | None:
-    """The request's most recent delivery, if the team ever submitted one."""
-    return db.session.scalar(sa.select(Delivery).where(Delivery.request_id == help_request.id)
-                             .order_by(Delivery.created_at.desc(), Delivery.id.desc()).limit(1))
-
-
-def deliveries_of(help_request: HelpRequest) -> list[Delivery]:
-    """Every delivery of the request, newest first (earlier ones carry the changes asked)."""
-    return list(db.session.scalars(sa.select(Delivery).where(Delivery.request_id == help_request.id)
-                                   .order_by(Delivery.created_at.desc(), Delivery.id.desc())))
 
 
 def _clean_url(value: str | None, field: str, *, required: bool) -> str | None:

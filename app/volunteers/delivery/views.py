@@ -16,7 +16,7 @@ from app.requests.models import HelpRequest
 from app.requests.pages.views import request_page_panel
 from app.requests.policy import visible_or_404
 from app.volunteers import bp
-from app.volunteers.delivery import services
+from app.volunteers.delivery import queries, services
 from app.volunteers.delivery.forms import AcceptDeliveryForm, ChangesForm, DeliveryForm
 
 PANEL_STATUSES = ("in_progress", "in_review", "delivered")
@@ -40,7 +40,7 @@ def delivery_panel(viewer: User | None, help_request: HelpRequest) -> PanelResul
     sees_notes = can(viewer, "request.read_handover", help_request)
     # While the team works again, earlier deliveries and the changes asked are for the people involved.
     shows_deliveries = sees_notes or help_request.status != "in_progress"
-    deliveries = services.deliveries_of(help_request) if shows_deliveries else []
+    deliveries = queries.deliveries_of(help_request) if shows_deliveries else []
     if not deliveries and not can_deliver:
         return None
     return "volunteers/delivery/delivery_panel.html", {

@@ -12,7 +12,7 @@ from app.core.api.plumbing import SIGNED_IN, api_route, iso, page_args, page_env
 from app.core.api.schema import Schema
 from app.core.db import utcnow
 from app.requests.policy import visible_request_or_404
-from app.volunteers.milestones import services
+from app.volunteers.milestones import queries, services
 from app.volunteers.models import Milestone
 
 TAGS = ("progress",)
@@ -53,7 +53,7 @@ def create_milestone(request_id: int, body: dict[str, Any]):
 def list_milestones(request_id: int):
     page, per_page = page_args()
     help_request = visible_request_or_404(signed_in_user(), request_id)
-    milestones = services.progress_of(help_request, utcnow().date()).milestones
+    milestones = queries.progress_of(help_request, utcnow().date()).milestones
     window = milestones[(page - 1) * per_page: page * per_page]
     return page_envelope([milestone_json(m) for m in window], len(milestones), page, per_page)
 
@@ -64,5 +64,5 @@ def list_milestones(request_id: int):
                       404: _l("No such milestone, or not public.")})
 def update_milestone(milestone_id: int, body: dict[str, Any]):
     me = signed_in_user()
-    milestone = services.mark_milestone(services.get_milestone(milestone_id, me), me, done=body["done"])
+    milestone = services.mark_milestone(queries.get_milestone(milestone_id, me), me, done=body["done"])
     return milestone_json(milestone)

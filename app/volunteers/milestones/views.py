@@ -13,7 +13,7 @@ from app.extensions import db
 from app.requests.models import HelpRequest
 from app.requests.policy import visible_or_404
 from app.volunteers import bp
-from app.volunteers.milestones import services
+from app.volunteers.milestones import queries, services
 from app.volunteers.milestones.forms import MilestoneDoneForm, MilestoneForm
 
 
@@ -41,7 +41,7 @@ def add_milestone(request_id: int) -> Response:
 @bp.post("/milestones/<int:milestone_id>/done")
 @signed_in_required
 def complete_milestone(milestone_id: int) -> Response:
-    milestone = services.get_milestone(milestone_id, current_user)
+    milestone = queries.get_milestone(milestone_id, current_user)
     if MilestoneDoneForm().validate_on_submit():
         services.mark_milestone(milestone, current_user, done=True)
         flash(_("Milestone done: “%(title)s”.", title=milestone.title), "success")

@@ -21,7 +21,7 @@ from app.requests.pages.views import request_page_panel
 from app.requests.policy import visible_or_404
 from app.volunteers import bp
 from app.volunteers.milestones.forms import MilestoneDoneForm, MilestoneForm
-from app.volunteers.milestones.services import progress_of
+from app.volunteers.milestones.queries import progress_of
 from app.volunteers.progress import queries, services
 from app.volunteers.progress.forms import CheckInForm, NudgeForm, ReplyForm
 

@@ -14,7 +14,7 @@ from app.core.api.schema import Field, Schema
 from app.core.audit.api import ACTOR
 from app.requests.policy import visible_request_or_404
 from app.volunteers.models import Review
-from app.volunteers.reviews import services
+from app.volunteers.reviews import queries, services
 
 TAGS = ("reviews",)
 RATING = integer("rating", services.RATING_MIN, services.RATING_MAX, required=True,
@@ -50,7 +50,7 @@ def review_json(review: Review) -> dict[str, Any]:
         "author": user_summary(review.author), "subject_user": user_summary(review.subject_user),
         "subject_organization": {"id": org.id, "name": org.name} if org else None,
         "created_at": iso(review.created_at), "updated_at": iso(review.updated_at),
-        "editable_until": iso(services.editable_until(review)),
+        "editable_until": iso(queries.editable_until(review)),
     }
 
 
@@ -72,7 +72,7 @@ def create_review(request_id: int, body: dict[str, Any]):
 @api_route("/requests/<int:request_id>/reviews", ["GET"], summary=_l("The reviews written on a request"),
            response=REVIEW, paginated=True, tags=TAGS, responses={404: NOT_FOUND})
 def list_reviews(request_id: int):
-    reviews = services.reviews_of(visible_request_or_404(signed_in_user(), request_id))
+    reviews = queries.reviews_of(visible_request_or_404(signed_in_user(), request_id))
     page, per_page = page_args()
     shown = reviews[(page - 1) * per_page:page * per_page]  # a handful per request: paged in memory
     return page_envelope([review_json(review) for review in shown], len(reviews), page, per_page)
@@ -83,6 +83,6 @@ def list_reviews(request_id: int):
            responses={403: _l("Only the review's author."), 404: _l("No such review."),
                       409: _l("More than 7 days have passed (`review_locked`).")})
 def update_review(review_id: int, body: dict[str, Any]):
-    review = services.get_review(review_id)
+    review = queries.get_review(review_id)
     visible_request_or_404(signed_in_user(), review.request_id)
     return review_json(services.update_review(review, signed_in_user(), **body))

@@ -17,7 +17,7 @@ from app.requests.models import HelpRequest
 from app.requests.pages.views import request_page_panel
 from app.requests.policy import visible_or_404
 from app.volunteers import bp
-from app.volunteers.reviews import services
+from app.volunteers.reviews import queries, services
 from app.volunteers.reviews.forms import ReviewForm
 
 
@@ -34,13 +34,13 @@ def reviews_panel(viewer: User | None, help_request: HelpRequest) -> PanelResult
     """After delivery: every review written on the project, and whom the viewer still reviews."""
     if help_request.status != "delivered":
         return None
-    written = services.reviews_of(help_request)
-    subjects = services.subjects_for(viewer, help_request)
+    written = queries.reviews_of(help_request)
+    subjects = queries.subjects_for(viewer, help_request)
     if not written and not subjects:
         return None
     return "volunteers/reviews/reviews_panel.html", {
         "help_request": help_request, "reviews": written, "subjects": subjects, "viewer": viewer,
-        "can_edit": lambda review: services.can_edit(viewer, review)}
+        "can_edit": lambda review: queries.can_edit(viewer, review)}
 
 
 @bp.route("/requests/<int:request_id>/reviews/new", methods=["GET", "POST"])
@@ -48,7 +48,7 @@ def reviews_panel(viewer: User | None, help_request: HelpRequest) -> PanelResult
 def write_review(request_id: int):
     help_request = _request(request_id)
     subject_id = request.args.get("subject", type=int)
-    subjects = services.subjects_for(current_user, help_request)
+    subjects = queries.subjects_for(current_user, help_request)
     subject = next((s for s in subjects if s.user is None or s.user.id == subject_id), None)
     if subject is None:
         raise NotFound()
@@ -66,7 +66,7 @@ def write_review(request_id: int):
 @bp.route("/reviews/<int:review_id>/edit", methods=["GET", "POST"])
 @signed_in_required
 def edit_review(review_id: int):
-    review = services.get_review(review_id)
+    review = queries.get_review(review_id)
     help_request = _request(review.request_id)
     if review.author_id != current_user.id:
         raise NotFound()
