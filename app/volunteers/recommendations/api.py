@@ -12,7 +12,7 @@ from app.core.api.plumbing import api_route, page_args, page_envelope
 from app.core.api.schema import Field, Schema
 from app.core.templating import current_locale
 from app.requests.intake.api import REQUEST_ITEM, request_list_item
-from app.volunteers.recommendations.services import RecommendedRequest, recommendations_for
+from app.volunteers.recommendations.queries import RecommendedRequest, recommendations_for
 
 RECOMMENDATION = Schema(
     "Recommendation", *(f for f in REQUEST_ITEM.fields if f.name != "score"),

@@ -14,7 +14,7 @@ volunteer lacks never outranks a good skill match merely because it is small and
 match scores 1. A request is recommended only when it shares a skill or a cause with the volunteer.
 
 Reasons are structured (`Reason(kind, params)`) so this module stays pure;
-`app.volunteers.recommendations.services` turns them into sentences in the reader's language.
+`app.volunteers.recommendations.queries` turns them into sentences in the reader's language.
 """
 
 from __future__ import annotations

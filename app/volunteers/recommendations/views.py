@@ -10,7 +10,7 @@ from app.core.models import User
 from app.core.policy import roles_required
 from app.core.templating import current_locale
 from app.volunteers import bp
-from app.volunteers.recommendations.services import load_profile, recommendations_for
+from app.volunteers.recommendations.queries import load_profile, recommendations_for
 
 PANEL_SIZE = 3
 PAGE_SIZE = 20
