@@ -1,4 +1,4 @@
-"""Fixtures: app, db, client, runner, users and one signed-in client per role.
+"""Fixtures: app, db, client, runner, users, one signed-in client per role, API calls and sent mail.
 
 The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set (make test runs
 both). The schema is built once per session by the real migrations; each test ends with every table
@@ -7,21 +7,24 @@ emptied, so tests may commit, use threads or start processes against the same da
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_migrate import upgrade
 
 from app import create_app
 from app.config import TestConfig
-from app.core.accounts.services import open_session
-from app.extensions import limiter
+from app.core.accounts.services import issue_api_token
+from app.extensions import db as database
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.helpers import call_api, empty_all_tables, reset_rate_limits, sign_in
 
-pytest_plugins = ["tests.browser", "tests.workers"]
+pytest_plugins = ["tests.browser", "tests.catalogues", "tests.workers"]
 
 
 def pytest_report_header(config) -> str:
@@ -60,21 +63,17 @@ class IsolatedClient(FlaskClient):
 
 def reset_schema(app: Flask) -> None:
     """Drop everything and build the schema with the migrations, as `flask db upgrade` would."""
-    from flask_migrate import upgrade
-
-    from app.extensions import db
-
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as connection:
+        if database.engine.dialect.name == "postgresql":
+            with database.engine.begin() as connection:
                 connection.execute(sa.text("DROP SCHEMA public CASCADE"))
                 connection.execute(sa.text("CREATE SCHEMA public"))
         else:
-            db.drop_all()
-            with db.engine.begin() as connection:
+            database.drop_all()
+            with database.engine.begin() as connection:
                 connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
         upgrade()
-        db.engine.dispose()
+        database.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -85,20 +84,7 @@ def app(test_config) -> Iterator[Flask]:
     reset_schema(application)
     yield application
     with application.app_context():
-        from app.extensions import db
-
-        db.engine.dispose()
-
-
-def empty_all_tables(app: Flask) -> None:
-    from app.extensions import db
-
-    db.session.remove()
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    # DELETE in dependency order: on PostgreSQL a TRUNCATE of every table costs ~0.7 s, DELETE ~5 ms.
-    with db.engine.begin() as connection:
-        for table in tables:
-            connection.execute(sa.text(f"DELETE FROM {table}"))  # noqa: S608 (table names are ours)
+        database.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
@@ -106,15 +92,15 @@ def app_context(app: Flask) -> Iterator[None]:
     """Every test runs inside an app context and leaves every table empty behind it."""
     with app.app_context():
         yield
-        empty_all_tables(app)
+        empty_all_tables()
 
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits(app: Flask) -> Iterator[None]:
-    """Rate-limit counters live in the limiter's memory for the whole session; each test starts from zero."""
-    limiter.reset()
+    """Each test starts with every rate limit at zero, and leaves it so."""
+    reset_rate_limits()
     yield
-    limiter.reset()
+    reset_rate_limits()
 
 
 @pytest.fixture(autouse=True)
@@ -125,8 +111,6 @@ def fresh_search_index(app: Flask, tmp_path_factory, monkeypatch) -> None:
 
 @pytest.fixture
 def db(app: Flask):
-    from app.extensions import db as database
-
     return database
 
 
@@ -138,15 +122,6 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
-
-
-def sign_in(client: FlaskClient, user) -> FlaskClient:
-    """Put the user's session in the client's cookie, as a successful sign-in would."""
-    key = open_session(user)
-    with client.session_transaction() as session:
-        session["_user_id"] = f"{user.id}:{key}"
-        session["_fresh"] = True
-    return client
 
 
 @pytest.fixture
@@ -188,12 +163,58 @@ def coordinator_client(app, coordinator_user) -> FlaskClient:
 @pytest.fixture
 def api_token():
     """Issue a bearer token for a user: `api_token(user)` → headers for the test client."""
-    from app.core.accounts.services import issue_api_token
 
     def issue(user) -> dict[str, str]:
         return {"Authorization": f"Bearer {issue_api_token(user)}"}
 
     return issue
+
+
+@pytest.fixture
+def call(client: FlaskClient) -> Callable:
+    """`call(user, method, path, json=...)` → the API's answer to `/api/v1{path}`, in English, with the
+    user's bearer token (none for `user=None`)."""
+
+    def send(user, method: str, path: str, **kwargs):
+        return call_api(client, method, path, token=issue_api_token(user) if user is not None else None,
+                        **kwargs)
+
+    return send
+
+
+@pytest.fixture
+def sent_mail(app: Flask) -> Iterator[list]:
+    """What the locmem mail backend sent during the test.
+
+    locmem appends to `app.extensions["mailman"].outbox`; `mail.outbox` on the unbound extension
+    object is always None, so read the app's state.
+    """
+    state = app.extensions["mailman"]
+    state.outbox = []
+    yield state.outbox
+    state.outbox = []
+
+
+@pytest.fixture
+def build_app(test_config) -> Iterator[Callable[..., Flask]]:
+    """Build another app on the test database with some settings changed: `build_app(KEY=value)`.
+
+    For what the shared session app can't do: other settings (a Redis for jobs, say), or routes
+    added before its first request. Its database engine is disposed afterwards.
+    """
+    built: list[Flask] = []
+
+    def build(**settings) -> Flask:
+        config = type("AdjustedTestConfig", (test_config,), settings)
+        application = create_app(config)
+        built.append(application)
+        return application
+
+    yield build
+    for application in built:
+        with application.app_context():
+            database.session.remove()
+            database.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -204,8 +225,6 @@ def password() -> str:
 @pytest.fixture(scope="session")
 def redis_url(test_config) -> str:
     """The local Redis for job tests. In CI a missing Redis fails the run; it is never skipped."""
-    import redis
-
     url = test_config.TEST_REDIS_URL
     try:
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()

@@ -45,7 +45,8 @@ def test_import_linter_contracts_hold() -> None:
     result = subprocess.run([str(lint_imports), "--config", "setup.cfg", "--no-cache"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 3 kept, 0 broken." in result.stdout
+    contracts = (ROOT / "setup.cfg").read_text(encoding="utf-8").count("[importlinter:contract:")
+    assert f"Contracts: {contracts} kept, 0 broken." in result.stdout
 
 
 def test_every_code_folder_under_app_is_a_package_setup_cfg_ships() -> None:

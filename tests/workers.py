@@ -29,21 +29,13 @@ FLASK = str(Path(sys.executable).parent / "flask")
 
 
 @pytest.fixture
-def make_redis_app(test_config) -> Iterator[Callable[..., Flask]]:
+def make_redis_app(build_app: Callable[..., Flask]) -> Callable[..., Flask]:
     """Build a second app on the test database whose jobs go to Redis: `make_redis_app(url, **cfg)`."""
-    made: list[Flask] = []
 
     def make(redis_url: str, **settings) -> Flask:
-        config = type("RedisTestConfig", (test_config,), {"REDIS_URL": redis_url, **settings})
-        application = create_app(config)
-        made.append(application)
-        return application
+        return build_app(REDIS_URL=redis_url, **settings)
 
-    yield make
-    for application in made:
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    return make
 
 
 @pytest.fixture

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
-EN = {"Accept-Language": "en"}
+from tests.helpers import EN, ZH
 
 
 def varies_by(response) -> set[str]:

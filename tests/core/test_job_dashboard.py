@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from tests.conftest import sign_in
 from tests.factories import make_user
+from tests.helpers import sign_in
 
 
 @pytest.fixture

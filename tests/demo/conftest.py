@@ -19,7 +19,7 @@ import pytest
 from app.core.models import User
 from app.demo import DemoSummary, load_demo
 from app.requests.intake.content import forget_content
-from tests.conftest import empty_all_tables
+from tests.helpers import empty_all_tables
 
 # Everything `flask demo load` reads: the demo files, the skills, the intake questions and drafting rules.
 CONTENT = ("requests/demo", "volunteers/demo", "requests/intake", "requests/drafting")
@@ -44,7 +44,7 @@ def shared_demo(app) -> Iterator[SharedDemo]:
         yield SharedDemo(dataclasses.replace(summary, accounts={}), account_ids)
     finally:
         with app.app_context():
-            empty_all_tables(app)
+            empty_all_tables()
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def app_context(app, request) -> Iterator[None]:
     with app.app_context():
         yield
         if "shared_demo" not in request.fixturenames:
-            empty_all_tables(app)
+            empty_all_tables()
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import VIEWPORTS
+from tests.browser import VIEWPORTS
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,6 @@ from flask_babel import force_locale, gettext, ngettext
 from playwright.sync_api import expect
 
 from app.core.templating import status_label
-from tests.i18n.conftest import compiled_catalogues  # noqa: F401 (a fixture, used through usefixtures)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("compiled_catalogues")]
 

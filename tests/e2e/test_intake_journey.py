@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import VIEWPORTS
-from tests.i18n.conftest import compiled_catalogues  # noqa: F401 (a fixture, used through usefixtures)
+from tests.browser import VIEWPORTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("compiled_catalogues")]
 

@@ -14,7 +14,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from app.config import Config
-from tests.i18n.conftest import TRANSLATIONS, catalogue, compile_catalogue
+from tests.catalogues import TRANSLATIONS, catalogue, compile_catalogue
 
 ROOT = TRANSLATIONS.parents[1]
 CHINESE = "zh_CN"

@@ -12,11 +12,11 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField
 
 from app.core.models import EmailMessage
-from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
+from tests.helpers import ZH, sign_in
 
-ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
-EN = {"Accept-Language": "en-GB,en;q=0.9"}
+# English as a British browser asks for it: a region, then any English.
+EN_GB = {"Accept-Language": "en-GB,en;q=0.9"}
 HAN = re.compile(r"[\u3400-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Text that is the same in every language: the brand, each language's name for itself, addresses,
@@ -147,14 +147,14 @@ def test_switching_to_english_shows_english_and_switching_back_shows_chinese(cli
 
     client.post("/language/zh_CN", data={"next": "/"})
 
-    chinese = client.get("/", headers=EN)
+    chinese = client.get("/", headers=EN_GB)
     assert html_lang(chinese) == "zh-CN"
     assert '<a href="/sign-in">登录</a>' in page(chinese)
 
 
 def test_the_language_switch_names_the_other_language_in_itself(client):
     chinese = page(client.get("/", headers=ZH))
-    english = page(client.get("/", headers=EN))
+    english = page(client.get("/", headers=EN_GB))
 
     assert re.search(r'action="/language/en".*?title="切换网站语言">.*?<span lang="en">English</span>',
                      chinese, re.S)
@@ -207,7 +207,7 @@ def test_an_empty_sign_up_form_lists_its_problems_in_chinese(client):
 
 @pytest.mark.parametrize(("headers", "message"), [
     (ZH, "不是有效的整数。"),
-    (EN, "Not a valid integer value."),
+    (EN_GB, "Not a valid integer value."),
 ])
 def test_wtforms_own_messages_follow_the_language_too(app, headers, message):
     # Messages WTForms writes itself (a number field given words) come from its own catalogue.
@@ -255,7 +255,7 @@ def test_a_chinese_speaking_volunteer_gets_a_chinese_dashboard_whatever_the_brow
     browser = sign_in(app.test_client(), make_user("volunteer", name="王芳", locale="zh_CN"))
     db.session.commit()
 
-    response = browser.get("/dashboard", headers=EN)
+    response = browser.get("/dashboard", headers=EN_GB)
 
     assert response.status_code == 200
     text = page(response)
@@ -272,7 +272,7 @@ def test_every_page_speaks_one_language(app, db, role, locale):
     if role:
         sign_in(browser, person(role, locale))
         db.session.commit()
-    headers = ZH if locale == "zh_CN" else EN
+    headers = ZH if locale == "zh_CN" else EN_GB
 
     mixed, opened = {}, 0
     for path in plain_pages(app):
@@ -292,7 +292,7 @@ def test_every_page_speaks_one_language(app, db, role, locale):
 
 @pytest.mark.parametrize(("headers", "message"), [
     (ZH, "请登录，或发送有效的 Bearer 令牌。"),
-    (EN, "Sign in, or send a valid bearer token."),
+    (EN_GB, "Sign in, or send a valid bearer token."),
     ({}, "请登录，或发送有效的 Bearer 令牌。"),  # Chinese first
 ])
 def test_an_api_error_message_follows_accept_language_and_keeps_its_code(client, headers, message):
@@ -316,7 +316,7 @@ def test_a_password_reset_email_is_written_in_the_account_holders_language(clien
     make_user("nonprofit", email="fang@example.org", name="王芳", locale="zh_CN")
     db.session.commit()
 
-    client.post("/forgot-password", data={"email": "fang@example.org"}, headers=EN)
+    client.post("/forgot-password", data={"email": "fang@example.org"}, headers=EN_GB)
 
     message = db.session.scalar(sa.select(EmailMessage).where(EmailMessage.to_address == "fang@example.org"))
     assert message.subject == "重设你的码桥密码"

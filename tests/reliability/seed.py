@@ -3,7 +3,7 @@
 `seed_world()` builds it in one commit and returns a `World`: the users by role, the ids of every
 object a route can name (`world.ids`, used to fill URL templates like "/claims/{pending_claim}"),
 and a bearer token per user for the API. `client_for(app, world, role)` is a test client signed in
-as that role (through tests.conftest.sign_in), `call(...)` sends one request as a role, and
+as that role (through tests.helpers.sign_in), `call(...)` sends one request as a role, and
 `fingerprint()` reads every table, so a test can tell that a refused request changed nothing.
 """
 
@@ -27,10 +27,9 @@ from app.extensions import db
 from app.requests.models import Attachment, OrganizationInvitation, RequestMessage
 from app.search.models import SavedSearch
 from app.volunteers.models import CheckIn, CheckInReply, Delivery, Milestone, Review
-from tests.conftest import sign_in
 from tests.factories import make_claim, make_org, make_request, make_user, make_volunteer
+from tests.helpers import EN, sign_in
 
-EN = {"Accept-Language": "en"}
 # Who knocks on every door. "team" is the volunteer with a pending claim on the open request and an
 # accepted seat on the requests past it; "volunteer" is any other volunteer; "member" is staff of the
 # organisation owning every object, "outsider" staff of another one; "blocked" a blocked volunteer.

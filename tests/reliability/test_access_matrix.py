@@ -22,9 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app.extensions import limiter
-from tests.conftest import empty_all_tables
 from tests.factories import DEFAULT_PASSWORD
+from tests.helpers import empty_all_tables, reset_rate_limits
 from tests.reliability.seed import ROLES, TEXT_FILE, fingerprint, prepare, seed_world
 
 A, S, D = "A", "S", "D"
@@ -422,9 +421,9 @@ def test_each_role_gets_what_the_matrix_says(app, upload_dir, endpoint, kind):
     dirty = False
     for role in refused + allowed:
         if dirty:
-            empty_all_tables(app)
+            empty_all_tables()
             world = seed_world(upload_dir, api=route.path.startswith("/api/"))
-        limiter.reset()
+        reset_rate_limits()
         path = world.path(route.path)
         client, headers = prepare(app, world, role, path)
         before = fingerprint() if role in refused else None

@@ -39,11 +39,11 @@ import app.volunteers.milestones.forms
 import app.volunteers.profiles.forms
 import app.volunteers.progress.forms
 import app.volunteers.reviews.forms
-from app.extensions import limiter
 from app.requests.intake import services as intake
 from app.requests.intake.forms import QUESTION_STEPS, step_form_class
 from tests.factories import DEFAULT_PASSWORD
-from tests.reliability.seed import EN, client_for, fingerprint, seed_world
+from tests.helpers import EN, reset_rate_limits
+from tests.reliability.seed import client_for, fingerprint, seed_world
 
 FORM_MODULES = (app.core.forms, app.requests.intake.forms, app.requests.organizations.forms,
                 app.requests.review.forms, app.search.find.forms, app.search.saved.forms,
@@ -237,7 +237,7 @@ def fill(value: str, ids: dict[str, Any]) -> str:
 
 def post(app, world, page: Page, form_name: str, target: str, text: str, step: str | None = None):
     """Send the page's form with `text` in the field `target` and valid values elsewhere."""
-    limiter.reset()
+    reset_rate_limits()
     data: dict[str, Any] = {name: fill(value, world.ids) for name, value in page.data.items()}
     path = fill(page.path, {**world.ids, "step": step or ""})
     client = client_for(app, world, page.role)

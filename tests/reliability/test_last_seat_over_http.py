@@ -22,11 +22,11 @@ from app.extensions import db
 from app.requests.models import HelpRequest
 from app.volunteers.models import Claim
 from tests.factories import make_claim, make_request, make_volunteer
+from tests.helpers import EN
 from tests.reliability.http_race import CALL_TIMEOUT, Answer, Server, gunicorn_server, race
 
 TRIALS = 5
 RACERS = 16
-EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture(scope="module")

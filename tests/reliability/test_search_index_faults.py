@@ -20,12 +20,12 @@ import pytest
 import requests
 from app.search.engine import generations
 from tests.factories import make_request
+from tests.helpers import EN
 from tests.reliability.http_race import CALL_TIMEOUT, Server, gunicorn_server
 from tests.reliability.live_server import free_port
 
 NOT_OK = {"missing", "corrupt", "rebuilding"}  # app.search.indexing.health.search_health's other answers
 ROUNDS = 8  # calls per check: enough to reach every process and thread of the server
-EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture(scope="module")

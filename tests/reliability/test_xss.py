@@ -21,9 +21,9 @@ from urllib.parse import quote as url_quote
 import pytest
 from flask import Flask
 
-from app.extensions import limiter
 from app.requests.intake.forms import QUESTION_STEPS
-from tests.reliability.seed import EN, World, client_for, seed_world
+from tests.helpers import EN, call_api, reset_rate_limits
+from tests.reliability.seed import World, client_for, seed_world
 
 MARK = "alert(1337)"
 EVALUATED = str(7 * 7777)  # what "{{7*7777}}" would print if a template evaluated it
@@ -109,10 +109,9 @@ class Writer:
     def api(self, role: str, method: str, path: str, body: dict[str, Any] | None = None, *,
             may_refuse: bool = False) -> dict[str, Any]:
         """Call the API as `role`; a refusal fails the test unless `may_refuse` (then it is noted)."""
-        limiter.reset()
-        headers = {**EN, "Authorization": f"Bearer {self.world.tokens[role]}"}
-        response = self.app.test_client().open(f"/api/v1{path}", method=method, headers=headers,
-                                               json=body if body is not None else None)
+        reset_rate_limits()
+        response = call_api(self.app.test_client(), method, path, token=self.world.tokens[role],
+                            json=body if body is not None else None)
         if response.status_code >= 400:
             assert may_refuse and response.status_code == 422, (method, path, body, response.get_json())
             self.journey.refused[f"{method} {path} {sorted(body or {})}"] = response.status_code

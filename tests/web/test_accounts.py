@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from app.core.models import AuditEvent, EmailMessage, User
 from tests.factories import DEFAULT_PASSWORD, make_user
-from tests.web.conftest import EN, page_text, sign_in_with_form
+from tests.helpers import EN, sign_in_with_form, text_of
 
 NEW_PASSWORD = "a quiet river at dawn"
 
@@ -43,7 +43,7 @@ def test_people_sign_up_as_nonprofit_staff_or_volunteer_and_land_on_their_dashbo
 
 
 def test_the_sign_up_page_offers_both_roles_and_preselects_the_one_from_the_home_page(client):
-    page = page_text(client.get("/sign-up?role=nonprofit", headers=EN))
+    page = text_of(client.get("/sign-up?role=nonprofit", headers=EN))
 
     assert 'value="volunteer"' in page
     assert is_checked(page, 'value="nonprofit"')
@@ -55,7 +55,7 @@ def test_nobody_can_sign_up_as_a_coordinator(client, db):
     response = sign_up(client, role="coordinator")
 
     assert response.status_code == 422
-    assert "Choose nonprofit staff or volunteer engineer." in page_text(response)
+    assert "Choose nonprofit staff or volunteer engineer." in text_of(response)
     assert user_count(db) == 0
 
 
@@ -65,7 +65,7 @@ def test_a_taken_email_is_explained_and_what_was_typed_stays(client, db):
 
     response = sign_up(client, name="王芳", email="Wang.Fang@example.org")
 
-    page = page_text(response)
+    page = text_of(response)
     assert response.status_code == 422
     assert "An account with this e-mail already exists. Sign in, or reset your password." in page
     assert 'value="王芳"' in page
@@ -81,7 +81,7 @@ def test_a_taken_email_is_explained_and_what_was_typed_stays(client, db):
 def test_weak_or_common_passwords_are_refused_with_a_reason(client, db, password, message):
     response = sign_up(client, password=password)
 
-    page = page_text(response)
+    page = text_of(response)
     assert response.status_code == 422
     assert message in page
     assert 'aria-invalid="true"' in page
@@ -91,7 +91,7 @@ def test_weak_or_common_passwords_are_refused_with_a_reason(client, db, password
 def test_missing_fields_are_named_next_to_their_inputs(client, db):
     response = client.post("/sign-up", data={"role": "volunteer"}, headers=EN)
 
-    page = page_text(response)
+    page = text_of(response)
     assert response.status_code == 422
     assert "Tell us your name." in page
     assert "Enter your e-mail address." in page
@@ -135,7 +135,7 @@ def test_sign_in_never_redirects_off_the_site(client, volunteer_user, target):
 def test_a_wrong_password_is_refused_with_a_general_message_keeping_the_email(client, volunteer_user):
     response = sign_in_with_form(client, volunteer_user.email, password="not my password")
 
-    page = page_text(response)
+    page = text_of(response)
     assert response.status_code == 422
     assert "That e-mail and password do not match an account." in page
     assert f'value="{volunteer_user.email}"' in page
@@ -146,7 +146,7 @@ def test_an_unknown_email_gets_the_same_message_as_a_wrong_password(client):
     response = sign_in_with_form(client, "nobody@example.org")
 
     assert response.status_code == 422
-    assert "That e-mail and password do not match an account." in page_text(response)
+    assert "That e-mail and password do not match an account." in text_of(response)
 
 
 def test_the_eleventh_sign_in_attempt_in_a_minute_gets_the_too_many_attempts_page(client, db, volunteer_user):
@@ -156,7 +156,7 @@ def test_the_eleventh_sign_in_attempt_in_a_minute_gets_the_too_many_attempts_pag
     response = sign_in_with_form(client, volunteer_user.email, password="guess")
 
     assert response.status_code == 429
-    assert "Too many attempts" in page_text(response)
+    assert "Too many attempts" in text_of(response)
     assert int(response.headers["Retry-After"]) > 0
     # The limit is per address and e-mail: someone else signing in from the same network still can.
     other = make_user("nonprofit")
@@ -201,7 +201,7 @@ def test_signing_out_ends_the_session(client, volunteer_user):
     response = client.post("/sign-out", headers=EN)
 
     assert response.status_code == 302
-    assert "You are signed out." in page_text(client.get("/", headers=EN))
+    assert "You are signed out." in text_of(client.get("/", headers=EN))
     assert client.get("/dashboard").status_code == 302
 
 
@@ -265,7 +265,7 @@ def test_changing_the_password_needs_the_current_one(client, volunteer_user):
     response = change_password(client, current="not it")
 
     assert response.status_code == 422
-    assert "That is not your current password." in page_text(response)
+    assert "That is not your current password." in text_of(response)
     assert client.get("/dashboard").status_code == 200
 
 
@@ -275,7 +275,7 @@ def test_the_new_password_must_be_typed_twice_the_same(client, volunteer_user):
     response = change_password(client, confirm="something else entirely")
 
     assert response.status_code == 422
-    assert "The two passwords are not the same." in page_text(response)
+    assert "The two passwords are not the same." in text_of(response)
 
 
 def ask_for_reset(client, email):
@@ -292,7 +292,7 @@ def test_forgot_password_sends_a_reset_email_with_a_link(client, db, volunteer_u
     response = ask_for_reset(client, volunteer_user.email)
 
     assert response.headers["Location"] == "/sign-in"
-    assert "If an account exists for" in page_text(client.get("/sign-in", headers=EN))
+    assert "If an account exists for" in text_of(client.get("/sign-in", headers=EN))
     message = db.session.scalar(sa.select(EmailMessage))
     assert (message.to_address, message.kind) == (volunteer_user.email, "password_reset")
     assert message.subject == "Reset your Codebridge password"
@@ -304,7 +304,7 @@ def test_forgot_password_answers_the_same_for_unknown_addresses_and_sends_nothin
     response = ask_for_reset(client, "nobody@example.org")
 
     assert response.headers["Location"] == "/sign-in"
-    assert "If an account exists for nobody@example.org" in page_text(client.get("/sign-in", headers=EN))
+    assert "If an account exists for nobody@example.org" in text_of(client.get("/sign-in", headers=EN))
     assert db.session.scalar(sa.select(sa.func.count(EmailMessage.id))) == 0
 
 
@@ -331,7 +331,7 @@ def test_a_reset_link_sets_a_new_password_once(app, client, db, volunteer_user):
     assert sign_in_with_form(new_device, volunteer_user.email, password=NEW_PASSWORD).status_code == 302
     used = client.get(link, headers=EN)
     assert used.status_code == 410
-    assert "This link no longer works" in page_text(used)
+    assert "This link no longer works" in text_of(used)
     again = client.post(link, data={"password": "another good password", "confirm": "another good password"})
     assert again.status_code == 410
 
@@ -344,7 +344,7 @@ def test_an_expired_reset_link_is_refused(client, db, volunteer_user, monkeypatc
     response = client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, headers=EN)
 
     assert response.status_code == 410
-    assert "Ask for a new link" in page_text(response)
+    assert "Ask for a new link" in text_of(response)
     assert sign_in_with_form(client, volunteer_user.email).status_code == 302  # old password still works
 
 
@@ -359,7 +359,7 @@ def test_a_reset_link_still_checks_the_new_password(client, db, volunteer_user):
     response = client.post(link, data={"password": "password1", "confirm": "password1"}, headers=EN)
 
     assert response.status_code == 422
-    assert "among the most common ones" in page_text(response)
+    assert "among the most common ones" in text_of(response)
     assert client.get(link).status_code == 200  # not used up by the refused attempt
 
 
@@ -377,7 +377,7 @@ def test_settings_save_name_language_and_email_choices(client, db, volunteer_use
     assert volunteer_user.locale == "zh_CN"
     assert volunteer_user.email_preferences == {"claims": True, "checkins": False, "delivery": False,
                                                 "digests": False, "messages": True}
-    page = page_text(client.get("/account"))
+    page = text_of(client.get("/account"))
     assert 'lang="zh-CN"' in page
     assert is_checked(page, 'id="claims"')
     assert not is_checked(page, 'id="digests"')
@@ -389,7 +389,7 @@ def test_settings_refuse_an_empty_name_and_keep_the_rest(client, db, volunteer_u
     response = client.post("/account", headers=EN, data={"name": "", "locale": "en", "claims": "y"})
 
     assert response.status_code == 422
-    assert "Tell us your name." in page_text(response)
+    assert "Tell us your name." in text_of(response)
     db.session.refresh(volunteer_user)
     assert volunteer_user.name != ""
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import sign_in
-from tests.web.conftest import EN, page_text
+from tests.helpers import EN, sign_in, text_of
 
 
 def test_a_form_post_without_the_csrf_token_is_refused_and_changes_nothing(build_app, db, volunteer_user):
@@ -15,12 +14,12 @@ def test_a_form_post_without_the_csrf_token_is_refused_and_changes_nothing(build
     refused = client.post("/account", data={"name": "Changed by another site", "locale": "en"}, headers=EN)
 
     assert refused.status_code == 400
-    assert "This form could not be accepted" in page_text(refused)
+    assert "This form could not be accepted" in text_of(refused)
     db.session.refresh(volunteer_user)
     assert volunteer_user.name != "Changed by another site"
 
     # The same post with the token from the page goes through, so the refusal above was the token.
-    form = page_text(client.get("/account"))
+    form = text_of(client.get("/account"))
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
     accepted = client.post("/account", data={"name": "Changed by me", "locale": "en", "csrf_token": token})
     assert accepted.status_code == 302

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from tests.web.conftest import page_text, sign_in_with_form
+from tests.helpers import sign_in_with_form, text_of
 
 
 def html_lang(response) -> str:
-    return re.search(r'<html lang="([^"]+)">', page_text(response)).group(1)
+    return re.search(r'<html lang="([^"]+)">', text_of(response)).group(1)
 
 
 def varies_by(response) -> set[str]:
@@ -46,18 +46,18 @@ def test_switching_language_returns_to_the_same_page_and_sticks_for_the_visit(cl
     assert response.headers["Location"] == "/sign-up?role=volunteer"
     page = client.get("/sign-up?role=volunteer")
     assert html_lang(page) == "en"
-    assert 'action="/language/zh_CN"' in page_text(page)  # now it offers the way back
+    assert 'action="/language/zh_CN"' in text_of(page)  # now it offers the way back
     assert html_lang(client.get("/")) == "en"
 
     switch(client, "zh_CN", "/")
 
     page = client.get("/")
     assert html_lang(page) == "zh-CN"
-    assert 'action="/language/en"' in page_text(page)
+    assert 'action="/language/en"' in text_of(page)
 
 
 def test_the_switch_posts_back_the_current_page_with_its_query(client):
-    page = page_text(client.get("/sign-up?role=nonprofit"))
+    page = text_of(client.get("/sign-up?role=nonprofit"))
 
     assert 'name="next" value="/sign-up?role=nonprofit"' in page
 

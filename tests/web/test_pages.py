@@ -14,14 +14,14 @@ from app.core.dashboard import panels as dashboard_panels
 from app.core.db import utcnow
 from app.core.models import AuditEvent, Notification
 from tests.factories import make_user
-from tests.web.conftest import EN, page_text
+from tests.helpers import EN, count_statements, text_of
 
 ANONYMOUS_PAGES = ["/", "/sign-in", "/sign-up", "/forgot-password", "/reset-password/expired", "/nowhere"]
 SIGNED_IN_PAGES = ["/dashboard", "/account", "/account/password"]
 
 
 def test_home_page_says_what_codebridge_is_for_each_audience(client):
-    page = page_text(client.get("/", headers=EN))
+    page = text_of(client.get("/", headers=EN))
 
     assert "Software for nonprofits, built by volunteer engineers" in page
     for audience in ("Nonprofits", "Volunteer engineers", "Coordinators"):
@@ -37,7 +37,7 @@ def test_home_page_counts_volunteers_and_nonprofit_staff_live(client, db):
     make_user("volunteer", is_blocked=True)  # blocked accounts are not counted
     db.session.commit()
 
-    page = page_text(client.get("/", headers=EN))
+    page = text_of(client.get("/", headers=EN))
 
     assert re.search(r'data-stat="volunteers">\s*<dt>Volunteer engineers</dt>\s*<dd>3</dd>', page)
     assert re.search(r'data-stat="organizations_staff">\s*<dt>Nonprofit staff</dt>\s*<dd>1</dd>', page)
@@ -47,7 +47,7 @@ def test_home_page_shows_every_known_number_formatted_and_ignores_unknown_ones(c
     monkeypatch.setitem(stats._CONTRIBUTORS, "tests.hours",
                         lambda: {"hours_given": 12345, "mystery_number": 7})
 
-    page = page_text(client.get("/", headers=EN))
+    page = text_of(client.get("/", headers=EN))
 
     assert re.search(r"<dt>Volunteer hours given</dt>\s*<dd>12,345</dd>", page)
     assert "mystery_number" not in page
@@ -56,18 +56,9 @@ def test_home_page_shows_every_known_number_formatted_and_ignores_unknown_ones(c
 
 def test_home_page_numbers_take_the_same_queries_however_many_users_there_are(app, client, db):
     def statements_for_home_page() -> int:
-        count = 0
-
-        def note(*_args) -> None:
-            nonlocal count
-            count += 1
-
-        sa.event.listen(db.engine, "before_cursor_execute", note)
-        try:
+        with count_statements() as statements:
             assert client.get("/").status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", note)
-        return count
+        return len(statements)
 
     make_user("volunteer")
     db.session.commit()
@@ -94,7 +85,7 @@ def test_a_contributor_registered_twice_is_counted_once(monkeypatch):
 
 @pytest.mark.parametrize("path", ANONYMOUS_PAGES)
 def test_every_page_has_the_layout_landmarks_and_no_inline_code(client, path):
-    page = page_text(client.get(path, headers=EN))
+    page = text_of(client.get(path, headers=EN))
 
     assert re.search(r'<html lang="(en|zh-CN)">', page)
     assert '<a class="skip-link" href="#main">' in page
@@ -113,14 +104,14 @@ def test_every_page_has_the_layout_landmarks_and_no_inline_code(client, path):
 
 @pytest.mark.parametrize("path", SIGNED_IN_PAGES)
 def test_signed_in_pages_have_no_inline_code_either(volunteer_client, path):
-    page = page_text(volunteer_client.get(path, headers=EN))
+    page = text_of(volunteer_client.get(path, headers=EN))
 
     assert not re.search(r"\sstyle=", page)
     assert not re.search(r"<script(?![^>]*\ssrc=)", page)
 
 
 def test_signed_out_visitors_are_offered_sign_in_and_sign_up(client):
-    page = page_text(client.get("/", headers=EN))
+    page = text_of(client.get("/", headers=EN))
 
     assert 'href="/sign-in"' in page
     assert 'href="/sign-up"' in page
@@ -130,7 +121,7 @@ def test_signed_out_visitors_are_offered_sign_in_and_sign_up(client):
 @pytest.mark.parametrize(("fixture", "sees_audit_trail"), [
     ("nonprofit_client", False), ("volunteer_client", False), ("coordinator_client", True)])
 def test_signed_in_navigation_depends_on_the_role(request, fixture, sees_audit_trail):
-    page = page_text(request.getfixturevalue(fixture).get("/", headers=EN))
+    page = text_of(request.getfixturevalue(fixture).get("/", headers=EN))
 
     assert 'href="/dashboard"' in page
     assert 'href="/account"' in page
@@ -152,7 +143,7 @@ def test_security_headers_are_sent(client):
 
 def test_the_stylesheet_uses_system_fonts_with_chinese_ones_and_nothing_external(client):
     response = client.get("/static/css/app.css")
-    css = page_text(response)
+    css = text_of(response)
     response.close()
 
     assert response.status_code == 200
@@ -173,7 +164,7 @@ def test_dashboard_needs_signing_in(client):
 
 
 def test_nonprofit_dashboard_says_describe_the_organisation_then_the_need(nonprofit_client):
-    page = page_text(nonprofit_client.get("/dashboard", headers=EN))
+    page = text_of(nonprofit_client.get("/dashboard", headers=EN))
 
     assert "Describe your organisation." in page
     assert "Describe your need in plain words." in page
@@ -182,7 +173,7 @@ def test_nonprofit_dashboard_says_describe_the_organisation_then_the_need(nonpro
 
 
 def test_volunteer_dashboard_says_fill_in_skills_and_hours_then_find_a_project(volunteer_client):
-    page = page_text(volunteer_client.get("/dashboard", headers=EN))
+    page = text_of(volunteer_client.get("/dashboard", headers=EN))
 
     assert "Fill in your skills and hours." in page
     assert "Find a project." in page
@@ -190,7 +181,7 @@ def test_volunteer_dashboard_says_fill_in_skills_and_hours_then_find_a_project(v
 
 
 def test_coordinator_dashboard_shows_the_three_queues(coordinator_client):
-    page = page_text(coordinator_client.get("/dashboard", headers=EN))
+    page = text_of(coordinator_client.get("/dashboard", headers=EN))
 
     for queue in ("Verification queue", "Intake queue", "Stalled projects"):
         assert queue in page
@@ -207,7 +198,7 @@ def test_dashboard_counts_unread_notifications(volunteer_client, volunteer_user,
     ])
     db.session.commit()
 
-    page = page_text(volunteer_client.get("/dashboard", headers=EN))
+    page = text_of(volunteer_client.get("/dashboard", headers=EN))
 
     assert "You have 2 unread notifications." in page
     assert "You are all caught up" not in page
@@ -246,8 +237,8 @@ def test_the_audit_trail_is_for_coordinators_only(client, nonprofit_client, volu
     for signed_in in (nonprofit_client, volunteer_client):
         response = signed_in.get("/audit", headers=EN)
         assert response.status_code == 403
-        assert "You do not have access to this page" in page_text(response)
-        assert 'href="/dashboard"' in page_text(response)
+        assert "You do not have access to this page" in text_of(response)
+        assert 'href="/dashboard"' in text_of(response)
 
 
 def test_the_audit_trail_lists_recent_changes_newest_first_in_pages(coordinator_client, coordinator_user, db):
@@ -258,8 +249,8 @@ def test_the_audit_trail_lists_recent_changes_newest_first_in_pages(coordinator_
                         for n in range(60)])
     db.session.commit()
 
-    first = page_text(coordinator_client.get("/audit", headers=EN))
-    second = page_text(coordinator_client.get("/audit?page=2", headers=EN))
+    first = text_of(coordinator_client.get("/audit", headers=EN))
+    second = text_of(coordinator_client.get("/audit?page=2", headers=EN))
 
     assert first.index("test.step_59") < first.index("test.step_58")
     assert "test.step_10" in first and "test.step_09" not in first
@@ -273,7 +264,7 @@ def test_an_empty_audit_trail_says_so(coordinator_client, db):
     db.session.execute(sa.delete(AuditEvent))
     db.session.commit()
 
-    page = page_text(coordinator_client.get("/audit", headers=EN))
+    page = text_of(coordinator_client.get("/audit", headers=EN))
 
     assert "Nothing recorded yet" in page
 
@@ -283,7 +274,7 @@ def test_an_empty_audit_trail_says_so(coordinator_client, db):
 def test_an_unknown_address_gets_the_404_page_with_a_way_back(client):
     response = client.get("/no/such/page", headers=EN)
 
-    page = page_text(response)
+    page = text_of(response)
     assert response.status_code == 404
     assert "We could not find that page" in page
     assert "What you can do" in page
@@ -299,7 +290,7 @@ def test_an_unexpected_failure_gets_the_500_page_without_internals(build_app, ca
 
     response = failing_app.test_client().get("/fails", headers=EN)
 
-    page = page_text(response)
+    page = text_of(response)
     assert response.status_code == 500
     assert "Something went wrong on our side" in page
     assert "Nothing you sent was lost" in page

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.core.models import EmailMessage
 from tests.factories import DEFAULT_PASSWORD
-from tests.web.conftest import EN, sign_in_with_form
+from tests.helpers import EN, sign_in_with_form
 
 NEW_PASSWORD = "a quiet river at dawn"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.core.accounts import throttle
 from app.extensions import limiter
 from tests.factories import DEFAULT_PASSWORD, make_user
-from tests.web.conftest import EN, sign_in_with_form
+from tests.helpers import EN, sign_in_with_form
 
 ATTACKER = {"REMOTE_ADDR": "203.0.113.7"}
 COLLEAGUE = {"REMOTE_ADDR": "203.0.113.8"}

@@ -8,10 +8,9 @@ from app.core.accounts.services import EMAIL_PREFERENCE_KEYS
 from app.core.models import EmailMessage, Notification
 from app.core.notifications import services as notifications
 from app.extensions import db
-from tests.conftest import sign_in
+from tests.catalogues import compile_catalogue
 from tests.factories import make_user
-
-EN = {"Accept-Language": "en"}
+from tests.helpers import EN, sign_in
 
 
 def _notify(user, count: int = 1, **params) -> list[Notification]:
@@ -127,8 +126,6 @@ def test_a_turned_off_kind_sends_no_email(app, db):
 
 
 def test_the_list_reads_in_chinese(app, db):
-    from tests.i18n.conftest import compile_catalogue
-
     compile_catalogue("zh_CN")
     user = make_user("nonprofit", locale="zh_CN")
     _notify(user, 1)

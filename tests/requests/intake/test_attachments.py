@@ -15,17 +15,9 @@ from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.models import AuditEvent, User
 from app.requests.intake import attachments
 from app.requests.models import Attachment, HelpRequest, TimelineEntry
-from tests.conftest import sign_in
 from tests.factories import make_request, make_user
-from tests.requests.intake.conftest import (
-    EN,
-    EXECUTABLE,
-    SAMPLES,
-    big_upload,
-    content_types,
-    upload,
-    zip_bytes,
-)
+from tests.helpers import EN, sign_in
+from tests.requests.intake.samples import EXECUTABLE, SAMPLES, big_upload, content_types, upload, zip_bytes
 
 ACCEPTED = {
     "png": ("sketch.png", "image/png"),

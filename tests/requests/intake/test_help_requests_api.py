@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from app.requests.models import Attachment, HelpRequest
 from tests.factories import make_claim, make_org, make_request, make_user, make_volunteer
-from tests.requests.intake.conftest import EXECUTABLE, FOOD_BANK, SAMPLES, big_upload, upload
+from tests.helpers import count_statements
+from tests.requests.intake.samples import EXECUTABLE, FOOD_BANK, SAMPLES, big_upload, upload
 
 JSON_EN = {"Accept-Language": "en"}
 
@@ -288,16 +289,16 @@ def test_the_list_names_bad_filters(client):
     assert set(response.get_json()["error"]["fields"]) == {"status", "per_page"}
 
 
-def test_the_list_runs_a_bounded_number_of_queries(db, client, count_queries):
+def test_the_list_runs_a_bounded_number_of_queries(db, client):
     for _ in range(3):
         make_request(status="open", skills=["maps-routing"])
     db.session.commit()
-    with count_queries() as few:
+    with count_statements() as few:
         client.get("/api/v1/requests")
     for _ in range(6):
         make_request(status="open", skills=["website"])
     db.session.commit()
-    with count_queries() as more:
+    with count_statements() as more:
         client.get("/api/v1/requests")
     assert len(more) == len(few)
 

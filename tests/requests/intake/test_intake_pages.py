@@ -10,9 +10,9 @@ from markupsafe import escape
 
 from app.core.models import AuditEvent
 from app.requests.models import HelpRequest
-from tests.conftest import sign_in
 from tests.factories import make_org, make_request, make_user
-from tests.requests.intake.conftest import EN, FOOD_BANK
+from tests.helpers import EN, sign_in
+from tests.requests.intake.samples import FOOD_BANK
 
 STEP_URL = "/requests/{id}/intake/{step}"
 

@@ -15,7 +15,7 @@ from app.requests.intake.content import intake_content
 from app.requests.models import HelpRequest, RequestSkill, SpecVersion, TimelineEntry
 from app.requests.status import TRANSITIONS
 from tests.factories import make_request, make_user
-from tests.requests.intake.conftest import FOOD_BANK
+from tests.requests.intake.samples import FOOD_BANK
 
 
 @pytest.fixture(autouse=True)

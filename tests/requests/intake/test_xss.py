@@ -9,8 +9,8 @@ from werkzeug.datastructures import FileStorage
 
 from app.requests.intake import attachments
 from app.requests.intake import services as intake
-from tests.conftest import sign_in
-from tests.requests.intake.conftest import EN, SAMPLES
+from tests.helpers import EN, sign_in
+from tests.requests.intake.samples import SAMPLES
 
 PAYLOADS = ['<script>alert("x")</script>', '<img src=x onerror=alert(1)>', '"><svg onload=alert(1)>']
 FREE_TEXT = ("title", "problem", "current_process", "users", "data_kept", "rhythm", "constraints")

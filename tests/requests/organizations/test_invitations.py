@@ -13,9 +13,8 @@ from app.core.errors import Conflict
 from app.core.models import AuditEvent, EmailMessage, User
 from app.requests.models import Membership, OrganizationInvitation
 from app.requests.organizations import services
-from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
-from tests.requests.organizations.conftest import EN, text_of
+from tests.helpers import EN, sign_in, text_of
 
 LINK = re.compile(r"https?://[^/\s]+/invitations/([A-Za-z0-9_-]+)")
 

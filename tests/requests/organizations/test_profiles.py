@@ -11,9 +11,9 @@ from flask import render_template_string
 from app.core.models import AuditEvent
 from app.requests.models import Membership, Organization
 from app.requests.organizations import services
-from tests.conftest import sign_in
 from tests.factories import make_org, make_request, make_user
-from tests.requests.organizations.conftest import EN, PROFILE, text_of
+from tests.helpers import EN, count_statements, sign_in, text_of
+from tests.requests.organizations.samples import PROFILE
 
 
 def audit_events(db, action: str) -> list[AuditEvent]:
@@ -219,13 +219,8 @@ def test_the_page_lists_published_requests_only_in_a_constant_number_of_queries(
     assert "Secret draft" not in page and "Still in intake" not in page
 
     def statements() -> int:
-        seen: list[str] = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with count_statements() as seen:
             assert client.get(path, headers=EN).status_code == 200
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
     before = statements()

@@ -10,9 +10,8 @@ import sqlalchemy as sa
 
 from app.core.models import AuditEvent, EmailMessage
 from app.requests.models import Attachment, Organization
-from tests.conftest import sign_in
 from tests.factories import make_org, make_user
-from tests.requests.organizations.conftest import EN, text_of
+from tests.helpers import EN, sign_in, text_of
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 

@@ -21,10 +21,9 @@ from app.core.models import AuditEvent, User
 from app.extensions import db
 from app.requests.models import Organization
 from app.requests.organizations import services
-from tests.conftest import sign_in
 from tests.factories import make_org, make_user
-from tests.helpers import race
-from tests.requests.organizations.conftest import EN, PROFILE, text_of
+from tests.helpers import EN, race, sign_in, text_of
+from tests.requests.organizations.samples import PROFILE
 
 TRIALS = 10
 STALE_PAGE = "Someone else saved this organisation since you opened it."

@@ -2,51 +2,16 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
-from flask.testing import FlaskClient
 
 from app.requests.timeline.services import add_entry
-from tests.conftest import sign_in
 from tests.factories import make_org, make_request, make_skill, make_user
-from tests.i18n.conftest import compiled_catalogues  # noqa: F401  (Chinese pages need the compiled catalogue)
-
-EN = {"Accept-Language": "en"}
-ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
-
-# A spec a coordinator edited, written in Markdown the way coordinators write it.
-SPEC = {
-    "summary": "A **map** of surplus food donors and families in need.\n\n"
-               "- red dots: donors\n- blue dots: families",
-    "background": "## How it works today\n\nRetirees keep every record *on paper*. "
-                  "See [our site](https://foodbank.example.org/about).",
-    "users_and_roles": ["Staff who plan pick-ups", "Volunteer drivers"],
-    "data_entities": ["Donor", "Recipient", "Donation"],
-    "user_stories": ["As staff I can see donors and recipients on a **map**",
-                     "As a volunteer driver I can get a route for the day's pick-ups"],
-    "acceptance_criteria": ["Works on a phone over a slow connection"],
-    "constraints": ["No hosting budget"],
-    "skills": ["maps-routing", "website"],
-    "team_size": 3,
-    "effort_hours": 120,
-    "effort_reasoning": "Two stories, three entities and a *map integration*.",
-    "open_questions": ["Who may see recipients' addresses?"],
-}
+from tests.requests.pages.samples import SPEC
 
 
 @pytest.fixture(autouse=True)
-def chinese_catalogue(compiled_catalogues) -> None:  # noqa: F811  (the imported fixture, requested here)
+def chinese_catalogue(compiled_catalogues) -> None:
     """Every page test may read Chinese: the catalogue is compiled before the first one runs."""
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def client_for(app, user) -> FlaskClient:
-    """A browser signed in as `user` ."""
-    return sign_in(app.test_client(), user)
 
 
 @pytest.fixture
@@ -113,34 +78,3 @@ def accepted_claims_make_team_members(monkeypatch):
             Claim.request_id == help_request.id, Claim.volunteer_id == user.id, Claim.status == "accepted"))))
 
     monkeypatch.setattr(policy, "team_member_checks", [holds_a_seat])
-
-
-DANGEROUS_TAGS = frozenset({"script", "iframe", "object", "embed", "svg", "math", "img", "style", "link",
-                            "meta", "base", "form", "input", "frame", "frameset", "video", "audio"})
-URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data", "poster"})
-
-
-class _MarkupReader(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in DANGEROUS_TAGS:
-            self.found.append(f"<{tag}>")
-        for name, value in attrs:
-            scheme = "".join(ch for ch in (value or "") if ch.isprintable() and not ch.isspace()).lower()
-            if name.startswith("on") or name == "style":
-                self.found.append(f"<{tag} {name}=…>")
-            elif name in URL_ATTRIBUTES and scheme.startswith(("javascript:", "vbscript:", "data:")):
-                self.found.append(f"<{tag} {name}={value}>")
-
-
-def executable_markup(html: str, *, allowed: tuple[str, ...] = ()) -> list[str]:
-    """Tags, event handlers and script URLs in `html` that a browser would run or load.
-
-    `allowed` names tags the page itself uses on purpose (the page's own <link> and <script src>).
-    """
-    reader = _MarkupReader()
-    reader.feed(html)
-    return [found for found in reader.found if found not in allowed]

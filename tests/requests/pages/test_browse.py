@@ -3,31 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
-import sqlalchemy as sa
-
 from app.core.db import utcnow
-from app.extensions import db as database
 from tests.factories import make_org, make_request, make_skill, make_user
-from tests.requests.pages.conftest import EN, ZH, client_for, text_of
-
-
-@contextmanager
-def counted_queries() -> Iterator[list[str]]:
-    """Every SQL statement the database runs inside the block."""
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    sa.event.listen(database.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(database.engine, "before_cursor_execute", count)
+from tests.helpers import EN, ZH, client_for, count_statements, text_of
 
 
 def open_requests(db, count: int, *, start_days_ago: int = 60) -> list:
@@ -81,10 +61,10 @@ def test_each_project_shows_its_organisation_badge_skills_seats_and_summary(clie
 
 def test_the_list_needs_the_same_few_queries_for_two_projects_as_for_twenty(client, db):
     open_requests(db, 2)
-    with counted_queries() as few:
+    with count_statements() as few:
         assert len(titles(text_of(client.get("/projects", headers=EN, follow_redirects=True)))) == 2
     open_requests(db, 18)
-    with counted_queries() as many:
+    with count_statements() as many:
         assert len(titles(text_of(client.get("/projects", headers=EN, follow_redirects=True)))) == 20
 
     assert len(many) == len(few), many

@@ -8,7 +8,7 @@ import pytest
 
 from app.requests.status import transition
 from tests.factories import make_claim, make_org, make_request, make_user, make_volunteer
-from tests.requests.pages.conftest import EN, ZH, client_for, text_of
+from tests.helpers import EN, ZH, client_for, text_of
 
 
 def test_the_published_spec_is_on_the_page_section_by_section(client, published):

@@ -13,7 +13,8 @@ from app.requests.pages.spec_markdown import (
     title_filename,
 )
 from tests.factories import make_request, make_user
-from tests.requests.pages.conftest import EN, SPEC, ZH, client_for
+from tests.helpers import EN, ZH, client_for
+from tests.requests.pages.samples import SPEC
 
 
 def test_the_document_has_the_title_facts_and_every_section_in_order():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.core.text import linebreaks, render_markdown, render_markdown_inline
-from tests.requests.pages.conftest import executable_markup
+from tests.helpers import executable_markup
 
 # What people have tried to smuggle through Markdown renderers.
 HOSTILE = [

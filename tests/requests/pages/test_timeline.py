@@ -12,7 +12,7 @@ from app.requests.status import _SUMMARIES
 from app.requests.timeline import text as timeline_text
 from app.requests.timeline.services import add_entry
 from tests.factories import make_request, make_user
-from tests.requests.pages.conftest import EN, ZH, client_for, text_of
+from tests.helpers import EN, ZH, client_for, text_of
 
 # One entry of every kind the features write today, with the detail each one carries.
 EVERY_KIND = [

@@ -7,7 +7,8 @@ import pytest
 from app.requests.models import SpecVersion
 from app.requests.timeline.services import add_entry
 from tests.factories import make_org, make_request, make_user
-from tests.requests.pages.conftest import EN, SPEC, client_for, executable_markup, text_of
+from tests.helpers import EN, client_for, executable_markup, text_of
+from tests.requests.pages.samples import SPEC
 
 PAYLOADS = [
     "<script>alert(1)</script>",

@@ -1,43 +1,14 @@
-"""Helpers for the review tests: a coordinator, an organisation's staff, requests waiting in intake."""
+"""Fixtures for the review tests: a coordinator, an organisation's staff, requests waiting in intake."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from flask.testing import FlaskClient
 
-from tests.conftest import sign_in
-from tests.factories import make_org, make_request, make_user
-
-EN = {"Accept-Language": "en"}
-
-# What a drafter might have made of a food bank's answers, with the questions it could not settle.
-DRAFTED = {
-    "summary": "A map of surplus food donors and families in need, with routes for volunteer drivers.",
-    "background": "Retirees run a food bank.\nThey keep every record on paper.",
-    "users_and_roles": ["Staff", "Volunteer drivers", "Donors"],
-    "data_entities": ["Donor", "Recipient", "Donation", "Pick-up"],
-    "user_stories": ["As staff I can see donors and recipients on a map",
-                     "As a volunteer driver I can get a route for the day's pick-ups"],
-    "acceptance_criteria": ["Works on a phone"],
-    "constraints": ["No hosting budget"],
-    "skills": ["maps-routing", "website"],
-    "team_size": 2,
-    "effort_hours": 120,
-    "effort_reasoning": "Two stories, four entities and a map integration.",
-    "open_questions": ["How many volunteers will use it each day?",
-                       "Who may see recipients' addresses?"],
-}
-
-
-def client_for(app, user) -> FlaskClient:
-    """A browser signed in as `user`."""
-    return sign_in(app.test_client(), user)
-
-
-def text_of(response) -> str:
-    return response.get_data(as_text=True)
+from tests.factories import make_org, make_request, make_skill, make_user
+from tests.helpers import EN
+from tests.requests.review.samples import DRAFTED
 
 
 @pytest.fixture
@@ -73,8 +44,6 @@ def organization(db, staff):
 @pytest.fixture
 def skills(db):
     """The taxonomy skills the drafted spec uses, plus one more to add while editing."""
-    from tests.factories import make_skill
-
     made = [make_skill("maps-routing", "Maps & routing", "地图与路线", category="maps"),
             make_skill("website", "Website building", "网站建设", category="frontend"),
             make_skill("database-design", "Database design", "数据库设计", category="data")]

@@ -10,7 +10,7 @@ from app.requests.models import RequestMessage, TimelineEntry
 from app.requests.review import services as review
 from app.requests.signals import request_published
 from tests.factories import make_org, make_request, make_user
-from tests.requests.review.conftest import EN, client_for, text_of
+from tests.helpers import EN, client_for, text_of
 
 NOT_VERIFIED = "This organisation is not verified yet. Verify it first, then publish."
 

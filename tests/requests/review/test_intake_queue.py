@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from app.core.db import utcnow
 from app.requests.review import queries, thread
 from tests.factories import make_org, make_request, make_user
-from tests.requests.review.conftest import EN, client_for, text_of
+from tests.helpers import EN, client_for, count_statements, text_of
 
 
 def test_the_queue_lists_only_requests_in_intake_oldest_first(app, db, coordinator, organization, skills):
@@ -52,17 +51,9 @@ def test_the_queue_runs_the_same_queries_however_long_it_is(db, in_request, coor
                                                             skills):
     def queries_for_one_page() -> int:
         assert coordinator.id  # loaded before counting: the page needs only the viewer's id
-        statements: list[str] = []
-
-        def remember(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        sa.event.listen(db.engine, "before_cursor_execute", remember)
-        try:
+        with count_statements() as statements:
             page = queries.intake_queue(coordinator)
             [(item.help_request.organization.name, item.open_question_count) for item in page.items]
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", remember)
         return len(statements)
 
     make_request(organization, status="intake")

@@ -8,7 +8,7 @@ from app.core.models import Notification
 from app.requests.models import Attachment
 from app.requests.review import thread
 from tests.factories import make_request, make_user
-from tests.requests.review.conftest import EN, client_for, text_of
+from tests.helpers import EN, client_for, text_of
 
 XSS = '<script>alert("x")</script>'
 ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"

@@ -11,7 +11,8 @@ from app.requests.models import SpecVersion, TimelineEntry
 from app.requests.review import services as review
 from app.requests.signals import spec_updated
 from tests.factories import make_claim, make_request, make_user, make_volunteer
-from tests.requests.review.conftest import DRAFTED, EN, client_for, text_of
+from tests.helpers import EN, client_for, text_of
+from tests.requests.review.samples import DRAFTED
 
 
 def form_data(**changes) -> dict:

@@ -21,8 +21,7 @@ from app.extensions import db
 from app.requests.models import HelpRequest, SpecVersion
 from app.requests.review import services as review
 from tests.factories import make_user
-from tests.helpers import race
-from tests.requests.review.conftest import EN
+from tests.helpers import EN, race
 
 TRIALS = 10
 

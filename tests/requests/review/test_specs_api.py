@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import make_org, make_request, make_user
-from tests.requests.review.conftest import DRAFTED
+from tests.requests.review.samples import DRAFTED
 
 SECTIONS = {"version", "summary", "background", "users_and_roles", "data_entities", "user_stories",
             "acceptance_criteria", "constraints", "skills", "team_size", "effort_hours", "effort_reasoning",

@@ -9,7 +9,7 @@ from app.core.models import EmailMessage, Notification
 from app.requests.models import RequestMessage
 from app.requests.review import thread
 from tests.factories import make_org, make_request, make_user
-from tests.requests.review.conftest import EN, client_for, text_of
+from tests.helpers import EN, client_for, text_of
 
 
 def subjects_by_address() -> dict[str, list[str]]:

@@ -9,7 +9,7 @@ import pytest
 from app.requests.review import services as review
 from app.requests.review.spec_text import diff_lines, spec_lines
 from tests.factories import make_org, make_user
-from tests.requests.review.conftest import EN, client_for, text_of
+from tests.helpers import EN, client_for, text_of
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from app.core.errors import Conflict
 from app.requests.models import Membership
 from app.volunteers.claims import services
 from tests.factories import make_claim, make_user, make_volunteer
-from tests.volunteers.claims.conftest import emails_to, notification_kinds
+from tests.helpers import emails_to, notification_kinds
 
 pytestmark = pytest.mark.usefixtures("english")
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.core.db import utcnow
 from app.volunteers.models import Claim
 from tests.factories import make_claim, make_request, make_user, make_volunteer
-from tests.volunteers.claims.conftest import EN, client_for, fresh, text_of
+from tests.helpers import EN, client_for, fresh, text_of
 
 
 def request_page(client, project):

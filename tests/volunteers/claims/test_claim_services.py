@@ -14,7 +14,7 @@ from app.volunteers.claims import status as claim_status
 from app.volunteers.claims.status import TRANSITIONS, commitment_end
 from app.volunteers.models import CLAIM_STATUSES, Claim
 from tests.factories import make_claim, make_request, make_user, make_volunteer
-from tests.volunteers.claims.conftest import audit_actions, timeline_kinds
+from tests.helpers import audit_actions, timeline_kinds
 
 pytestmark = pytest.mark.usefixtures("english")
 

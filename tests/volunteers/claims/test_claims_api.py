@@ -5,20 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import make_claim, make_request, make_user, make_volunteer
-from tests.volunteers.claims.conftest import EN
 
 CLAIM = {"role": "member", "hours_per_week": 4, "message": "我晚上和周末有空。"}
-
-
-@pytest.fixture
-def call(client, api_token):
-    """`call(user, method, path, json=...)` → the response, with the user's bearer token."""
-
-    def send(user, method: str, path: str, **kwargs):
-        headers = {**EN, **(api_token(user) if user is not None else {})}
-        return client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
-
-    return send
 
 
 def test_a_volunteer_claims_a_seat(call, project, volunteer):

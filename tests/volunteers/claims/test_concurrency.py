@@ -22,7 +22,7 @@ from app.requests.models import HelpRequest, TimelineEntry
 from app.volunteers.claims import services
 from app.volunteers.models import Claim
 from tests.factories import make_claim, make_request, make_user, make_volunteer
-from tests.volunteers.claims.conftest import EN
+from tests.helpers import EN
 
 RACERS = 20
 BARRIER_TIMEOUT = 60

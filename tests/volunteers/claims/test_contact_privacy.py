@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.core.models import AuditEvent
 from tests.factories import make_claim, make_user, make_volunteer
-from tests.volunteers.claims.conftest import EN, client_for, text_of
+from tests.helpers import EN, client_for, text_of
 
 PHONE = "+86 138 1234 5678"
 # Who looks, and whether they see the contact.

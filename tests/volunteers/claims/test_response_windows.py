@@ -11,13 +11,7 @@ from app.core.db import utcnow
 from app.volunteers.claims import jobs, services
 from app.volunteers.models import Claim
 from tests.factories import make_claim, make_request, make_volunteer
-from tests.volunteers.claims.conftest import (
-    audit_actions,
-    emails_to,
-    fresh,
-    notification_kinds,
-    timeline_kinds,
-)
+from tests.helpers import audit_actions, emails_to, fresh, notification_kinds, timeline_kinds
 
 pytestmark = pytest.mark.usefixtures("english")
 

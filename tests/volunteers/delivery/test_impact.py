@@ -8,7 +8,7 @@ from app.core.stats import collect_stats
 from app.extensions import db
 from app.volunteers.models import CheckIn
 from tests.factories import make_claim, make_org, make_request, make_user, make_volunteer
-from tests.volunteers.claims.conftest import EN
+from tests.helpers import EN
 
 
 def _checkin(help_request, volunteer, hours: float) -> None:

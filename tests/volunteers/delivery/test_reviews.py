@@ -14,15 +14,15 @@ from app.extensions import db
 from app.requests.models import TimelineEntry
 from app.volunteers.models import Review
 from app.volunteers.reviews import services as reviews
-from tests.i18n.conftest import compile_catalogue
-from tests.volunteers.delivery.conftest import DELIVERY
+from tests.catalogues import compile_catalogue
+from tests.volunteers.delivery.samples import DELIVERY
 
 
 @pytest.fixture
-def delivered(call, team):
-    call(team.lead, "POST", f"/requests/{team.help_request.id}/delivery", json=DELIVERY)
-    call(team.staff, "POST", f"/requests/{team.help_request.id}/delivery/accept", json={})
-    return team
+def delivered(call, delivery_team):
+    call(delivery_team.lead, "POST", f"/requests/{delivery_team.help_request.id}/delivery", json=DELIVERY)
+    call(delivery_team.staff, "POST", f"/requests/{delivery_team.help_request.id}/delivery/accept", json={})
+    return delivery_team
 
 
 @pytest.fixture
@@ -37,9 +37,9 @@ def emails_since_delivery(delivered):
     return emails_to
 
 
-def test_no_reviews_before_delivery(call, team):
-    answer = call(team.staff, "POST", f"/requests/{team.help_request.id}/reviews",
-                  json={"rating": 5, "body": "Great", "subject_user_id": team.lead.id})
+def test_no_reviews_before_delivery(call, delivery_team):
+    answer = call(delivery_team.staff, "POST", f"/requests/{delivery_team.help_request.id}/reviews",
+                  json={"rating": 5, "body": "Great", "subject_user_id": delivery_team.lead.id})
 
     assert answer.status_code == 409 and answer.get_json()["error"]["code"] == "not_delivered"
 

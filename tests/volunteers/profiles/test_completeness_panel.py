@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from app.volunteers.profiles.services import completeness
-from tests.conftest import sign_in
 from tests.factories import make_user, make_volunteer
-from tests.volunteers.profiles.conftest import EN, text_of
+from tests.helpers import EN, sign_in, text_of
 
 
 def test_a_new_volunteer_is_asked_for_skills_and_hours(app, db, volunteer_user):

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 
 from app.core.models import AuditEvent
 from app.volunteers.models import VolunteerProfile
-from tests.conftest import sign_in
 from tests.factories import make_user, make_volunteer
-from tests.volunteers.profiles.conftest import EN, FORM, text_of
+from tests.helpers import EN, sign_in, text_of
+from tests.volunteers.profiles.samples import FORM
 
 
 def saved_profile(db, user) -> VolunteerProfile | None:

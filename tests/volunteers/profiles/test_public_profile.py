@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-import sqlalchemy as sa
 
 from app.extensions import db
 from app.volunteers.models import CheckIn, Review
-from tests.conftest import sign_in
 from tests.factories import make_claim, make_request, make_user, make_volunteer
-from tests.volunteers.profiles.conftest import EN, text_of
+from tests.helpers import EN, count_statements, sign_in, text_of
 
 PHONE = "+86 138 0000 4321"
 
@@ -161,20 +156,6 @@ def test_markup_typed_into_the_edit_form_comes_back_as_text(app, db, taxonomy, v
     assert "&lt;/textarea&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-@contextmanager
-def counting_queries(db) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def remember(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", remember)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", remember)
-
-
 def test_the_page_costs_the_same_queries_for_one_project_or_many(client, db, taxonomy):
     few = make_volunteer(skills={"python": 3})
     many = make_volunteer(skills={"python": 3, "seo": 4, "react": 2, "vue": 5})
@@ -183,9 +164,9 @@ def test_the_page_costs_the_same_queries_for_one_project_or_many(client, db, tax
         delivered_project(many, title=f"Project {number}", hours=2, rating=4)
     db.session.commit()
 
-    with counting_queries(db) as for_few:
+    with count_statements() as for_few:
         client.get(f"/volunteers/{few.id}", headers=EN)
-    with counting_queries(db) as for_many:
+    with count_statements() as for_many:
         client.get(f"/volunteers/{many.id}", headers=EN)
 
     assert len(for_many) == len(for_few)

@@ -6,7 +6,7 @@ import pytest
 
 from app.volunteers.profiles.services import resolve_skill_names, suggest_skills
 from tests.factories import make_skill
-from tests.volunteers.profiles.conftest import EN, ZH
+from tests.helpers import EN, ZH
 
 
 def slugs(query: str) -> list[str]:

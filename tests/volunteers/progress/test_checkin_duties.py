@@ -15,7 +15,7 @@ from app.volunteers.models import Claim
 from app.volunteers.progress import jobs as progress_jobs
 from app.volunteers.progress import queries as progress_queries
 from app.volunteers.progress import services as checkins
-from tests.volunteers.claims.conftest import emails_to, fresh, notification_kinds, timeline_kinds
+from tests.helpers import emails_to, fresh, notification_kinds, timeline_kinds
 
 pytestmark = pytest.mark.usefixtures("english")
 

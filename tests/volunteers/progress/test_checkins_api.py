@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.requests.models import HelpRequest, TimelineEntry
-from tests.volunteers.claims.conftest import emails_to, fresh, notification_kinds, timeline_kinds
+from tests.helpers import emails_to, fresh, notification_kinds, timeline_kinds
 
 CHECKIN = {"summary": "地图原型完成 — map prototype done", "next_steps": "Import the donor list",
            "blockers": "Waiting for the volunteer spreadsheet", "hours": 6.5, "status": "at_risk",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.core.db import utcnow
-from tests.volunteers.claims.conftest import timeline_kinds
+from tests.helpers import timeline_kinds
 
 
 def plan(call, user, project, **body):

@@ -9,8 +9,7 @@ import pytest
 from flask_babel import force_locale, gettext
 
 from app.core.db import utcnow
-from tests.e2e.conftest import VIEWPORTS
-from tests.i18n.conftest import compiled_catalogues  # noqa: F401  (a fixture, used through usefixtures)
+from tests.browser import VIEWPORTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("compiled_catalogues")]
 

@@ -11,9 +11,7 @@ from app.core.db import utcnow
 from app.requests.models import HelpRequest
 from app.volunteers.milestones import services as milestones
 from app.volunteers.progress import services as checkins
-from tests.volunteers.claims.conftest import ZH, client_for, emails_to, fresh, text_of, timeline_kinds
-
-EN = {"Accept-Language": "en"}
+from tests.helpers import EN, ZH, client_for, emails_to, fresh, text_of, timeline_kinds
 
 
 def page_of(app, user, project, headers=EN):

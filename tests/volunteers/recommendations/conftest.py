@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import count_queries  # noqa: F401  (a fixture)
 from tests.factories import make_claim, make_org, make_request, make_skill, make_user, make_volunteer
 
 

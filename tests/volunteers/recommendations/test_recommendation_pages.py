@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import sign_in
 from tests.factories import make_request, make_user
-
-EN = {"Accept-Language": "en"}
+from tests.helpers import EN, sign_in
 
 
 def text(response) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from tests.catalogues import compile_catalogue
 from tests.factories import make_request, make_user, make_volunteer
-from tests.i18n.conftest import compile_catalogue
+from tests.helpers import count_statements
 
 URL = "/api/v1/volunteers/me/recommendations"
 
@@ -73,17 +74,16 @@ def test_only_volunteers_get_recommendations(db, client, api_token):
         assert client.get(URL, headers=api_token(make_user(role))).status_code == 403
 
 
-def test_recommendations_take_a_fixed_number_of_queries(db, client, api_token, engineer, school_org,
-                                                        count_queries):
+def test_recommendations_take_a_fixed_number_of_queries(db, client, api_token, engineer, school_org):
     for _ in range(3):
         make_request(school_org, skills=["flask"], effort_hours=40)
     db.session.commit()
     headers = api_token(engineer)
-    with count_queries() as few:
+    with count_statements() as few:
         client.get(URL, headers=headers)
     for _ in range(12):
         make_request(school_org, skills=["flask", "postgresql"], effort_hours=80)
     db.session.commit()
-    with count_queries() as more:
+    with count_statements() as more:
         assert client.get(URL, headers=headers).get_json()["total"] == 15
     assert len(more) == len(few)
