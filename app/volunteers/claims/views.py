@@ -8,9 +8,9 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.core.accounts.auth import signed_in_user
 from app.core.dashboard.panels import PanelResult, dashboard_panel
 from app.core.errors import Conflict, Invalid
 from app.core.forms import submit_form
@@ -18,11 +18,10 @@ from app.core.models import User
 from app.core.policy import can, require, roles_required, signed_in_required
 from app.core.templating import nav_link
 from app.core.urls import safe_next
-from app.extensions import db
 from app.requests.models import HelpRequest
 from app.requests.organizations.contact import reveal_request_contact
 from app.requests.pages.views import request_page_panel
-from app.requests.policy import PUBLIC_STATUSES, visible_or_404
+from app.requests.policy import PUBLIC_STATUSES, visible_request_or_404
 from app.volunteers import bp
 from app.volunteers.claims import queries, services
 from app.volunteers.claims.forms import ClaimForm, ConcludeForm, DecisionForm, LeaveForm, RenewForm
@@ -95,13 +94,14 @@ def team_panel(viewer: User | None, help_request: HelpRequest) -> PanelResult:
 @bp.route("/requests/<int:request_id>/claim", methods=["GET", "POST"])
 @roles_required("volunteer")
 def claim_seat(request_id: int):
-    help_request = visible_or_404(current_user, db.session.get(HelpRequest, request_id))
+    user = signed_in_user()
+    help_request = visible_request_or_404(user, request_id)
     if request.method == "GET":
-        existing = queries.live_claim_of(current_user, help_request)
+        existing = queries.live_claim_of(user, help_request)
         if existing is not None:
             return redirect(url_for("volunteers.show_claim", claim_id=existing.id))
     form = ClaimForm()
-    submission = submit_form(form, lambda: services.create_claim(help_request, current_user, **form.values()))
+    submission = submit_form(form, lambda: services.create_claim(help_request, user, **form.values()))
     if submission.is_done:
         claim = submission.result
         if claim.status == "accepted":
@@ -117,28 +117,30 @@ def claim_seat(request_id: int):
 @bp.get("/claims/<int:claim_id>")
 @signed_in_required
 def show_claim(claim_id: int) -> str:
-    claim = queries.get_claim(claim_id, current_user)
-    is_volunteer = claim.volunteer_id == current_user.id
+    user = signed_in_user()
+    claim = queries.get_claim(claim_id, user)
+    is_volunteer = claim.volunteer_id == user.id
     show_contact = (is_volunteer and claim.status == "accepted"
-                    and reveal_request_contact(current_user, claim.help_request, via="claim_page"))
+                    and reveal_request_contact(user, claim.help_request, via="claim_page"))
     return render_template(
         "volunteers/claims/claim_detail.html", claim=claim, help_request=claim.help_request,
         organization=claim.help_request.organization, is_volunteer=is_volunteer, show_contact=show_contact,
-        can_decide=claim.status == "pending" and can(current_user, "claim.decide", claim),
+        can_decide=claim.status == "pending" and can(user, "claim.decide", claim),
         can_withdraw=claim.is_live and is_volunteer,
-        can_release=claim.status == "accepted" and can(current_user, "claim.release", claim),
-        can_commit=claim.status == "accepted" and can(current_user, "claim.commit", claim),
+        can_release=claim.status == "accepted" and can(user, "claim.release", claim),
+        can_commit=claim.status == "accepted" and can(user, "claim.commit", claim),
         expires_on=queries.expires_on(claim), decision_form=DecisionForm(), leave_form=LeaveForm())
 
 
 def _answer(claim_id: int, form_class: type, act: Callable[[Claim, User, str | None], Claim],
             done: Callable[[Claim], str]) -> Response:
     """Run one answer to a claim (accept, decline, withdraw, release) and go back with its outcome."""
-    claim = queries.get_claim(claim_id, current_user)
+    user = signed_in_user()
+    claim = queries.get_claim(claim_id, user)
     form = form_class()
     if form.validate_on_submit():
         try:
-            act(claim, current_user, form.note.data)
+            act(claim, user, form.note.data)
         except (Invalid, Conflict) as error:
             flash(next(iter(getattr(error, "fields", {}).values()), error.message), "error")
         else:
@@ -180,11 +182,12 @@ def release_claim(claim_id: int) -> Response:
 @bp.route("/claims/<int:claim_id>/renew", methods=["GET", "POST"])
 @signed_in_required
 def renew_claim(claim_id: int):
-    claim = queries.get_claim(claim_id, current_user)
-    require(current_user, "claim.commit", claim)  # staff see the claim, only its volunteer renews
+    user = signed_in_user()
+    claim = queries.get_claim(claim_id, user)
+    require(user, "claim.commit", claim)  # staff see the claim, only its volunteer renews
     form = RenewForm(commitment_months=claim.commitment_months) if request.method == "GET" else RenewForm()
     submission = submit_form(form, lambda: services.renew_claim(
-        claim, current_user, form.commitment_months.data))
+        claim, user, form.commitment_months.data))
     if submission.is_done:
         flash(_("Thank you: your commitment now runs until %(date)s.", date=_day(claim)), "success")
         return redirect(url_for("volunteers.show_claim", claim_id=claim.id))
@@ -195,10 +198,11 @@ def renew_claim(claim_id: int):
 @bp.route("/claims/<int:claim_id>/conclude", methods=["GET", "POST"])
 @signed_in_required
 def conclude_claim(claim_id: int):
-    claim = queries.get_claim(claim_id, current_user)
-    require(current_user, "claim.commit", claim)  # staff see the claim, only its volunteer concludes
+    user = signed_in_user()
+    claim = queries.get_claim(claim_id, user)
+    require(user, "claim.commit", claim)  # staff see the claim, only its volunteer concludes
     form = ConcludeForm()
-    submission = submit_form(form, lambda: services.conclude_claim(claim, current_user, form.exit_note.data))
+    submission = submit_form(form, lambda: services.conclude_claim(claim, user, form.exit_note.data))
     if submission.is_done:
         flash(_("Your commitment is concluded. Thank you for the hours you gave: they stay on "
                 "your profile."), "success")
@@ -216,8 +220,8 @@ def _day(claim: Claim) -> str:
 @bp.get("/my-projects")
 @roles_required("volunteer")
 def my_projects() -> str:
-    return render_template("volunteers/claims/my_projects.html", projects=queries.my_projects(current_user),
-                           expires_on=queries.expires_on)
+    return render_template("volunteers/claims/my_projects.html",
+                           projects=queries.my_projects(signed_in_user()), expires_on=queries.expires_on)
 
 
 @dashboard_panel("volunteer", order=30)

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.core.accounts.auth import signed_in_user
 from app.core.dashboard.panels import PanelResult
 from app.core.forms import submit_form
 from app.core.models import User
 from app.core.policy import can, require, signed_in_required
-from app.extensions import db
 from app.requests.models import HelpRequest
 from app.requests.pages.views import request_page_panel
-from app.requests.policy import visible_or_404
+from app.requests.policy import visible_request_or_404
 from app.volunteers import bp
 from app.volunteers.delivery import queries, services
 from app.volunteers.delivery.forms import AcceptDeliveryForm, ChangesForm, DeliveryForm
 
 PANEL_STATUSES = ("in_progress", "in_review", "delivered")
-
-
-def _request(request_id: int) -> HelpRequest:
-    return visible_or_404(current_user, db.session.get(HelpRequest, request_id))
 
 
 def _request_page(help_request: HelpRequest) -> Response:
@@ -52,11 +47,12 @@ def delivery_panel(viewer: User | None, help_request: HelpRequest) -> PanelResul
 @bp.route("/requests/<int:request_id>/deliver", methods=["GET", "POST"])
 @signed_in_required
 def submit_delivery(request_id: int):
-    help_request = _request(request_id)
-    require(current_user, "request.deliver", help_request)  # the form is only for the team
+    user = signed_in_user()
+    help_request = visible_request_or_404(user, request_id)
+    require(user, "request.deliver", help_request)  # the form is only for the team
     form = DeliveryForm()
     submission = submit_form(form, lambda: services.submit_delivery(
-        help_request, current_user, repository_url=form.repository_url.data, demo_url=form.demo_url.data,
+        help_request, user, repository_url=form.repository_url.data, demo_url=form.demo_url.data,
         handover_notes=form.handover_notes.data))
     if submission.is_done:
         flash(_("The delivery is submitted. The organisation will accept it or ask for changes."), "success")
@@ -68,10 +64,11 @@ def submit_delivery(request_id: int):
 @bp.post("/requests/<int:request_id>/delivery/accept")
 @signed_in_required
 def accept_delivery(request_id: int) -> Response:
-    help_request = _request(request_id)
+    user = signed_in_user()
+    help_request = visible_request_or_404(user, request_id)
     form = AcceptDeliveryForm()
     if form.validate_on_submit():
-        services.accept_delivery(help_request, current_user)
+        services.accept_delivery(help_request, user)
         flash(_("The delivery is accepted and the project is delivered. Thank the team with a review."),
               "success")
     return _request_page(help_request)
@@ -80,11 +77,12 @@ def accept_delivery(request_id: int) -> Response:
 @bp.route("/requests/<int:request_id>/delivery/changes", methods=["GET", "POST"])
 @signed_in_required
 def request_delivery_changes(request_id: int):
-    help_request = _request(request_id)
-    require(current_user, "request.answer_delivery", help_request)  # the form is only for staff
+    user = signed_in_user()
+    help_request = visible_request_or_404(user, request_id)
+    require(user, "request.answer_delivery", help_request)  # the form is only for staff
     form = ChangesForm()
     submission = submit_form(form, lambda: services.request_changes(
-        help_request, current_user, form.body.data))
+        help_request, user, form.body.data))
     if submission.is_done:
         flash(_("The team is told what to change; the project is back in progress."), "success")
         return _request_page(help_request)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.core.accounts.auth import signed_in_user
 from app.core.dashboard.panels import PanelResult, dashboard_panel
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid
@@ -15,10 +15,9 @@ from app.core.forms import submit_form
 from app.core.models import User
 from app.core.policy import can, roles_required, signed_in_required
 from app.core.templating import nav_link
-from app.extensions import db
 from app.requests.models import HelpRequest
 from app.requests.pages.views import request_page_panel
-from app.requests.policy import visible_or_404
+from app.requests.policy import visible_request_or_404
 from app.volunteers import bp
 from app.volunteers.milestones.forms import MilestoneDoneForm, MilestoneForm
 from app.volunteers.milestones.queries import progress_of
@@ -35,10 +34,6 @@ nav_link("volunteers.needs_attention", _l("Needs attention"), roles=("coordinato
 def checkin_status_name(status: str) -> str:
     """On track, at risk or blocked, in the page's language."""
     return str(STATUS_NAMES.get(status, status))
-
-
-def _request(request_id: int) -> HelpRequest:
-    return visible_or_404(current_user, db.session.get(HelpRequest, request_id))
 
 
 def _back(help_request: HelpRequest, anchor: str = "progress") -> Response:
@@ -71,12 +66,13 @@ def progress_panel(viewer: User | None, help_request: HelpRequest) -> PanelResul
 @bp.route("/requests/<int:request_id>/checkins/new", methods=["GET", "POST"])
 @signed_in_required
 def post_checkin(request_id: int):
-    help_request = _request(request_id)
+    user = signed_in_user()
+    help_request = visible_request_or_404(user, request_id)
     form = CheckInForm()
-    if request.method == "GET" and not can(current_user, "checkin.create", help_request):
+    if request.method == "GET" and not can(user, "checkin.create", help_request):
         flash(_("Only the request's accepted team members post check-ins."), "error")
         return _back(help_request)
-    submission = submit_form(form, lambda: services.post_checkin(help_request, current_user, **form.values()))
+    submission = submit_form(form, lambda: services.post_checkin(help_request, user, **form.values()))
     if submission.is_done:
         flash(_("Check-in posted. The organisation can read it on the request page."), "success")
         return _back(help_request)
@@ -87,13 +83,14 @@ def post_checkin(request_id: int):
 @bp.post("/checkins/<int:checkin_id>/replies")
 @signed_in_required
 def reply_to_checkin(checkin_id: int) -> Response:
-    checkin = queries.get_checkin(checkin_id, current_user)
+    user = signed_in_user()
+    checkin = queries.get_checkin(checkin_id, user)
     form = ReplyForm()
     if not form.validate_on_submit():
         flash(next(iter(form.errors.values()), [_("Write an answer.")])[0], "error")
     else:
         try:
-            services.reply_to_checkin(checkin, current_user, form.body.data)
+            services.reply_to_checkin(checkin, user, form.body.data)
         except Invalid as error:
             flash(_first_message(error), "error")
         else:
@@ -106,7 +103,7 @@ def reply_to_checkin(checkin_id: int) -> Response:
 @bp.get("/coordinator/needs-attention")
 @roles_required("coordinator")
 def needs_attention() -> str:
-    projects = queries.needs_attention(current_user)
+    projects = queries.needs_attention(signed_in_user())
     return render_template(
         "volunteers/progress/needs_attention.html", projects=projects, nudge_form=NudgeForm(),
         staff_of=services.staff_contacts)
@@ -115,11 +112,12 @@ def needs_attention() -> str:
 @bp.post("/requests/<int:request_id>/nudge")
 @roles_required("coordinator")
 def nudge_team(request_id: int) -> Response:
-    help_request = _request(request_id)
+    user = signed_in_user()
+    help_request = visible_request_or_404(user, request_id)
     form = NudgeForm()
     if form.validate_on_submit():
         try:
-            told = services.nudge_team(help_request, current_user, form.note.data)
+            told = services.nudge_team(help_request, user, form.note.data)
         except (Invalid, Conflict) as error:
             flash(_first_message(error), "error")
         else:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.core.accounts.auth import signed_in_user
 from app.core.dashboard.panels import PanelResult
 from app.core.errors import NotFound
 from app.core.forms import submit_form
@@ -15,14 +15,10 @@ from app.core.policy import signed_in_required
 from app.extensions import db
 from app.requests.models import HelpRequest
 from app.requests.pages.views import request_page_panel
-from app.requests.policy import visible_or_404
+from app.requests.policy import visible_request_or_404
 from app.volunteers import bp
 from app.volunteers.reviews import queries, services
 from app.volunteers.reviews.forms import ReviewForm
-
-
-def _request(request_id: int) -> HelpRequest:
-    return visible_or_404(current_user, db.session.get(HelpRequest, request_id))
 
 
 def _back(help_request: HelpRequest) -> Response:
@@ -46,15 +42,16 @@ def reviews_panel(viewer: User | None, help_request: HelpRequest) -> PanelResult
 @bp.route("/requests/<int:request_id>/reviews/new", methods=["GET", "POST"])
 @signed_in_required
 def write_review(request_id: int):
-    help_request = _request(request_id)
+    author = signed_in_user()
+    help_request = visible_request_or_404(author, request_id)
     subject_id = request.args.get("subject", type=int)
-    subjects = queries.subjects_for(current_user, help_request)
+    subjects = queries.subjects_for(author, help_request)
     subject = next((s for s in subjects if s.user is None or s.user.id == subject_id), None)
     if subject is None:
         raise NotFound()
     form = ReviewForm()
     submission = submit_form(form, lambda: services.create_review(
-        help_request, current_user, rating=form.rating.data, body=form.body.data,
+        help_request, author, rating=form.rating.data, body=form.body.data,
         subject_user_id=subject.user.id if subject.user else None))
     if submission.is_done:
         flash(_("Thank you for your review. You can edit it for 7 days."), "success")
@@ -66,13 +63,14 @@ def write_review(request_id: int):
 @bp.route("/reviews/<int:review_id>/edit", methods=["GET", "POST"])
 @signed_in_required
 def edit_review(review_id: int):
+    user = signed_in_user()
     review = queries.get_review(review_id)
-    help_request = _request(review.request_id)
-    if review.author_id != current_user.id:
+    help_request = visible_request_or_404(user, review.request_id)
+    if review.author_id != user.id:
         raise NotFound()
     form = ReviewForm(obj=review) if request.method == "GET" else ReviewForm()
     submission = submit_form(form, lambda: services.update_review(
-        review, current_user, rating=form.rating.data, body=form.body.data))
+        review, user, rating=form.rating.data, body=form.body.data))
     if submission.is_done:
         flash(_("Your review is updated."), "success")
         return _back(help_request)
