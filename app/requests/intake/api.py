@@ -30,7 +30,7 @@ from app.requests.models import (
 from app.requests.organizations.api import ORGANIZATION, organization_json
 from app.requests.organizations.contact import reveal_request_contact
 from app.requests.pages.listings import ListedOrganization, RequestListing
-from app.requests.policy import is_member
+from app.requests.policy import is_member, visible_request_or_404
 from app.requests.review.spec_text import spec_json
 
 TAGS = ("requests",)
@@ -167,16 +167,18 @@ def sees_private_steps(viewer: Any, help_request: HelpRequest) -> bool:
            responses={403: _l("The caller is not staff of this organisation."),
                       422: _l("A field is invalid, or the organisation does not exist.")})
 def create_request(body: dict[str, Any]):
+    user = signed_in_user()
     organization = intake.organization_for(body.pop("organization_id"))
-    help_request = intake.create_draft(organization, by=signed_in_user(), **body)
-    return request_json(help_request, signed_in_user()), 201
+    help_request = intake.create_draft(organization, by=user, **body)
+    return request_json(help_request, user), 201
 
 
 @api_route("/requests/<int:request_id>", ["GET"], summary=_l("A help request, with its current spec"),
            response=REQUEST, tags=TAGS, responses={404: NOT_VISIBLE})
 def read_request(request_id: int):
-    help_request = intake.get_request(request_id, signed_in_user())
-    return request_json(help_request, signed_in_user())
+    user = signed_in_user()
+    help_request = visible_request_or_404(user, request_id)
+    return request_json(help_request, user)
 
 
 @api_route("/requests/<int:request_id>", ["PATCH"], summary=_l("Change a draft's answers"),
@@ -184,8 +186,9 @@ def read_request(request_id: int):
            responses={403: _l("The caller is not staff of the organisation."), 404: NOT_VISIBLE,
                       409: _l("The request is no longer a draft.")})
 def update_request(request_id: int, body: dict[str, Any]):
-    help_request = intake.update_draft(db.session.get(HelpRequest, request_id), by=signed_in_user(), **body)
-    return request_json(help_request, signed_in_user())
+    user = signed_in_user()
+    help_request = intake.update_draft(db.session.get(HelpRequest, request_id), by=user, **body)
+    return request_json(help_request, user)
 
 
 @api_route("/requests/<int:request_id>/submit", ["POST"],
@@ -195,8 +198,9 @@ def update_request(request_id: int, body: dict[str, Any]):
                       409: _l("The request is not a draft."),
                       422: _l("The title, problem or must-do list is still unanswered.")})
 def submit_request(request_id: int):
-    help_request = intake.submit_request(db.session.get(HelpRequest, request_id), signed_in_user())
-    return request_json(help_request, signed_in_user())
+    user = signed_in_user()
+    help_request = intake.submit_request(db.session.get(HelpRequest, request_id), user)
+    return request_json(help_request, user)
 
 
 @api_route("/requests/<int:request_id>/withdraw", ["POST"], summary=_l("Withdraw a request"),
@@ -204,9 +208,10 @@ def submit_request(request_id: int):
            responses={403: _l("Only the organisation's staff or a coordinator may."), 404: NOT_VISIBLE,
                       409: _l("The request is delivered, withdrawn or in review.")})
 def withdraw_request(request_id: int, body: dict[str, Any]):
-    help_request = intake.withdraw_request(db.session.get(HelpRequest, request_id), signed_in_user(),
+    user = signed_in_user()
+    help_request = intake.withdraw_request(db.session.get(HelpRequest, request_id), user,
                                            reason=body.get("reason"))
-    return request_json(help_request, signed_in_user())
+    return request_json(help_request, user)
 
 
 @api_route("/requests/<int:request_id>/timeline", ["GET"], summary=_l("A request's timeline, oldest first"),
@@ -216,7 +221,7 @@ def withdraw_request(request_id: int, body: dict[str, Any]):
            responses={404: NOT_VISIBLE})
 def read_timeline(request_id: int):
     viewer = signed_in_user()
-    help_request = intake.get_request(request_id, viewer)
+    help_request = visible_request_or_404(viewer, request_id)
     statement = (sa.select(TimelineEntry).where(TimelineEntry.request_id == help_request.id)
                  .options(selectinload(TimelineEntry.actor))
                  .order_by(TimelineEntry.at, TimelineEntry.id))
@@ -237,9 +242,10 @@ def read_timeline(request_id: int):
                       413: _l("The file is over 10 MiB."),
                       422: _l("No file, an empty one, or a type we do not accept (`fields.file`).")})
 def upload_request_attachment(request_id: int):
+    user = signed_in_user()
     request.max_content_length = attachments.upload_body_limit()  # only this route takes big bodies
-    help_request = intake.get_request(request_id, signed_in_user())
-    attachment = attachments.save_attachment(request.files.get("file"), uploaded_by=signed_in_user(),
+    help_request = visible_request_or_404(user, request_id)
+    attachment = attachments.save_attachment(request.files.get("file"), uploaded_by=user,
                                              help_request=help_request, purpose="intake")
     return attachment_json(attachment), 201
 
@@ -247,7 +253,7 @@ def upload_request_attachment(request_id: int):
 @api_route("/requests/<int:request_id>/attachments", ["GET"], summary=_l("A request's attachments"),
            paginated=True, response=ATTACHMENT, tags=TAGS, responses={404: NOT_VISIBLE})
 def list_request_attachments(request_id: int):
-    help_request = intake.get_request(request_id, signed_in_user())
+    help_request = visible_request_or_404(signed_in_user(), request_id)
     statement = (sa.select(Attachment).where(Attachment.request_id == help_request.id)
                  .order_by(Attachment.created_at, Attachment.id))
     return paginate(statement, attachment_json)

@@ -357,11 +357,6 @@ def withdraw_request(help_request: HelpRequest | None, by: User, reason: str | N
     return help_request
 
 
-def get_request(request_id: int, user: User | None) -> HelpRequest:
-    """The request with this id if `user` may see it; NotFound otherwise."""
-    return visible_or_404(user, db.session.get(HelpRequest, request_id))
-
-
 def organization_for(organization_id: int | None) -> Organization | None:
     """The organisation with this id (None for None); Invalid naming `organization_id` if there is none."""
     if organization_id is None:

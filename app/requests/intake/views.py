@@ -7,7 +7,6 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -35,7 +34,7 @@ from app.requests.intake.forms import (
     step_form,
 )
 from app.requests.models import HelpRequest
-from app.requests.policy import is_member
+from app.requests.policy import is_member, visible_request_or_404
 
 DASHBOARD_LIMIT = 5
 
@@ -43,7 +42,7 @@ nav_link("requests.my_requests", _l("My requests"), roles=("nonprofit",), order=
 
 
 def _current_user() -> User:
-    return current_user._get_current_object()
+    return signed_in_user()
 
 
 def request_page_url(help_request: HelpRequest) -> str:
@@ -118,7 +117,7 @@ def edit_draft(request_id: int, step: str):
     user = _current_user()
     if step not in STEPS:
         raise NotFound()
-    help_request = intake.get_request(request_id, user)
+    help_request = visible_request_or_404(user, request_id)
     submitted_already = help_request.status != "draft" and is_member(user, help_request.organization_id)
     if request.method == "GET" and submitted_already:
         flash(_("This request has been submitted, so it can no longer be edited as a draft."), "info")
@@ -173,7 +172,7 @@ def _review_step(help_request: HelpRequest, missing: dict[str, str] | None = Non
 @roles_required("nonprofit", "coordinator")
 def submit_request(request_id: int) -> Any:
     user = _current_user()
-    help_request = intake.get_request(request_id, user)
+    help_request = visible_request_or_404(user, request_id)
     try:
         intake.submit_request(help_request, user)
     except Invalid as error:
@@ -193,7 +192,7 @@ def upload_attachment(request_id: int):
     user = _current_user()
     # Only upload routes take bodies over the app's 1 MiB; set before anything reads the form.
     request.max_content_length = attachments.upload_body_limit()
-    help_request = intake.get_request(request_id, user)
+    help_request = visible_request_or_404(user, request_id)
     intake.editable_draft(help_request, user)
     try:
         form = AttachmentForm()
@@ -242,7 +241,7 @@ def download_attachment(attachment_id: int) -> Response:
 @roles_required("nonprofit", "coordinator")
 def withdraw_request(request_id: int):
     user = _current_user()
-    help_request = intake.get_request(request_id, user)
+    help_request = visible_request_or_404(user, request_id)
     # The service refuses the POST; the page itself is only for those who may withdraw.
     require(user, "request.withdraw", help_request)
     form = WithdrawForm()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from app.core.accounts.api import user_summary
+from app.core.accounts.auth import signed_in_user
 from app.core.api.fields import (
     boolean,
     choice,
@@ -169,7 +169,7 @@ def _api_errors(error: Invalid) -> Invalid:
 
 
 def _private(organization: Organization) -> bool:
-    return can(current_user, "organization.see_contact", organization)
+    return can(signed_in_user(), "organization.see_contact", organization)
 
 
 @api_route("/organizations", ["POST"], summary=_l("Create an organisation profile"), auth=("nonprofit",),
@@ -177,7 +177,7 @@ def _private(organization: Organization) -> bool:
            description=_l("The caller becomes its owner; it waits for a coordinator's verification."))
 def create_organization(body: dict[str, Any]):
     try:
-        organization = services.create_organization(current_user, **_profile_values(body))
+        organization = services.create_organization(signed_in_user(), **_profile_values(body))
     except Invalid as error:
         raise _api_errors(error) from None
     return profile_json(organization, private=True), 201
@@ -188,13 +188,14 @@ def create_organization(body: dict[str, Any]):
            responses={401: _l("`mine=true` without a bearer token: sign in to list your organisations."),
                       403: _l("Only coordinators list organisations that are not verified.")})
 def list_organizations(query: dict[str, Any]):
-    statement = services.organizations_for(current_user, verification=query.get("verification"),
+    user = signed_in_user()
+    statement = services.organizations_for(user, verification=query.get("verification"),
                                            mine=bool(query.get("mine")))
-    private = current_user.is_authenticated and (current_user.is_coordinator or bool(query.get("mine")))
+    private = user is not None and (user.is_coordinator or bool(query.get("mine")))
 
     def shown(organization: Organization) -> dict[str, Any]:
         if private:  # every showing of a contact is recorded, in lists too
-            audit.record("contact.viewed", organization, actor=current_user, via="api_list")
+            audit.record("contact.viewed", organization, actor=user, via="api_list")
         return profile_json(organization, private=private)
 
     page = paginate(statement, shown)
@@ -207,10 +208,11 @@ def list_organizations(query: dict[str, Any]):
            response=ORGANIZATION, tags=TAGS,
            responses={404: _l("No such organisation, or it was rejected and the caller is not its staff.")})
 def read_organization(organization_id: int):
-    organization = services.get_visible(organization_id, current_user)
+    user = signed_in_user()
+    organization = services.get_visible(organization_id, user)
     private = _private(organization)
     if private:
-        record_contact_view(current_user, organization, via="api")
+        record_contact_view(user, organization, via="api")
     return profile_json(organization, private=private)
 
 
@@ -222,10 +224,11 @@ def read_organization(organization_id: int):
                       409: _l("Someone else saved the profile since base_version, or at the same moment: "
                               "code stale_version. Read it again, apply your changes and send its version.")})
 def update_organization(organization_id: int, body: dict[str, Any]):
-    organization = services.get_visible(organization_id, current_user)
+    user = signed_in_user()
+    organization = services.get_visible(organization_id, user)
     base_version = body.pop("base_version", None)
     try:
-        services.update_organization(organization, current_user, base_version=base_version,
+        services.update_organization(organization, user, base_version=base_version,
                                      **_profile_values(body))
     except Invalid as error:
         raise _api_errors(error) from None
@@ -238,8 +241,9 @@ def update_organization(organization_id: int, body: dict[str, Any]):
            description=_l("The note is shown to the organisation's staff and e-mailed to them."),
            responses={409: _l("The organisation already has this verification state.")})
 def decide_verification(organization_id: int, body: dict[str, Any]):
-    organization = services.get_visible(organization_id, current_user)
-    services.decide_verification(organization, current_user, body["decision"], body.get("note"))
+    user = signed_in_user()
+    organization = services.get_visible(organization_id, user)
+    services.decide_verification(organization, user, body["decision"], body.get("note"))
     return profile_json(organization, private=True)
 
 
@@ -248,8 +252,9 @@ def decide_verification(organization_id: int, body: dict[str, Any]):
            response=ORGANIZATION, tags=TAGS,
            responses={403: _l("Not the organisation's staff."), 409: _l("The organisation is not rejected.")})
 def request_verification(organization_id: int):
-    organization = services.get_visible(organization_id, current_user)
-    services.request_verification_again(organization, current_user)
+    user = signed_in_user()
+    organization = services.get_visible(organization_id, user)
+    services.request_verification_again(organization, user)
     return profile_json(organization, private=True)
 
 
@@ -262,8 +267,9 @@ def _member_json(membership: Membership) -> dict[str, Any]:
            auth=SIGNED_IN, response=MEMBER, paginated=True, tags=TAGS,
            responses={403: _l("Not the organisation's staff or a coordinator.")})
 def list_members(organization_id: int):
-    organization = services.get_visible(organization_id, current_user)
-    require(current_user, "organization.edit", organization)
+    user = signed_in_user()
+    organization = services.get_visible(organization_id, user)
+    require(user, "organization.edit", organization)
     return paginate(services.members_query(organization), _member_json)
 
 
@@ -281,8 +287,9 @@ def _invitation_json(invitation: OrganizationInvitation) -> dict[str, Any]:
            responses={403: _l("Not the organisation's staff."),
                       409: _l("Too many invitations from this organisation today.")})
 def invite_member(organization_id: int, body: dict[str, Any]):
-    organization = services.get_visible(organization_id, current_user)
-    invitation, _token = services.invite_member(organization, current_user, body["email"])
+    user = signed_in_user()
+    organization = services.get_visible(organization_id, user)
+    invitation, _token = services.invite_member(organization, user, body["email"])
     return _invitation_json(invitation), 201
 
 
@@ -291,5 +298,5 @@ def invite_member(organization_id: int, body: dict[str, Any]):
            responses={404: _l("The token matches no invitation."),
                       409: _l("The invitation was already used or has expired.")})
 def accept_invitation(body: dict[str, Any]):
-    membership = services.accept_invitation(body["token"], current_user)
+    membership = services.accept_invitation(body["token"], signed_in_user())
     return _member_json(membership)

@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from app.core.accounts.auth import start_session
+from app.core.accounts.auth import signed_in_user, start_session
 from app.core.dashboard.panels import PanelResult, dashboard_panel
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.forms import show_service_errors, submit_form
@@ -70,7 +69,7 @@ def verification_panel(user: User) -> PanelResult:
 @roles_required("nonprofit")
 def create_organization():
     form = OrganizationForm()
-    submission = submit_form(form, lambda: services.create_organization(current_user, **form.profile()),
+    submission = submit_form(form, lambda: services.create_organization(signed_in_user(), **form.profile()),
                              on_form=(Invalid,))
     if submission.is_done:
         organization = submission.result
@@ -89,31 +88,33 @@ def _request_page_url(help_request: HelpRequest) -> str | None:
 
 @bp.get("/organizations/<int:organization_id>")
 def show_organization(organization_id: int) -> str:
-    organization = services.get_visible(organization_id, current_user)
+    user = signed_in_user()
+    organization = services.get_visible(organization_id, user)
     help_requests = services.published_requests(organization)
-    show_contact = services.may_see_contact(current_user, organization, help_requests)
+    show_contact = services.may_see_contact(user, organization, help_requests)
     if show_contact:
-        record_contact_view(current_user, organization, via="organization_page")
+        record_contact_view(user, organization, via="organization_page")
     return render_template(
         "requests/organizations/show_organization.html", organization=organization,
         help_requests=help_requests, request_page_url=_request_page_url,
         show_contact=show_contact,
-        can_edit=can(current_user, "organization.edit", organization),
-        is_staff=can(current_user, "organization.invite", organization))
+        can_edit=can(user, "organization.edit", organization),
+        is_staff=can(user, "organization.invite", organization))
 
 
 @bp.route("/organizations/<int:organization_id>/edit", methods=["GET", "POST"])
 @signed_in_required
 def edit_organization(organization_id: int):
-    organization = services.get_visible(organization_id, current_user)
-    require(current_user, "organization.edit", organization)
+    user = signed_in_user()
+    organization = services.get_visible(organization_id, user)
+    require(user, "organization.edit", organization)
     form = OrganizationForm()
     if request.method == "GET":
         form.fill_from(organization)
     was_verified = organization.is_verified
     try:
         submission = submit_form(form, lambda: services.update_organization(
-            organization, current_user, base_version=form.base_version_number(), **form.profile()),
+            organization, user, base_version=form.base_version_number(), **form.profile()),
             on_form=(Invalid,))
     except Conflict as error:
         if error.code != "stale_version":
@@ -149,26 +150,28 @@ def _members_page(organization, form: InvitationForm, status: int = 200):
         "requests/organizations/organization_members.html", organization=organization, form=form,
         memberships=services.members_of(organization),
         invitations=services.open_invitations(organization),
-        can_invite=can(current_user, "organization.invite", organization),
+        can_invite=can(signed_in_user(), "organization.invite", organization),
         expires_at=services.invitation_expires_at, invitation_days=services.INVITATION_DAYS), status
 
 
 @bp.get("/organizations/<int:organization_id>/members")
 @signed_in_required
 def organization_members(organization_id: int):
-    organization = services.get_visible(organization_id, current_user)
-    require(current_user, "organization.edit", organization)
+    user = signed_in_user()
+    organization = services.get_visible(organization_id, user)
+    require(user, "organization.edit", organization)
     return _members_page(organization, InvitationForm())
 
 
 @bp.post("/organizations/<int:organization_id>/invitations")
 @signed_in_required
 def invite_member(organization_id: int):
-    organization = services.get_visible(organization_id, current_user)
-    require(current_user, "organization.invite", organization)
+    user = signed_in_user()
+    organization = services.get_visible(organization_id, user)
+    require(user, "organization.invite", organization)
     form = InvitationForm()
     submission = submit_form(form, lambda: services.invite_member(
-        organization, current_user, form.email.data, locale=current_user.locale))
+        organization, user, form.email.data, locale=user.locale))
     if submission.is_done:
         invitation, _token = submission.result
         flash(_("We e-mailed an invitation to %(email)s. The link works for %(days)d days.",
@@ -187,11 +190,11 @@ def accept_invitation(token: str):
     problem = services.invitation_problem(invitation)
     if problem is not None:
         return render_template("requests/organizations/invitation_invalid.html", message=problem.message), 410
-    if current_user.is_authenticated:
+    if signed_in_user() is not None:
         if request.method == "POST":
             return _join(token, invitation)
         return render_template("requests/organizations/accept_invitation.html", invitation=invitation,
-                               form=None, is_invitee=services.is_invitee(current_user, invitation))
+                               form=None, is_invitee=services.is_invitee(signed_in_user(), invitation))
     form = JoinWithNewAccountForm()
     email_taken = False
     if request.method == "GET":
@@ -216,7 +219,7 @@ def accept_invitation(token: str):
 
 def _join(token: str, invitation) -> Response | tuple[str, int]:
     try:
-        services.accept_invitation(token, current_user)
+        services.accept_invitation(token, signed_in_user())
     except NotAllowed as error:
         return render_template("requests/organizations/invitation_invalid.html", message=error.message), 403
     except Conflict as error:
@@ -230,8 +233,9 @@ def _join(token: str, invitation) -> Response | tuple[str, int]:
 
 def _verification_page(organization, decision_form: VerificationDecisionForm | None = None,
                        document_form: VerificationDocumentForm | None = None, status: int = 200):
+    user = signed_in_user()
     documents = services.verification_documents([organization.id])[organization.id]
-    is_coordinator = can(current_user, "organization.verify", organization)
+    is_coordinator = can(user, "organization.verify", organization)
     if is_coordinator and decision_form is None:
         decision_form = VerificationDecisionForm()
     return render_template(
@@ -240,15 +244,16 @@ def _verification_page(organization, decision_form: VerificationDecisionForm | N
         decision_form=decision_form if is_coordinator else None,
         document_form=document_form or VerificationDocumentForm(formdata=None),
         accepted_types=attachments.accepted_types_sentence(), max_documents=services.MAX_DOCUMENTS,
-        is_staff=can(current_user, "organization.invite", organization),
+        is_staff=can(user, "organization.invite", organization),
         memberships=services.members_of(organization) if is_coordinator else []), status
 
 
 @bp.get("/organizations/<int:organization_id>/verification")
 @signed_in_required
 def organization_verification(organization_id: int):
-    organization = services.get_visible(organization_id, current_user)
-    require(current_user, "organization.edit", organization)
+    user = signed_in_user()
+    organization = services.get_visible(organization_id, user)
+    require(user, "organization.edit", organization)
     return _verification_page(organization)
 
 
@@ -257,9 +262,10 @@ def organization_verification(organization_id: int):
 @csrf.exempt  # the form's own CSRF check runs after the larger upload limit is set (see below)
 def upload_verification_document(organization_id: int):
     # Only upload routes take bodies over the app's 1 MiB; set before anything reads the form.
+    user = signed_in_user()
     request.max_content_length = attachments.upload_body_limit()
-    organization = services.get_visible(organization_id, current_user)
-    require(current_user, "organization.edit", organization)
+    organization = services.get_visible(organization_id, user)
+    require(user, "organization.edit", organization)
     try:
         form = VerificationDocumentForm()
         submitted = form.validate_on_submit()
@@ -270,7 +276,7 @@ def upload_verification_document(organization_id: int):
     if not submitted:
         return _verification_page(organization, document_form=form, status=422)
     try:
-        document = services.add_verification_document(organization, current_user, form.file.data)
+        document = services.add_verification_document(organization, user, form.file.data)
     except Invalid as error:
         form.file.errors = list(error.fields.values()) or [error.message]
         return _verification_page(organization, document_form=form, status=error.status)
@@ -284,11 +290,12 @@ def upload_verification_document(organization_id: int):
 @bp.post("/organizations/<int:organization_id>/verification/documents/<int:attachment_id>/delete")
 @signed_in_required
 def delete_verification_document(organization_id: int, attachment_id: int) -> Response:
-    document = attachments.get_attachment(attachment_id, current_user)
+    user = signed_in_user()
+    document = attachments.get_attachment(attachment_id, user)
     if document.organization_id != organization_id:
         raise NotFound()
     name = document.original_name
-    attachments.delete_attachment(document, current_user)
+    attachments.delete_attachment(document, user)
     flash(_("Removed %(name)s.", name=name), "success")
     return redirect(url_for("requests.organization_verification", organization_id=organization_id))
 
@@ -296,11 +303,12 @@ def delete_verification_document(organization_id: int, attachment_id: int) -> Re
 @bp.post("/organizations/<int:organization_id>/verification/decision")
 @roles_required("coordinator")
 def decide_verification(organization_id: int):
-    organization = services.get_visible(organization_id, current_user)
+    user = signed_in_user()
+    organization = services.get_visible(organization_id, user)
     form = VerificationDecisionForm()
     try:
         submission = submit_form(form, lambda: services.decide_verification(
-            organization, current_user, form.decision.data, form.note.data), on_form=(Invalid,))
+            organization, user, form.decision.data, form.note.data), on_form=(Invalid,))
     except Conflict as error:
         flash(error.message, "error")
         return redirect(url_for("requests.organization_verification", organization_id=organization.id))
@@ -317,9 +325,10 @@ def decide_verification(organization_id: int):
 @bp.post("/organizations/<int:organization_id>/verification/request")
 @signed_in_required
 def request_verification(organization_id: int) -> Response:
-    organization = services.get_visible(organization_id, current_user)
+    user = signed_in_user()
+    organization = services.get_visible(organization_id, user)
     try:
-        services.request_verification_again(organization, current_user)
+        services.request_verification_again(organization, user)
     except Conflict as error:
         flash(error.message, "error")
     else:

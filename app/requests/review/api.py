@@ -8,18 +8,18 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from app.core.accounts.api import user_summary
+from app.core.accounts.auth import signed_in_user
 from app.core.api.fields import integer, moment, string_list, text
 from app.core.api.plumbing import COORDINATOR, SIGNED_IN, api_route, iso, paginate
 from app.core.api.schema import Field, Schema
 from app.core.audit.api import ACTOR
 from app.core.errors import NotFound
-from app.requests.intake import services as intake
 from app.requests.intake.api import REQUEST, request_json
 from app.requests.models import RequestMessage, SpecVersion
+from app.requests.policy import visible_request_or_404
 from app.requests.review import services as review
 from app.requests.review import thread
 from app.requests.review.services import EFFORT_HOURS_MAX, NOTE_MAX, TEAM_SIZE_MAX
@@ -84,7 +84,7 @@ def message_json(message: RequestMessage) -> dict[str, Any]:
            response=SPEC, tags=["specs"],
            responses={404: _l("No such request, it has no spec yet, or the caller may not see it.")})
 def get_spec(request_id: int):
-    help_request = intake.get_request(request_id, current_user)
+    help_request = visible_request_or_404(signed_in_user(), request_id)
     spec = help_request.current_spec
     if spec is None:
         raise NotFound(_("This request has no spec yet: it is drafted when the request is submitted."))
@@ -101,17 +101,18 @@ def get_spec(request_id: int):
                                                  "stale_version; read the spec again, apply your changes "
                                                  "and save with its version.")})
 def update_spec(request_id: int, body: dict[str, Any]):
-    help_request = intake.get_request(request_id, current_user)
+    user = signed_in_user()
+    help_request = visible_request_or_404(user, request_id)
     note = body.pop("note", None)
     base_version = body.pop("base_version", None)
-    review.save_spec(help_request, current_user, changes=body, note=note, base_version=base_version)
+    review.save_spec(help_request, user, changes=body, note=note, base_version=base_version)
     return spec_json(help_request.current_spec)
 
 
 @api_route("/requests/<int:request_id>/spec/versions", ["GET"], summary=_l("Every version of the spec"),
            response=SPEC_VERSION, paginated=True, tags=["specs"], responses={404: NOT_VISIBLE})
 def list_spec_versions(request_id: int):
-    help_request = intake.get_request(request_id, current_user)
+    help_request = visible_request_or_404(signed_in_user(), request_id)
     return paginate(sa.select(SpecVersion).where(SpecVersion.request_id == help_request.id)
                     .options(joinedload(SpecVersion.author)).order_by(SpecVersion.version), spec_version_json)
 
@@ -121,9 +122,10 @@ def list_spec_versions(request_id: int):
            responses={404: NOT_VISIBLE, 409: _l("The request is not in intake, its organisation is not "
                                                  "verified yet, or it has no spec.")})
 def publish_request(request_id: int):
-    help_request = intake.get_request(request_id, current_user)
-    review.publish_request(help_request, current_user)
-    return request_json(help_request, current_user)
+    user = signed_in_user()
+    help_request = visible_request_or_404(user, request_id)
+    review.publish_request(help_request, user)
+    return request_json(help_request, user)
 
 
 @api_route("/requests/<int:request_id>/send-back", ["POST"],
@@ -131,9 +133,10 @@ def publish_request(request_id: int):
            auth=COORDINATOR, body=SEND_BACK, response=REQUEST, tags=["specs"],
            responses={404: NOT_VISIBLE, 409: DECISION_CONFLICT})
 def send_back_request(request_id: int, body: dict[str, Any]):
-    help_request = intake.get_request(request_id, current_user)
-    review.send_back_request(help_request, current_user, body["message"])
-    return request_json(help_request, current_user)
+    user = signed_in_user()
+    help_request = visible_request_or_404(user, request_id)
+    review.send_back_request(help_request, user, body["message"])
+    return request_json(help_request, user)
 
 
 @api_route("/requests/<int:request_id>/reject", ["POST"],
@@ -141,9 +144,10 @@ def send_back_request(request_id: int, body: dict[str, Any]):
            auth=COORDINATOR, body=REJECTION, response=REQUEST, tags=["specs"],
            responses={404: NOT_VISIBLE, 409: DECISION_CONFLICT})
 def reject_request(request_id: int, body: dict[str, Any]):
-    help_request = intake.get_request(request_id, current_user)
-    review.reject_request(help_request, current_user, body["reason"])
-    return request_json(help_request, current_user)
+    user = signed_in_user()
+    help_request = visible_request_or_404(user, request_id)
+    review.reject_request(help_request, user, body["reason"])
+    return request_json(help_request, user)
 
 
 @api_route("/requests/<int:request_id>/messages", ["GET"], summary=_l("The discussion of a request"),
@@ -153,11 +157,12 @@ def reject_request(request_id: int, body: dict[str, Any]):
            responses={403: _l("The caller may see the request but is not part of its discussion."),
                       404: NOT_VISIBLE})
 def list_messages(request_id: int):
-    help_request = thread.discussable_request(request_id, current_user)
+    user = signed_in_user()
+    help_request = thread.discussable_request(request_id, user)
     page = paginate(sa.select(RequestMessage).where(RequestMessage.request_id == help_request.id)
                     .options(joinedload(RequestMessage.author))
                     .order_by(RequestMessage.created_at, RequestMessage.id), message_json)
-    thread.mark_thread_read(help_request, current_user)
+    thread.mark_thread_read(help_request, user)
     return page
 
 
@@ -167,5 +172,6 @@ def list_messages(request_id: int):
            responses={403: _l("The caller may see the request but is not part of its discussion."),
                       404: NOT_VISIBLE, 409: _l("The request is closed: its discussion is read-only.")})
 def post_message(request_id: int, body: dict[str, Any]):
-    help_request = thread.discussable_request(request_id, current_user)
-    return message_json(thread.post_message(help_request, current_user, body["body"])), 201
+    user = signed_in_user()
+    help_request = thread.discussable_request(request_id, user)
+    return message_json(thread.post_message(help_request, user, body["body"])), 201

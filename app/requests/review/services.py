@@ -25,10 +25,9 @@ from app.core.models import Skill, User
 from app.core.policy import require
 from app.extensions import db
 from app.requests import signals
-from app.requests.intake.services import get_request
 from app.requests.models import HelpRequest, SpecVersion
 from app.requests.organizations.queries import organization_staff
-from app.requests.policy import PUBLIC_STATUSES
+from app.requests.policy import PUBLIC_STATUSES, visible_request_or_404
 from app.requests.review.spec_text import (
     LIST_SECTIONS,
     TEXT_SECTIONS,
@@ -54,7 +53,7 @@ DECISION_MAIL_KIND = "intake"
 
 def reviewable_request(request_id: int, user: User | None) -> HelpRequest:
     """The request for a coordinator's review: NotFound when not visible, NotAllowed for non-coordinators."""
-    help_request = get_request(request_id, user)
+    help_request = visible_request_or_404(user, request_id)
     require(user, "request.review", help_request)
     return help_request
 

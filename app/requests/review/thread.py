@@ -21,7 +21,7 @@ from app.core.policy import require
 from app.extensions import db
 from app.requests.models import HelpRequest, RequestMessage, SpecVersion
 from app.requests.organizations.queries import organization_staff
-from app.requests.policy import visible_or_404
+from app.requests.policy import visible_request_or_404
 
 CLOSED_STATUSES = frozenset({"delivered", "withdrawn"})
 # The notification kind of a new message; its params carry `request_id`, which unread counts use.
@@ -34,7 +34,7 @@ def discussable_request(request_id: int, user: User | None) -> HelpRequest:
     Raises NotFound when the request is not visible to the user, NotAllowed when it is but its
     discussion is not theirs (say, a volunteer on an open request).
     """
-    help_request = visible_or_404(user, db.session.get(HelpRequest, request_id))
+    help_request = visible_request_or_404(user, request_id)
     require(user, "request.discuss", help_request)
     return help_request
 

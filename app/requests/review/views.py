@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from app.core.accounts.auth import signed_in_user
 from app.core.dashboard.panels import PanelResult, dashboard_panel
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotFound
@@ -26,8 +26,8 @@ from app.core.views import render_form
 from app.extensions import db
 from app.requests import bp
 from app.requests.intake import attachments
-from app.requests.intake import services as intake
 from app.requests.models import HelpRequest
+from app.requests.policy import visible_request_or_404
 from app.requests.review import queries, services, thread
 from app.requests.review.forms import MessageForm, RejectForm, SendBackForm, SpecForm
 from app.requests.review.spec_text import SECTION_LABELS, canonical_content
@@ -49,7 +49,7 @@ def intake_queue_panel(user: User) -> PanelResult:
 @bp.get("/intake")
 @roles_required("coordinator")
 def intake_queue() -> str:
-    queue = queries.intake_queue(current_user, page=request.args.get("page", 1, type=int),
+    queue = queries.intake_queue(signed_in_user(), page=request.args.get("page", 1, type=int),
                                  per_page=QUEUE_PAGE_SIZE)
     return render_template("requests/review/intake_queue.html", queue=queue, now=utcnow())
 
@@ -71,17 +71,19 @@ def _render_review(help_request: HelpRequest, status: int = 200, **forms: Any) -
 @bp.get("/requests/<int:request_id>/review")
 @roles_required("coordinator")
 def review_request(request_id: int) -> tuple[str, int]:
-    help_request = services.reviewable_request(request_id, current_user)
-    thread.mark_thread_read(help_request, current_user)
+    user = signed_in_user()
+    help_request = services.reviewable_request(request_id, user)
+    thread.mark_thread_read(help_request, user)
     return _render_review(help_request)
 
 
 @bp.post("/requests/<int:request_id>/publish")
 @roles_required("coordinator")
 def publish_request(request_id: int) -> Response | tuple[str, int]:
-    help_request = services.reviewable_request(request_id, current_user)
+    user = signed_in_user()
+    help_request = services.reviewable_request(request_id, user)
     try:
-        services.publish_request(help_request, current_user)
+        services.publish_request(help_request, user)
     except Conflict as error:
         return _render_review(help_request, 409, decision_error=error.message)
     flash(_("Published: volunteers can now find “%(title)s” and claim a seat.", title=help_request.title),
@@ -93,10 +95,11 @@ def _decide(request_id: int, form_key: str, form_class: type[FlaskForm], text_fi
             decide: Callable[[HelpRequest, User, str | None], HelpRequest],
             done: Callable[[HelpRequest], str]) -> Response | tuple[str, int]:
     """Send back or reject: the form's text goes to `decide`; the request then leaves the review page."""
-    help_request = services.reviewable_request(request_id, current_user)
+    user = signed_in_user()
+    help_request = services.reviewable_request(request_id, user)
     form = form_class()
     try:
-        submission = submit_form(form, lambda: decide(help_request, current_user, form[text_field].data),
+        submission = submit_form(form, lambda: decide(help_request, user, form[text_field].data),
                                  on_form=(Invalid,))
     except Conflict as error:  # shown with the decision buttons, where the coordinator acted
         return _render_review(help_request, 409, decision_error=error.message, **{form_key: form})
@@ -139,13 +142,14 @@ def _skill_groups() -> list[dict[str, Any]]:
 @bp.route("/requests/<int:request_id>/spec/edit", methods=["GET", "POST"])
 @roles_required("coordinator")
 def edit_spec(request_id: int) -> Response | tuple[str, int]:
-    help_request = services.reviewable_request(request_id, current_user)
+    user = signed_in_user()
+    help_request = services.reviewable_request(request_id, user)
     services.check_spec_editable(help_request)
     form = SpecForm()
     if request.method == "GET":
         form.fill_from(services.spec_content(help_request), help_request.current_spec_version)
     submission = submit_form(form, lambda: services.save_spec(
-        help_request, current_user, changes=form.spec_changes(), note=form.note.data,
+        help_request, user, changes=form.spec_changes(), note=form.note.data,
         base_version=form.base_version_number()))
     if isinstance(submission.error, Conflict):  # saving again now knowingly replaces the newer version
         form.base_version.data = str(help_request.current_spec_version or "")
@@ -163,15 +167,16 @@ def edit_spec(request_id: int) -> Response | tuple[str, int]:
 
 @bp.get("/requests/<int:request_id>/spec/versions")
 def spec_versions(request_id: int) -> str:
-    help_request = intake.get_request(request_id, current_user)
+    user = signed_in_user()
+    help_request = visible_request_or_404(user, request_id)
     return render_template("requests/review/spec_versions.html", help_request=help_request,
                            versions=queries.spec_versions(help_request),
-                           can_review=can(current_user, "request.review", help_request))
+                           can_review=can(user, "request.review", help_request))
 
 
 @bp.get("/requests/<int:request_id>/spec/versions/<int:version>")
 def show_spec_version(request_id: int, version: int) -> str:
-    help_request = intake.get_request(request_id, current_user)
+    help_request = visible_request_or_404(signed_in_user(), request_id)
     spec = queries.spec_version(help_request, version)
     content = canonical_content(spec.content)
     return render_template("requests/review/show_spec_version.html", help_request=help_request, spec=spec,
@@ -181,7 +186,7 @@ def show_spec_version(request_id: int, version: int) -> str:
 
 @bp.get("/requests/<int:request_id>/spec/compare")
 def compare_spec_versions(request_id: int) -> str:
-    help_request = intake.get_request(request_id, current_user)
+    help_request = visible_request_or_404(signed_in_user(), request_id)
     current = help_request.current_spec_version
     if current is None:
         raise NotFound(_("This request has no spec yet."))
@@ -204,17 +209,19 @@ def _render_thread(help_request: HelpRequest, form: MessageForm, status: int = 2
 @bp.get("/requests/<int:request_id>/thread")
 @signed_in_required
 def request_thread(request_id: int) -> tuple[str, int]:
-    help_request = thread.discussable_request(request_id, current_user)
-    thread.mark_thread_read(help_request, current_user)
+    user = signed_in_user()
+    help_request = thread.discussable_request(request_id, user)
+    thread.mark_thread_read(help_request, user)
     return _render_thread(help_request, MessageForm(formdata=None))
 
 
 @bp.post("/requests/<int:request_id>/thread")
 @signed_in_required
 def post_message(request_id: int) -> Response | tuple[str, int]:
-    help_request = thread.discussable_request(request_id, current_user)
+    user = signed_in_user()
+    help_request = thread.discussable_request(request_id, user)
     form = MessageForm()
-    submission = submit_form(form, lambda: thread.post_message(help_request, current_user, form.body.data),
+    submission = submit_form(form, lambda: thread.post_message(help_request, user, form.body.data),
                              on_form=(Invalid,))
     if submission.is_done:
         flash(_("Message sent."), "success")
