@@ -4,7 +4,7 @@ synonyms across languages, mixed text and filters, over a corpus of real-looking
 from __future__ import annotations
 
 from app.search import engine
-from tests.search.conftest import read_corpus
+from tests.search.samples import read_corpus
 
 
 def describe(query: dict) -> str:

@@ -9,7 +9,7 @@ from app.search.find import filters
 from app.search.indexing.documents import effort_size
 from tests.factories import make_org, make_request, make_user
 from tests.helpers import count_statements
-from tests.search.conftest import NEWEST_FIRST
+from tests.search.samples import NEWEST_FIRST
 
 URL = "/api/v1/requests"
 

@@ -8,10 +8,9 @@ from html import unescape
 
 from app.core.db import utcnow
 from app.search import engine
-from tests.conftest import sign_in
 from tests.factories import make_org, make_request, make_user
-from tests.helpers import count_statements
-from tests.search.conftest import EN, NEWEST_FIRST, ZH
+from tests.helpers import EN, ZH, count_statements, sign_in
+from tests.search.samples import NEWEST_FIRST
 
 
 def page(client, query: str = "", headers: dict | None = None) -> str:

@@ -9,9 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.search.models import SavedSearch
-from tests.conftest import sign_in
 from tests.factories import make_user
-from tests.search.conftest import EN
+from tests.helpers import EN, sign_in
 
 API = "/api/v1/saved-searches"
 
