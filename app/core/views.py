@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, session, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app.core import bp, stats
 from app.core.accounts import services as accounts
+from app.core.accounts.auth import signed_in_user
 from app.core.errors import NotFound
 from app.core.urls import safe_next
 
@@ -26,9 +26,10 @@ def home() -> str:
 
 @bp.post("/language/<locale>")
 def switch_language(locale: str) -> Response:
+    user = signed_in_user()
     if locale not in current_app.config["LANGUAGES"]:
         raise NotFound()
     session["locale"] = locale
-    if current_user.is_authenticated:
-        accounts.set_locale(current_user, locale)
+    if user is not None:
+        accounts.set_locale(user, locale)
     return redirect(safe_next(request.form.get("next"), url_for("core.home")))

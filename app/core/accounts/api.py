@@ -7,10 +7,10 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from app.core.accounts import services as accounts
 from app.core.accounts import throttle
+from app.core.accounts.auth import signed_in_user
 from app.core.api.fields import choice, email_address, integer, moment, password, text
 from app.core.api.plumbing import SIGNED_IN, api_route, bearer_token, iso
 from app.core.api.schema import EMAIL_MAX, Field, Schema
@@ -107,19 +107,19 @@ def issue_token(body: dict[str, Any]):
 @api_route("/auth/token", ["DELETE"], summary=_l("Revoke the bearer token used for this call"),
            auth=SIGNED_IN, status=204, tags=["accounts"], endpoint="revoke_token")
 def revoke_token():
-    accounts.revoke_api_token(current_user._get_current_object(), bearer_token() or "")
+    accounts.revoke_api_token(signed_in_user(), bearer_token() or "")
     return "", 204
 
 
 @api_route("/me", ["GET"], summary=_l("The signed-in account"), auth=SIGNED_IN, response=USER,
            tags=["accounts"])
 def read_me():
-    return user_json(current_user)
+    return user_json(signed_in_user())
 
 
 @api_route("/me", ["PATCH"], summary=_l("Change your name or language"), auth=SIGNED_IN,
            body=PROFILE, response=USER, tags=["accounts"])
 def update_me(body: dict[str, Any]):
-    user = accounts.update_settings(current_user._get_current_object(), name=body.get("name"),
+    user = accounts.update_settings(signed_in_user(), name=body.get("name"),
                                     locale=body.get("locale"))
     return user_json(user)

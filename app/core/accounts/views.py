@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import logout_user
 from werkzeug.wrappers import Response
 
 from app.core import bp
 from app.core.accounts import services as accounts
 from app.core.accounts import throttle
-from app.core.accounts.auth import start_session
+from app.core.accounts.auth import signed_in_user, start_session
 from app.core.errors import Conflict, Invalid
 from app.core.forms import (
     AccountSettingsForm,
@@ -35,7 +35,7 @@ nav_link("core.account", _l("Account"), order=90)
 @limiter.shared_limit(throttle.configured("SIGN_UP_RATE_LIMIT"), "sign-up", key_func=throttle.address,
                       methods=["POST"])
 def sign_up():
-    if current_user.is_authenticated:
+    if signed_in_user() is not None:
         return redirect(url_for("core.dashboard"))
     form = SignUpForm()
     if request.method == "GET":
@@ -63,7 +63,7 @@ def sign_up():
 def sign_in():
     form = SignInForm()
     if request.method == "GET":
-        if current_user.is_authenticated:
+        if signed_in_user() is not None:
             return redirect(url_for("core.dashboard"))
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
@@ -80,8 +80,9 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
-    if current_user.is_authenticated:
-        accounts.end_session(current_user._get_current_object())
+    user = signed_in_user()
+    if user is not None:
+        accounts.end_session(user)
         logout_user()
         flash(_("You are signed out."), "success")
     return redirect(url_for("core.home"))
@@ -90,7 +91,7 @@ def sign_out() -> Response:
 @bp.post("/account/sign-out-everywhere")
 @signed_in_required
 def sign_out_everywhere() -> Response:
-    accounts.end_all_sessions(current_user)
+    accounts.end_all_sessions(signed_in_user())
     logout_user()
     flash(_("You are signed out on every device, this one included. Sign in again to continue."), "success")
     return redirect(url_for("core.sign_in"))
@@ -133,17 +134,18 @@ def reset_password(token: str):
 @bp.route("/account", methods=["GET", "POST"])
 @signed_in_required
 def account():
+    user = signed_in_user()
     form = AccountSettingsForm()
     if request.method == "GET":
-        form.fill_from(current_user)
+        form.fill_from(user)
     if form.validate_on_submit():
         try:
-            accounts.update_settings(current_user, name=form.name.data, locale=form.locale.data,
+            accounts.update_settings(user, name=form.name.data, locale=form.locale.data,
                                      email_preferences=form.email_preferences())
         except Invalid as error:
             show_service_errors(form, error)
         else:
-            session["locale"] = current_user.locale
+            session["locale"] = user.locale
             flash(_("Your settings are saved."), "success")
             return redirect(url_for("core.account"))
     return render_form("core/accounts/account.html", form)
@@ -154,7 +156,7 @@ def account():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = signed_in_user()
         try:
             accounts.change_password(user, form.current_password.data, form.new_password.data)
         except Invalid as error:

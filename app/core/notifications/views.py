@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.core import bp
+from app.core.accounts.auth import signed_in_user
 from app.core.notifications import services as notifications
 from app.core.policy import signed_in_required
 from app.extensions import db
@@ -20,9 +20,10 @@ def bell() -> dict:
     """`unread_notifications()` for the header bell: one COUNT, run only when a page shows the bell."""
 
     def unread_notifications() -> int:
-        if not current_user.is_authenticated:
+        user = signed_in_user()
+        if user is None:
             return 0
-        return notifications.unread_count(current_user)
+        return notifications.unread_count(user)
 
     return {"unread_notifications": unread_notifications,
             "notification_text": notifications.notification_text}
@@ -38,17 +39,18 @@ def _safe_link(link: str | None) -> str:
 @bp.get("/notifications")
 @signed_in_required
 def list_notifications() -> str:
+    user = signed_in_user()
     page = request.args.get("page", 1, type=int)
-    items = db.paginate(notifications.notifications_query(current_user), page=max(page, 1),
+    items = db.paginate(notifications.notifications_query(user), page=max(page, 1),
                         per_page=PAGE_SIZE, error_out=False)
     return render_template("core/notifications/notifications.html", notifications=items,
-                           unread_count=notifications.unread_count(current_user))
+                           unread_count=notifications.unread_count(user))
 
 
 @bp.post("/notifications/<int:notification_id>/read")
 @signed_in_required
 def read_notification(notification_id: int) -> Response:
-    notification = notifications.mark_read(current_user, notification_id)
+    notification = notifications.mark_read(signed_in_user(), notification_id)
     if request.form.get("follow"):
         return redirect(_safe_link(notification.link))
     return redirect(url_for("core.list_notifications"))
@@ -57,7 +59,7 @@ def read_notification(notification_id: int) -> Response:
 @bp.post("/notifications/read-all")
 @signed_in_required
 def read_all_notifications() -> Response:
-    count = notifications.mark_all_read(current_user)
+    count = notifications.mark_all_read(signed_in_user())
     if count:
         flash(_("All notifications marked read."), "success")
     return redirect(url_for("core.list_notifications"))

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
@@ -158,16 +157,17 @@ def filter_label(name: str, value: Any, skill_names: dict[str, str]) -> str:
 
 @bp.get("/search")
 def search_requests() -> str:
+    user = signed_in_user()
     locale = current_locale()
     form = search_form(request.args)
     skills = skill_choices(locale)
     form.set_choices(skills, [(c.slug, c.label(locale)) for c in causes()], region_choices())
     params = form.to_params(page=request.args.get("page", 1))
     params = canonical(params).changed(page=params.page)
-    found = queries.search_requests(params, signed_in_user())
+    found = queries.search_requests(params, user)
     skill_names = {slug: name for slug, name, _group in skills}
     save_form = None
-    if current_user.is_authenticated and current_user.is_volunteer:
+    if user is not None and user.is_volunteer:
         save_form = SaveSearchForm(search=urlencode(params.changed(page=1).to_args(), doseq=True),
                                    name=params.words[:120])
     return render_template(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
+from app.core.accounts.auth import signed_in_user
 from app.core.api.fields import boolean, choice, integer, moment, nested, string_list, text, title
 from app.core.api.plumbing import api_route, iso, page_args
 from app.core.api.schema import Field, Schema
@@ -48,7 +48,7 @@ def saved_search_json(saved_search: SavedSearch) -> dict[str, Any]:
            paginated=True, response=SAVED_SEARCH, tags=TAGS)
 def list_saved_searches():
     page, per_page = page_args()
-    searches = saved.saved_searches_of(current_user)
+    searches = saved.saved_searches_of(signed_in_user())
     window = searches[(page - 1) * per_page: page * per_page]
     return {"items": [saved_search_json(s) for s in window], "total": len(searches), "page": page,
             "per_page": per_page}
@@ -62,7 +62,7 @@ def create_saved_search(body: dict[str, Any]):
     params = SearchParams.from_saved(body.get("q") or "", {
         **filters, "skills": list(skill_slugs(filters.get("skills") or [])),
         "cause": cause_slug(filters.get("cause"))})
-    saved_search = saved.save_search(current_user, name=body.get("name"), params=params,
+    saved_search = saved.save_search(signed_in_user(), name=body.get("name"), params=params,
                                      frequency=body.get("frequency"))
     return saved_search_json(saved_search), 201
 
@@ -71,5 +71,5 @@ def create_saved_search(body: dict[str, Any]):
            auth=("volunteer",), status=204, tags=TAGS,
            responses={404: _l("No such saved search of yours.")})
 def delete_saved_search(saved_search_id: int):
-    saved.delete_saved_search(current_user, saved_search_id)
+    saved.delete_saved_search(signed_in_user(), saved_search_id)
     return "", 204

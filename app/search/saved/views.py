@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app.core.accounts.auth import signed_in_user
 from app.core.errors import Invalid
 from app.core.models import Skill
 from app.core.policy import roles_required
@@ -29,7 +29,7 @@ def save_search() -> Response | str:
     params = search_params_from(form.search.data or "")
     if form.validate():
         try:
-            saved.save_search(current_user, name=form.name.data, params=params,
+            saved.save_search(signed_in_user(), name=form.name.data, params=params,
                               frequency=form.frequency.data)
         except Invalid as error:
             for name, message in error.fields.items():
@@ -45,7 +45,7 @@ def save_search() -> Response | str:
 @bp.get("/search/saved")
 @roles_required("volunteer")
 def saved_searches() -> str:
-    searches = saved.saved_searches_of(current_user)
+    searches = saved.saved_searches_of(signed_in_user())
     return render_template("search/saved/saved_searches.html", searches=searches,
                            urls={s.id: saved_search_url(s) for s in searches},
                            describe=describe_saved_search, delete_form=DeleteForm())
@@ -57,7 +57,7 @@ def delete_saved_search(saved_search_id: int) -> Response:
     if not DeleteForm().validate():
         flash(_("The form expired. Please try again."), "error")
     else:
-        saved.delete_saved_search(current_user, saved_search_id)
+        saved.delete_saved_search(signed_in_user(), saved_search_id)
         flash(_("Saved search deleted."), "success")
     return redirect(url_for("search.saved_searches"))
 

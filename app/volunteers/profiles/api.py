@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from app.core.accounts.api import user_summary
 from app.core.accounts.auth import signed_in_user
@@ -161,7 +160,7 @@ def _review_json(review: Review) -> dict[str, Any]:
 @api_route("/volunteers/me", ["GET"], summary=_l("Your volunteer profile"), auth=("volunteer",),
            response=MY_PROFILE, tags=TAGS, endpoint="read_my_volunteer_profile")
 def read_my_volunteer_profile():
-    user = current_user._get_current_object()
+    user = signed_in_user()
     return my_profile_json(user, services.get_profile(user))
 
 
@@ -170,7 +169,7 @@ def read_my_volunteer_profile():
            description=_l("Skills are named by slug, name or synonym in either language; an unknown "
                           "one is refused with 422 naming `skills[i].name`."))
 def update_my_volunteer_profile(body: dict[str, Any]):
-    user = current_user._get_current_object()
+    user = signed_in_user()
     profile = services.update_profile(user, **body)
     return my_profile_json(user, services.get_profile(user) or profile)
 

@@ -9,7 +9,6 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
@@ -100,7 +99,7 @@ def _form_field_errors(error: Invalid) -> Invalid:
 @bp.route("/volunteers/me/edit", methods=["GET", "POST"])
 @roles_required("volunteer")
 def edit_profile():
-    user = current_user._get_current_object()
+    user = signed_in_user()
     profile = services.get_profile(user)
     groups = services.skills_by_category()
     form = profile_form([skill for _category, skills in groups for skill in skills])
