@@ -1,1 +1,1 @@
-"""Tests of the JSON API base: accounts, tokens, errors, pagination and the OpenAPI document."""
+"""Tests of the JSON API base: errors, field shapes, language, health and the OpenAPI document."""

@@ -45,12 +45,12 @@ def stored_messages(db) -> list[EmailMessage]:
     ("en", "Due May 1, 2025", 'lang="en"'),
     ("zh_CN", "Due 2025年5月1日", 'lang="zh-CN"'),
 ])
-def test_an_email_is_written_in_the_recipients_language(db, mail_outbox, locale, due_text, lang):
+def test_an_email_is_written_in_the_recipients_language(db, sent_mail, locale, due_text, lang):
     user = make_user("volunteer", name="Wang Fang", locale=locale)
     send_email(user, "checkins", "Your check-in is due", "probe", due=date(2025, 5, 1))
     db.session.commit()
 
-    [sent] = mail_outbox
+    [sent] = sent_mail
     assert sent.to == [user.email]
     assert sent.subject == "Your check-in is due"
     assert due_text in sent.body
@@ -60,7 +60,7 @@ def test_an_email_is_written_in_the_recipients_language(db, mail_outbox, locale,
     assert lang in html and due_text in html
 
 
-def test_a_password_reset_email_is_stored_and_sent_from_the_mail_queue(app, db, mail_outbox):
+def test_a_password_reset_email_is_stored_and_sent_from_the_mail_queue(app, db, sent_mail):
     user = make_user("nonprofit", email="amy@example.org", name="Amy")
     db.session.commit()
 
@@ -74,14 +74,14 @@ def test_a_password_reset_email_is_stored_and_sent_from_the_mail_queue(app, db, 
     [job] = db.session.scalars(sa.select(OutboxJob)).all()
     assert (job.name, job.args, job.queue, job.status) == ("app.core.mail.deliver_email",
                                                            [message.id], "mail", "done")
-    [sent] = mail_outbox
+    [sent] = sent_mail
     assert sent.subject == "Reset your Codebridge password"
     assert "/reset-password/" in sent.body
     assert sent.from_email == app.config["MAIL_DEFAULT_SENDER"]
     assert user.email in sent.to
 
 
-def test_a_user_who_turned_off_an_email_kind_gets_none_of_it(db, mail_outbox):
+def test_a_user_who_turned_off_an_email_kind_gets_none_of_it(db, sent_mail):
     user = make_user("volunteer", email_preferences={"checkins": False})
 
     assert send_email(user, "checkins", "Your check-in is due", "accounts/password_reset",
@@ -90,25 +90,25 @@ def test_a_user_who_turned_off_an_email_kind_gets_none_of_it(db, mail_outbox):
 
     assert stored_messages(db) == []
     assert db.session.scalars(sa.select(OutboxJob)).all() == []
-    assert mail_outbox == []
+    assert sent_mail == []
 
 
-def test_delivering_a_sent_email_again_sends_nothing(app, db, mail_outbox):
+def test_delivering_a_sent_email_again_sends_nothing(app, db, sent_mail):
     user = make_user("volunteer")
     with app.test_request_context():
         message = send_email(user, "password_reset", "Reset your Codebridge password",
                              "accounts/password_reset", token="abc")
     db.session.commit()
-    assert len(mail_outbox) == 1
+    assert len(sent_mail) == 1
 
     deliver_email(message.id)
     deliver_email(message.id)
 
-    assert len(mail_outbox) == 1
+    assert len(sent_mail) == 1
 
 
 def test_an_email_that_cannot_be_sent_is_marked_failed_and_can_be_retried(
-        app, db, runner, mail_outbox, monkeypatch):
+        app, db, runner, sent_mail, monkeypatch):
     from flask_mailman.backends.locmem import EmailBackend
 
     def time_out(self, messages):
@@ -124,23 +124,23 @@ def test_an_email_that_cannot_be_sent_is_marked_failed_and_can_be_retried(
 
     [message] = stored_messages(db)
     assert (message.status, message.last_error) == ("failed", "TimeoutError: smtp timed out")
-    assert mail_outbox == []
+    assert sent_mail == []
 
     monkeypatch.setattr(EmailBackend, "send_messages", send_messages)
     assert runner.invoke(args=["jobs", "retry", "--all-failed"]).exit_code == 0
 
     [message] = stored_messages(db)
     assert (message.status, message.last_error) == ("sent", None)
-    assert len(mail_outbox) == 1
+    assert len(sent_mail) == 1
 
 
 @pytest.mark.usefixtures("probe_templates")
-def test_an_email_subject_is_one_line(db, mail_outbox):
+def test_an_email_subject_is_one_line(db, sent_mail):
     user = make_user("volunteer")
     send_email(user, "general", "Hello\r\nBcc: everyone@example.org", "probe", due=date.today())
     db.session.commit()
 
-    assert mail_outbox[0].subject == "Hello Bcc: everyone@example.org"
+    assert sent_mail[0].subject == "Hello Bcc: everyone@example.org"
 
 
 def test_an_unknown_mail_backend_stops_the_app_at_start(test_config):

@@ -21,7 +21,7 @@ def note(label: str) -> None:
 def note_and_follow_up(label: str) -> None:
     """Record this run and enqueue a follow-up job in the same commit."""
     db.session.add(AuditEvent(action=f"job.{label}", target_type="test"))
-    enqueue("tests.jobs.tasks.note", f"{label}.follow-up")
+    enqueue("tests.core.jobs.tasks.note", f"{label}.follow-up")
     db.session.commit()
 
 

@@ -14,9 +14,9 @@ from app.core.db import utcnow
 from app.core.jobs import execution
 from app.core.jobs import services as jobs
 from app.core.models import OutboxJob
+from tests.core.jobs import tasks
+from tests.core.jobs.tasks import notes
 from tests.factories import make_user
-from tests.jobs import tasks
-from tests.jobs.tasks import notes
 
 pytestmark = pytest.mark.usefixtures("test_jobs")
 
@@ -27,7 +27,7 @@ def outbox_rows(db) -> list[OutboxJob]:
 
 
 def test_a_job_runs_only_once_the_caller_commits(db):
-    jobs.enqueue("tests.jobs.tasks.note", "welcome")
+    jobs.enqueue("tests.core.jobs.tasks.note", "welcome")
     db.session.flush()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxJob)) == 1
     assert notes() == []  # written but not committed: nothing ran
@@ -42,7 +42,7 @@ def test_a_job_runs_only_once_the_caller_commits(db):
 
 def test_a_rolled_back_transaction_takes_its_job_with_it(db):
     make_user("volunteer")
-    jobs.enqueue("tests.jobs.tasks.note", "never")
+    jobs.enqueue("tests.core.jobs.tasks.note", "never")
     db.session.rollback()
     make_user("volunteer")
     db.session.commit()  # a later commit must not run the dropped job
@@ -52,9 +52,9 @@ def test_a_rolled_back_transaction_takes_its_job_with_it(db):
 
 
 def test_a_job_rolled_back_to_a_savepoint_never_runs(db):
-    jobs.enqueue("tests.jobs.tasks.note", "kept")
+    jobs.enqueue("tests.core.jobs.tasks.note", "kept")
     savepoint = db.session.begin_nested()
-    jobs.enqueue("tests.jobs.tasks.note", "undone")
+    jobs.enqueue("tests.core.jobs.tasks.note", "undone")
     savepoint.rollback()
     db.session.commit()
 
@@ -63,7 +63,7 @@ def test_a_job_rolled_back_to_a_savepoint_never_runs(db):
 
 
 def test_a_job_that_enqueues_a_job_runs_that_one_too(db):
-    jobs.enqueue("tests.jobs.tasks.note_and_follow_up", "claim")
+    jobs.enqueue("tests.core.jobs.tasks.note_and_follow_up", "claim")
     db.session.commit()
 
     assert notes() == ["job.claim", "job.claim.follow-up"]
@@ -72,7 +72,7 @@ def test_a_job_that_enqueues_a_job_runs_that_one_too(db):
 
 def test_a_failing_job_is_recorded_and_the_callers_change_stands(db):
     user = make_user("volunteer", name="Lin")
-    jobs.enqueue("tests.jobs.tasks.explode", "reminder")
+    jobs.enqueue("tests.core.jobs.tasks.explode", "reminder")
     db.session.commit()  # must not raise
 
     [row] = outbox_rows(db)
@@ -81,7 +81,7 @@ def test_a_failing_job_is_recorded_and_the_callers_change_stands(db):
     assert db.session.get(type(user), user.id).name == "Lin"
 
 
-def test_a_failing_job_never_breaks_the_web_request(app, client, db, monkeypatch, mail_outbox):
+def test_a_failing_job_never_breaks_the_web_request(app, client, db, monkeypatch, sent_mail):
     from flask_mailman.backends.locmem import EmailBackend
 
     def refuse(self, messages):
@@ -98,13 +98,13 @@ def test_a_failing_job_never_breaks_the_web_request(app, client, db, monkeypatch
     assert row.name == "app.core.mail.deliver_email"
     assert row.status == "failed"
     assert "mail server down" in row.last_error
-    assert mail_outbox == []
+    assert sent_mail == []
     assert user.id is not None
 
 
 def test_drain_runs_rows_left_pending(db, runner):
-    db.session.add(OutboxJob(name="tests.jobs.tasks.note", args=["left"], queue="default"))
-    db.session.add(OutboxJob(name="tests.jobs.tasks.note", args=["behind"], queue="default"))
+    db.session.add(OutboxJob(name="tests.core.jobs.tasks.note", args=["left"], queue="default"))
+    db.session.add(OutboxJob(name="tests.core.jobs.tasks.note", args=["behind"], queue="default"))
     db.session.commit()  # written without enqueue(): nothing dispatched them
     assert notes() == []
 
@@ -126,7 +126,7 @@ def test_tick_drains_and_runs_periodic_duties_in_one_line(db, runner, monkeypatc
         raise ValueError("bad data")
 
     jobs.periodic("digest")(broken_duty)
-    db.session.add(OutboxJob(name="tests.jobs.tasks.note", args=["tick"], queue="default"))
+    db.session.add(OutboxJob(name="tests.core.jobs.tasks.note", args=["tick"], queue="default"))
     db.session.commit()
 
     result = runner.invoke(args=["jobs", "tick"])
@@ -140,7 +140,7 @@ def test_tick_drains_and_runs_periodic_duties_in_one_line(db, runner, monkeypatc
 
 
 def test_a_delayed_job_waits_for_a_tick_after_its_time(db):
-    job = jobs.enqueue("tests.jobs.tasks.note", "later", run_at=utcnow() + timedelta(hours=1))
+    job = jobs.enqueue("tests.core.jobs.tasks.note", "later", run_at=utcnow() + timedelta(hours=1))
     db.session.commit()
     assert notes() == []
     assert jobs.tick()["outbox"].found == 0
@@ -153,10 +153,10 @@ def test_a_delayed_job_waits_for_a_tick_after_its_time(db):
 
 
 def test_a_row_claimed_by_a_process_that_died_is_run_again(db):
-    db.session.add(OutboxJob(name="tests.jobs.tasks.note", args=["orphan"], queue="default",
+    db.session.add(OutboxJob(name="tests.core.jobs.tasks.note", args=["orphan"], queue="default",
                              status="enqueued", attempts=1,
                              enqueued_at=utcnow() - jobs.STALE_AFTER - timedelta(minutes=1)))
-    db.session.add(OutboxJob(name="tests.jobs.tasks.note", args=["busy"], queue="default",
+    db.session.add(OutboxJob(name="tests.core.jobs.tasks.note", args=["busy"], queue="default",
                              status="enqueued", attempts=1, enqueued_at=utcnow()))
     db.session.commit()
 
@@ -167,7 +167,7 @@ def test_a_row_claimed_by_a_process_that_died_is_run_again(db):
 
 
 def test_a_row_already_done_is_never_run_twice(db):
-    job = jobs.enqueue("tests.jobs.tasks.note", "once")
+    job = jobs.enqueue("tests.core.jobs.tasks.note", "once")
     db.session.commit()
 
     assert execution.run_outbox_job(job.id) == "already-done"
@@ -175,7 +175,7 @@ def test_a_row_already_done_is_never_run_twice(db):
 
 
 def test_retry_puts_failed_jobs_back_in_line(db, runner):
-    jobs.enqueue("tests.jobs.tasks.flaky", "sync")
+    jobs.enqueue("tests.core.jobs.tasks.flaky", "sync")
     db.session.commit()
     assert [row.status for row in outbox_rows(db)] == ["failed"]
 
@@ -190,8 +190,8 @@ def test_retry_puts_failed_jobs_back_in_line(db, runner):
 
 
 def test_status_counts_jobs_per_state(db, runner):
-    jobs.enqueue("tests.jobs.tasks.note", "a")
-    jobs.enqueue("tests.jobs.tasks.explode", "b")
+    jobs.enqueue("tests.core.jobs.tasks.note", "a")
+    jobs.enqueue("tests.core.jobs.tasks.explode", "b")
     db.session.commit()
 
     result = runner.invoke(args=["jobs", "status"])
@@ -224,7 +224,7 @@ def test_a_broken_dispatch_never_undoes_the_commit_and_the_drainer_catches_up(db
 
     monkeypatch.setattr(jobs.runner, "dispatch", broken_dispatch)
     user = make_user("volunteer", name="Zhao")
-    jobs.enqueue("tests.jobs.tasks.note", "late")
+    jobs.enqueue("tests.core.jobs.tasks.note", "late")
     db.session.commit()  # must not raise: the change and its outbox row are committed
 
     assert [row.status for row in outbox_rows(db)] == ["pending"]

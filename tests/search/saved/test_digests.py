@@ -15,14 +15,6 @@ from tests.factories import make_org, make_request, make_user
 
 
 @pytest.fixture
-def mail_outbox(app) -> list:
-    state = app.extensions["mailman"]
-    state.outbox = []
-    yield state.outbox
-    state.outbox = []
-
-
-@pytest.fixture
 def volunteer(db):
     user = make_user("volunteer", name="Chen Jing", locale="en")
     db.session.commit()
@@ -59,7 +51,7 @@ def notifications(db, user) -> list[Notification]:
 
 
 def test_a_due_search_gets_what_was_published_since_and_matches(db, reindex, volunteer, food_org,
-                                                                mail_outbox):
+                                                                sent_mail):
     saved = keep(db, volunteer, query="食物", filters={"cause": "food"}, age=timedelta(days=3))
     fresh = published(food_org, "食物银行地图", timedelta(hours=5))
     published(food_org, "食物 before the search was saved", timedelta(days=4))
@@ -74,7 +66,7 @@ def test_a_due_search_gets_what_was_published_since_and_matches(db, reindex, vol
     [note] = notifications(db, volunteer)
     assert note.params["request_ids"] == [fresh.id] and note.params["count"] == 1
     assert note.params["name"] == "Food maps" and note.link.startswith("/search?q=")
-    [sent] = mail_outbox
+    [sent] = sent_mail
     assert sent.to == [volunteer.email] and "Food maps" in sent.subject
     assert "食物银行地图" in sent.body and f"/requests/{fresh.id}" in sent.body
     assert "before the search was saved" not in sent.body and "Unrelated" not in sent.body
@@ -83,13 +75,13 @@ def test_a_due_search_gets_what_was_published_since_and_matches(db, reindex, vol
     assert saved.last_sent_at is not None
 
 
-def test_running_the_tick_twice_sends_nothing_twice(db, reindex, volunteer, food_org, mail_outbox):
+def test_running_the_tick_twice_sends_nothing_twice(db, reindex, volunteer, food_org, sent_mail):
     keep(db, volunteer)
     published(food_org, "Food map", timedelta(hours=5))
     reindex()
     tick()
     assert tick()["search_digests"] == "0 digest(s) queued"
-    assert len(notifications(db, volunteer)) == 1 and len(mail_outbox) == 1
+    assert len(notifications(db, volunteer)) == 1 and len(sent_mail) == 1
 
 
 @pytest.mark.parametrize(("frequency", "age", "last_sent_ago", "due"), [
@@ -102,7 +94,7 @@ def test_running_the_tick_twice_sends_nothing_twice(db, reindex, volunteer, food
     ("weekly", timedelta(days=30), timedelta(days=6), False),
     ("weekly", timedelta(days=30), timedelta(days=7, minutes=1), True),
 ])
-def test_when_a_digest_is_due(db, reindex, volunteer, food_org, mail_outbox, frequency, age, last_sent_ago,
+def test_when_a_digest_is_due(db, reindex, volunteer, food_org, sent_mail, frequency, age, last_sent_ago,
                               due):
     keep(db, volunteer, frequency=frequency, age=age, last_sent_ago=last_sent_ago)
     published(food_org, "Food map", timedelta(minutes=10))
@@ -111,43 +103,43 @@ def test_when_a_digest_is_due(db, reindex, volunteer, food_org, mail_outbox, fre
     assert len(notifications(db, volunteer)) == int(due)
 
 
-def test_nothing_new_sends_nothing_but_the_period_still_counts(db, reindex, volunteer, food_org, mail_outbox):
+def test_nothing_new_sends_nothing_but_the_period_still_counts(db, reindex, volunteer, food_org, sent_mail):
     saved = keep(db, volunteer, query="trees")
     published(food_org, "Food map", timedelta(hours=5))
     reindex()
     assert tick()["search_digests"] == "1 digest(s) queued"
-    assert notifications(db, volunteer) == [] and mail_outbox == []
+    assert notifications(db, volunteer) == [] and sent_mail == []
     db.session.refresh(saved)
     assert saved.last_sent_at is not None
 
 
 def test_a_volunteer_who_turned_digests_off_gets_the_notification_without_the_email(
-        db, reindex, volunteer, food_org, mail_outbox):
+        db, reindex, volunteer, food_org, sent_mail):
     volunteer.email_preferences = {"digests": False}
     keep(db, volunteer)
     published(food_org, "Food map", timedelta(hours=5))
     reindex()
     tick()
     assert len(notifications(db, volunteer)) == 1
-    assert mail_outbox == [] and db.session.scalar(sa.select(sa.func.count(EmailMessage.id))) == 0
+    assert sent_mail == [] and db.session.scalar(sa.select(sa.func.count(EmailMessage.id))) == 0
 
 
-def test_blocked_volunteers_get_no_digest(db, reindex, volunteer, food_org, mail_outbox):
+def test_blocked_volunteers_get_no_digest(db, reindex, volunteer, food_org, sent_mail):
     volunteer.is_blocked = True
     keep(db, volunteer)
     published(food_org, "Food map", timedelta(hours=5))
     reindex()
     assert tick()["search_digests"] == "0 digest(s) queued"
-    assert notifications(db, volunteer) == [] and mail_outbox == []
+    assert notifications(db, volunteer) == [] and sent_mail == []
 
 
-def test_the_digest_is_written_in_the_volunteers_language(db, reindex, food_org, mail_outbox,
+def test_the_digest_is_written_in_the_volunteers_language(db, reindex, food_org, sent_mail,
                                                           compiled_catalogues):
     reader = make_user("volunteer", locale="zh_CN")
     keep(db, reader)
     published(food_org, "Food map", timedelta(hours=5))
     reindex()
     tick()
-    [sent] = mail_outbox
+    [sent] = sent_mail
     assert sent.subject == "你保存的搜索“Food maps”有新项目"
     assert "Food map" in sent.body and "个新项目" in sent.body

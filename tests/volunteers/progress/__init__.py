@@ -1,1 +1,1 @@
-"""Tests for check-ins, milestones, cadence, reminders and stalled requests."""
+"""Tests for check-ins, cadence, reminders and stalled requests."""

@@ -23,7 +23,7 @@ from app.requests.intake.content import (
 from app.requests.intake.drafter import draft_spec
 from app.requests.intake.drafting_answers import SPEC_FIELDS, IntakeAnswers
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 CASES = json.loads((Path(__file__).with_name("cases.json")).read_text(encoding="utf-8"))["cases"]
 
 
