@@ -23,7 +23,7 @@ from app.core.api.plumbing import api_route, iso
 from app.core.api.schema import Field, Schema
 from app.core.models import User
 from app.volunteers.models import Review, VolunteerProfile
-from app.volunteers.profiles import services
+from app.volunteers.profiles import queries, services
 
 TAGS = ("volunteers",)
 LIMITS = services.LIMITS
@@ -127,7 +127,7 @@ PUBLIC_PROFILE = Schema(
 
 def profile_json(user: User, profile: VolunteerProfile | None) -> dict[str, Any]:
     """The public fields of a profile; a volunteer who never saved one shows the defaults."""
-    skills = services.sorted_skills(profile, "en")
+    skills = queries.sorted_skills(profile, "en")
     return {
         "id": user.id, "name": user.name,
         "skills": [{"name": held.skill.slug, "name_en": held.skill.name_en, "name_zh": held.skill.name_zh,
@@ -161,7 +161,7 @@ def _review_json(review: Review) -> dict[str, Any]:
            response=MY_PROFILE, tags=TAGS, endpoint="read_my_volunteer_profile")
 def read_my_volunteer_profile():
     user = signed_in_user()
-    return my_profile_json(user, services.get_profile(user))
+    return my_profile_json(user, queries.get_profile(user))
 
 
 @api_route("/volunteers/me", ["PUT"], summary=_l("Save your volunteer profile"), auth=("volunteer",),
@@ -171,7 +171,7 @@ def read_my_volunteer_profile():
 def update_my_volunteer_profile(body: dict[str, Any]):
     user = signed_in_user()
     profile = services.update_profile(user, **body)
-    return my_profile_json(user, services.get_profile(user) or profile)
+    return my_profile_json(user, queries.get_profile(user) or profile)
 
 
 @api_route("/volunteers/<int:user_id>", ["GET"], summary=_l("A volunteer's public profile"),
@@ -179,7 +179,7 @@ def update_my_volunteer_profile(body: dict[str, Any]):
            responses={404: _l("No volunteer has this id.")})
 def read_volunteer_profile(user_id: int):
     viewer = signed_in_user()
-    public = services.public_profile(user_id, viewer)
+    public = queries.public_profile(user_id, viewer)
     return {**profile_json(public.user, public.profile),
             "delivered_projects": [{"request_id": project.request_id, "title": project.title,
                                     "organization": project.organization_name, "role": project.role,

@@ -22,12 +22,11 @@ from app.core.models import Skill
 from app.core.templating import current_locale
 from app.requests.organizations.services import causes
 from app.volunteers.models import VolunteerProfile
+from app.volunteers.profiles.queries import LANGUAGES, LEVEL_NAMES
 from app.volunteers.profiles.services import (
     DEFAULT_TIMEZONE,
     HOURS_MAX,
     HOURS_MIN,
-    LANGUAGES,
-    LEVEL_NAMES,
     LIMITS,
 )
 

@@ -22,7 +22,7 @@ from app.core.taxonomy import load_categories
 from app.core.templating import current_locale, nav_link
 from app.core.views import render_form
 from app.volunteers import bp
-from app.volunteers.profiles import services
+from app.volunteers.profiles import queries, services
 from app.volunteers.profiles.forms import COMMON_TIMEZONES, level_field_name, profile_form
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -62,13 +62,13 @@ def skill_name(skill: Skill) -> Markup:
 @bp.app_template_global()
 def skill_level_name(level: int) -> str:
     """The word for a skill level: 1 learning … 5 expert."""
-    return services.level_name(level)
+    return queries.level_name(level)
 
 
 @bp.app_template_global()
 def work_language_names(codes: list[str]) -> str:
     """The languages a volunteer works in, named and listed the way the page's language lists things."""
-    return format_list([services.language_name(code) for code in codes], locale=str(get_locale() or "zh_CN"))
+    return format_list([queries.language_name(code) for code in codes], locale=str(get_locale() or "zh_CN"))
 
 
 def _request_page_url(request_id: int) -> str | None:
@@ -81,7 +81,7 @@ def _request_page_url(request_id: int) -> str | None:
 @dashboard_panel("volunteer", order=25)
 def profile_panel(user: User) -> PanelResult:
     """How complete the volunteer's profile is, and what to add for recommendations to work."""
-    completeness = services.completeness(user)
+    completeness = queries.completeness(user)
     return "volunteers/profiles/profile_panel.html", {
         "completeness": completeness, "user": user,
         "missing": [MISSING_PARTS[part] for part in completeness.missing]}
@@ -100,8 +100,8 @@ def _form_field_errors(error: Invalid) -> Invalid:
 @roles_required("volunteer")
 def edit_profile():
     user = signed_in_user()
-    profile = services.get_profile(user)
-    groups = services.skills_by_category()
+    profile = queries.get_profile(user)
+    groups = queries.skills_by_category()
     form = profile_form([skill for _category, skills in groups for skill in skills])
     if request.method == "GET":
         form.fill_from(profile)
@@ -128,10 +128,10 @@ def edit_profile():
 @bp.get("/volunteers/<int:user_id>")
 def show_profile(user_id: int) -> str:
     viewer = signed_in_user()
-    public = services.public_profile(user_id, viewer)
+    public = queries.public_profile(user_id, viewer)
     return render_template(
         "volunteers/profiles/profile.html", public=public, volunteer=public.user, profile=public.profile,
-        skills=services.sorted_skills(public.profile, current_locale()),
+        skills=queries.sorted_skills(public.profile, current_locale()),
         is_owner=viewer is not None and viewer.id == public.user.id,
         request_page_url=_request_page_url)
 
@@ -143,11 +143,11 @@ def suggest_skills() -> Response:
     locale = current_locale()
     other = "en" if locale == "zh_CN" else "zh_CN"
     items = []
-    for suggestion in services.suggest_skills(query):
+    for suggestion in queries.suggest_skills(query):
         skill = suggestion.skill
         name, other_name = skill.display_name(locale), skill.display_name(other)
         items.append({"slug": skill.slug, "name": name,
                       "other_name": other_name if other_name != name else None,
                       "other_lang": other.replace("_", "-"), "category": skill.category,
                       "matched": suggestion.matched})
-    return jsonify({"query": query[:services.QUERY_MAX], "items": items})
+    return jsonify({"query": query[:queries.QUERY_MAX], "items": items})

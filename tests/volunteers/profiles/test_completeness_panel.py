@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.volunteers.profiles.services import completeness
+from app.volunteers.profiles.queries import completeness
 from tests.factories import make_user, make_volunteer
 from tests.helpers import EN, sign_in, text_of
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.volunteers.profiles.services import resolve_skill_names, suggest_skills
+from app.volunteers.profiles.queries import resolve_skill_names, suggest_skills
 from tests.factories import make_skill
 from tests.helpers import EN, ZH
 
