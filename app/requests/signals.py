@@ -35,6 +35,7 @@ request_seats_changed = _signals.signal("request-seats-changed")
 request_status_changed = _signals.signal("request-status-changed")
 
 # An organisation's profile or verification changed in a way its requests' listings show (name,
-# region, causes, verified badge). Sent by app.requests.organizations.services inside the transaction,
-# before its commit. Extra keywords: `organization`, `fields` (the changed names) and `by`.
+# region, causes, verified badge). Sent by app.requests.organizations (profile edits, verification)
+# inside the transaction, before its commit. Extra keywords:
+# `organization`, `fields` (the changed names) and `by`.
 organization_updated = _signals.signal("organization-updated")

@@ -27,7 +27,7 @@ from app.core.errors import Invalid
 from app.core.policy import can, require
 from app.extensions import db
 from app.requests.models import VERIFICATION_STATES, Membership, Organization, OrganizationInvitation
-from app.requests.organizations import services
+from app.requests.organizations import invitations, queries, services, verification
 from app.requests.organizations.contact import record_contact_view
 from app.requests.pages.listings import ListedOrganization
 
@@ -93,7 +93,7 @@ ORGANIZATION_PATCH = Schema(
 
 DECISION = Schema(
     "VerificationDecision",
-    choice("decision", services.DECISIONS, required=True),
+    choice("decision", verification.DECISIONS, required=True),
     text("note", description=_l("Shown to the organisation's staff and e-mailed to them; "
                                 "required when rejecting.")),
 )
@@ -189,7 +189,7 @@ def create_organization(body: dict[str, Any]):
                       403: _l("Only coordinators list organisations that are not verified.")})
 def list_organizations(query: dict[str, Any]):
     user = signed_in_user()
-    statement = services.organizations_for(user, verification=query.get("verification"),
+    statement = queries.organizations_for(user, verification=query.get("verification"),
                                            mine=bool(query.get("mine")))
     private = user is not None and (user.is_coordinator or bool(query.get("mine")))
 
@@ -209,7 +209,7 @@ def list_organizations(query: dict[str, Any]):
            responses={404: _l("No such organisation, or it was rejected and the caller is not its staff.")})
 def read_organization(organization_id: int):
     user = signed_in_user()
-    organization = services.get_visible(organization_id, user)
+    organization = queries.get_visible(organization_id, user)
     private = _private(organization)
     if private:
         record_contact_view(user, organization, via="api")
@@ -225,7 +225,7 @@ def read_organization(organization_id: int):
                               "code stale_version. Read it again, apply your changes and send its version.")})
 def update_organization(organization_id: int, body: dict[str, Any]):
     user = signed_in_user()
-    organization = services.get_visible(organization_id, user)
+    organization = queries.get_visible(organization_id, user)
     base_version = body.pop("base_version", None)
     try:
         services.update_organization(organization, user, base_version=base_version,
@@ -242,8 +242,8 @@ def update_organization(organization_id: int, body: dict[str, Any]):
            responses={409: _l("The organisation already has this verification state.")})
 def decide_verification(organization_id: int, body: dict[str, Any]):
     user = signed_in_user()
-    organization = services.get_visible(organization_id, user)
-    services.decide_verification(organization, user, body["decision"], body.get("note"))
+    organization = queries.get_visible(organization_id, user)
+    verification.decide_verification(organization, user, body["decision"], body.get("note"))
     return profile_json(organization, private=True)
 
 
@@ -253,8 +253,8 @@ def decide_verification(organization_id: int, body: dict[str, Any]):
            responses={403: _l("Not the organisation's staff."), 409: _l("The organisation is not rejected.")})
 def request_verification(organization_id: int):
     user = signed_in_user()
-    organization = services.get_visible(organization_id, user)
-    services.request_verification_again(organization, user)
+    organization = queries.get_visible(organization_id, user)
+    verification.request_verification_again(organization, user)
     return profile_json(organization, private=True)
 
 
@@ -268,15 +268,15 @@ def _member_json(membership: Membership) -> dict[str, Any]:
            responses={403: _l("Not the organisation's staff or a coordinator.")})
 def list_members(organization_id: int):
     user = signed_in_user()
-    organization = services.get_visible(organization_id, user)
+    organization = queries.get_visible(organization_id, user)
     require(user, "organization.edit", organization)
-    return paginate(services.members_query(organization), _member_json)
+    return paginate(queries.members_query(organization), _member_json)
 
 
 def _invitation_json(invitation: OrganizationInvitation) -> dict[str, Any]:
     return {"id": invitation.id, "organization_id": invitation.organization_id, "email": invitation.email,
             "created_at": iso(invitation.created_at),
-            "expires_at": iso(services.invitation_expires_at(invitation))}
+            "expires_at": iso(invitations.invitation_expires_at(invitation))}
 
 
 @api_route("/organizations/<int:organization_id>/invitations", ["POST"],
@@ -288,8 +288,8 @@ def _invitation_json(invitation: OrganizationInvitation) -> dict[str, Any]:
                       409: _l("Too many invitations from this organisation today.")})
 def invite_member(organization_id: int, body: dict[str, Any]):
     user = signed_in_user()
-    organization = services.get_visible(organization_id, user)
-    invitation, _token = services.invite_member(organization, user, body["email"])
+    organization = queries.get_visible(organization_id, user)
+    invitation, _token = invitations.invite_member(organization, user, body["email"])
     return _invitation_json(invitation), 201
 
 
@@ -298,5 +298,5 @@ def invite_member(organization_id: int, body: dict[str, Any]):
            responses={404: _l("The token matches no invitation."),
                       409: _l("The invitation was already used or has expired.")})
 def accept_invitation(body: dict[str, Any]):
-    membership = services.accept_invitation(body["token"], signed_in_user())
+    membership = invitations.accept_invitation(body["token"], signed_in_user())
     return _member_json(membership)

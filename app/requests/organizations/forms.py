@@ -23,7 +23,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import LANGUAGE_CHOICES, refuse_nul
 from app.core.templating import current_locale
-from app.requests.organizations.services import LIMITS, causes
+from app.requests.organizations.causes import causes
+from app.requests.organizations.services import LIMITS
 
 
 def _limit(field: str, **render_kw: Any) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from app.extensions import csrf, db
 from app.requests import bp
 from app.requests.intake import attachments
 from app.requests.models import VERIFICATION_STATES, HelpRequest
-from app.requests.organizations import services
+from app.requests.organizations import causes, invitations, queries, services, verification
 from app.requests.organizations.contact import record_contact_view
 from app.requests.organizations.forms import (
     InvitationForm,
@@ -39,7 +39,7 @@ nav_link("requests.verification_queue", _l("Verification queue"), roles=("coordi
 @bp.app_template_global()
 def cause_label(slug: str) -> str:
     """The name of a cause area in the page's language."""
-    return services.cause_label(slug, current_locale())
+    return causes.cause_label(slug, current_locale())
 
 
 @bp.app_template_global()
@@ -53,7 +53,7 @@ def organizations_panel(user: User) -> PanelResult:
     """The nonprofit's organisations with their verification state, or where to create one."""
     return (
         "requests/organizations/_organization_panel.html",
-        {"organizations": services.organizations_of(user)}
+        {"organizations": queries.organizations_of(user)}
     )
 
 
@@ -61,7 +61,7 @@ def organizations_panel(user: User) -> PanelResult:
 def verification_panel(user: User) -> PanelResult:
     """How many organisations wait for a coordinator's verification."""
     return "requests/organizations/_verification_queue_panel.html", {
-        "pending_count": services.pending_count(),
+        "pending_count": verification.pending_count(),
     }
 
 
@@ -89,9 +89,9 @@ def _request_page_url(help_request: HelpRequest) -> str | None:
 @bp.get("/organizations/<int:organization_id>")
 def show_organization(organization_id: int) -> str:
     user = signed_in_user()
-    organization = services.get_visible(organization_id, user)
-    help_requests = services.published_requests(organization)
-    show_contact = services.may_see_contact(user, organization, help_requests)
+    organization = queries.get_visible(organization_id, user)
+    help_requests = queries.published_requests(organization)
+    show_contact = queries.may_see_contact(user, organization, help_requests)
     if show_contact:
         record_contact_view(user, organization, via="organization_page")
     return render_template(
@@ -106,7 +106,7 @@ def show_organization(organization_id: int) -> str:
 @signed_in_required
 def edit_organization(organization_id: int):
     user = signed_in_user()
-    organization = services.get_visible(organization_id, user)
+    organization = queries.get_visible(organization_id, user)
     require(user, "organization.edit", organization)
     form = OrganizationForm()
     if request.method == "GET":
@@ -148,17 +148,17 @@ def _stale_edit_page(organization, form: OrganizationForm) -> tuple[str, int]:
 def _members_page(organization, form: InvitationForm, status: int = 200):
     return render_template(
         "requests/organizations/organization_members.html", organization=organization, form=form,
-        memberships=services.members_of(organization),
-        invitations=services.open_invitations(organization),
+        memberships=queries.members_of(organization),
+        invitations=invitations.open_invitations(organization),
         can_invite=can(signed_in_user(), "organization.invite", organization),
-        expires_at=services.invitation_expires_at, invitation_days=services.INVITATION_DAYS), status
+        expires_at=invitations.invitation_expires_at, invitation_days=invitations.INVITATION_DAYS), status
 
 
 @bp.get("/organizations/<int:organization_id>/members")
 @signed_in_required
 def organization_members(organization_id: int):
     user = signed_in_user()
-    organization = services.get_visible(organization_id, user)
+    organization = queries.get_visible(organization_id, user)
     require(user, "organization.edit", organization)
     return _members_page(organization, InvitationForm())
 
@@ -167,15 +167,15 @@ def organization_members(organization_id: int):
 @signed_in_required
 def invite_member(organization_id: int):
     user = signed_in_user()
-    organization = services.get_visible(organization_id, user)
+    organization = queries.get_visible(organization_id, user)
     require(user, "organization.invite", organization)
     form = InvitationForm()
-    submission = submit_form(form, lambda: services.invite_member(
+    submission = submit_form(form, lambda: invitations.invite_member(
         organization, user, form.email.data, locale=user.locale))
     if submission.is_done:
         invitation, _token = submission.result
         flash(_("We e-mailed an invitation to %(email)s. The link works for %(days)d days.",
-                email=invitation.email, days=services.INVITATION_DAYS), "success")
+                email=invitation.email, days=invitations.INVITATION_DAYS), "success")
         return redirect(url_for("requests.organization_members", organization_id=organization.id))
     return _members_page(organization, form, 422)
 
@@ -184,24 +184,24 @@ def invite_member(organization_id: int):
 def accept_invitation(token: str):
     """One page for every invitee: sign up here, sign in first, or (signed in) join with one click."""
     try:
-        invitation = services.find_invitation(token)
+        invitation = invitations.find_invitation(token)
     except NotFound as error:
         return render_template("requests/organizations/invitation_invalid.html", message=error.message), 404
-    problem = services.invitation_problem(invitation)
+    problem = invitations.invitation_problem(invitation)
     if problem is not None:
         return render_template("requests/organizations/invitation_invalid.html", message=problem.message), 410
     if signed_in_user() is not None:
         if request.method == "POST":
             return _join(token, invitation)
         return render_template("requests/organizations/accept_invitation.html", invitation=invitation,
-                               form=None, is_invitee=services.is_invitee(signed_in_user(), invitation))
+                               form=None, is_invitee=invitations.is_invitee(signed_in_user(), invitation))
     form = JoinWithNewAccountForm()
     email_taken = False
     if request.method == "GET":
         form.locale.data = invitation.invited_by.locale if invitation.invited_by else "zh_CN"
     if form.validate_on_submit():
         try:
-            user, _membership = services.join_with_new_account(
+            user, _membership = invitations.join_with_new_account(
                 token, name=form.name.data, password=form.password.data, locale=form.locale.data)
         except Invalid as error:
             show_service_errors(form, error)
@@ -219,7 +219,7 @@ def accept_invitation(token: str):
 
 def _join(token: str, invitation) -> Response | tuple[str, int]:
     try:
-        services.accept_invitation(token, signed_in_user())
+        invitations.accept_invitation(token, signed_in_user())
     except NotAllowed as error:
         return render_template("requests/organizations/invitation_invalid.html", message=error.message), 403
     except Conflict as error:
@@ -234,7 +234,7 @@ def _join(token: str, invitation) -> Response | tuple[str, int]:
 def _verification_page(organization, decision_form: VerificationDecisionForm | None = None,
                        document_form: VerificationDocumentForm | None = None, status: int = 200):
     user = signed_in_user()
-    documents = services.verification_documents([organization.id])[organization.id]
+    documents = verification.verification_documents([organization.id])[organization.id]
     is_coordinator = can(user, "organization.verify", organization)
     if is_coordinator and decision_form is None:
         decision_form = VerificationDecisionForm()
@@ -243,16 +243,16 @@ def _verification_page(organization, decision_form: VerificationDecisionForm | N
         documents=documents,
         decision_form=decision_form if is_coordinator else None,
         document_form=document_form or VerificationDocumentForm(formdata=None),
-        accepted_types=attachments.accepted_types_sentence(), max_documents=services.MAX_DOCUMENTS,
+        accepted_types=attachments.accepted_types_sentence(), max_documents=verification.MAX_DOCUMENTS,
         is_staff=can(user, "organization.invite", organization),
-        memberships=services.members_of(organization) if is_coordinator else []), status
+        memberships=queries.members_of(organization) if is_coordinator else []), status
 
 
 @bp.get("/organizations/<int:organization_id>/verification")
 @signed_in_required
 def organization_verification(organization_id: int):
     user = signed_in_user()
-    organization = services.get_visible(organization_id, user)
+    organization = queries.get_visible(organization_id, user)
     require(user, "organization.edit", organization)
     return _verification_page(organization)
 
@@ -264,7 +264,7 @@ def upload_verification_document(organization_id: int):
     # Only upload routes take bodies over the app's 1 MiB; set before anything reads the form.
     user = signed_in_user()
     request.max_content_length = attachments.upload_body_limit()
-    organization = services.get_visible(organization_id, user)
+    organization = queries.get_visible(organization_id, user)
     require(user, "organization.edit", organization)
     try:
         form = VerificationDocumentForm()
@@ -276,7 +276,7 @@ def upload_verification_document(organization_id: int):
     if not submitted:
         return _verification_page(organization, document_form=form, status=422)
     try:
-        document = services.add_verification_document(organization, user, form.file.data)
+        document = verification.add_verification_document(organization, user, form.file.data)
     except Invalid as error:
         form.file.errors = list(error.fields.values()) or [error.message]
         return _verification_page(organization, document_form=form, status=error.status)
@@ -304,10 +304,10 @@ def delete_verification_document(organization_id: int, attachment_id: int) -> Re
 @roles_required("coordinator")
 def decide_verification(organization_id: int):
     user = signed_in_user()
-    organization = services.get_visible(organization_id, user)
+    organization = queries.get_visible(organization_id, user)
     form = VerificationDecisionForm()
     try:
-        submission = submit_form(form, lambda: services.decide_verification(
+        submission = submit_form(form, lambda: verification.decide_verification(
             organization, user, form.decision.data, form.note.data), on_form=(Invalid,))
     except Conflict as error:
         flash(error.message, "error")
@@ -326,9 +326,9 @@ def decide_verification(organization_id: int):
 @signed_in_required
 def request_verification(organization_id: int) -> Response:
     user = signed_in_user()
-    organization = services.get_visible(organization_id, user)
+    organization = queries.get_visible(organization_id, user)
     try:
-        services.request_verification_again(organization, user)
+        verification.request_verification_again(organization, user)
     except Conflict as error:
         flash(error.message, "error")
     else:
@@ -343,8 +343,9 @@ def verification_queue() -> str:
     state = request.args.get("state", "pending")
     if state not in VERIFICATION_STATES:
         state = "pending"
-    page = db.paginate(services.verification_queue(state), page=max(request.args.get("page", 1, type=int), 1),
+    page = db.paginate(verification.verification_queue(state),
+                       page=max(request.args.get("page", 1, type=int), 1),
                        per_page=QUEUE_PAGE_SIZE, error_out=False)
-    documents = services.verification_documents([organization.id for organization in page.items])
+    documents = verification.verification_documents([organization.id for organization in page.items])
     return render_template("requests/organizations/verification_queue.html", page=page, state=state,
                            documents=documents, states=VERIFICATION_STATES)

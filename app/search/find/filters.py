@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from app.core.models import Skill, User
 from app.extensions import db
 from app.requests.models import HelpRequest, Organization, RequestSkill, SpecVersion
-from app.requests.organizations.services import causes
+from app.requests.organizations.causes import causes
 from app.requests.pages.listings import RequestListing
 from app.requests.policy import PUBLIC_STATUSES, is_member
 from app.search.find.params import SearchParams

@@ -22,7 +22,7 @@ from app.core.taxonomy import load_categories, taxonomy_path
 from app.core.templating import current_locale
 from app.extensions import db
 from app.requests.models import HelpRequest, Organization
-from app.requests.organizations.services import cause_label, causes
+from app.requests.organizations.causes import cause_label, causes
 from app.requests.policy import PUBLIC_STATUSES
 from app.search import bp
 from app.search.find import queries

@@ -20,7 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.models import Skill
 from app.core.templating import current_locale
-from app.requests.organizations.services import causes
+from app.requests.organizations.causes import causes
 from app.volunteers.models import VolunteerProfile
 from app.volunteers.profiles.queries import LANGUAGES, LEVEL_NAMES
 from app.volunteers.profiles.services import (

@@ -22,7 +22,7 @@ from app.core.errors import Conflict, Invalid, NotAllowed
 from app.core.models import Skill, User
 from app.core.web_addresses import web_address
 from app.extensions import db
-from app.requests.organizations.services import causes
+from app.requests.organizations.causes import causes
 from app.volunteers.models import VolunteerProfile, VolunteerSkill
 from app.volunteers.profiles.queries import LANGUAGES, fold, get_profile, resolve_skill_names
 

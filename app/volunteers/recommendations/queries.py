@@ -16,7 +16,7 @@ from app.core.db import utcnow
 from app.core.models import Skill, User
 from app.extensions import db
 from app.requests.models import HelpRequest, Organization, RequestSkill
-from app.requests.organizations.services import cause_label
+from app.requests.organizations.causes import cause_label
 from app.volunteers.models import LIVE_CLAIM_STATUSES, Claim, VolunteerProfile, VolunteerSkill
 from app.volunteers.recommendations.scoring import Reason, RequestFacts, VolunteerFacts, rank
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app.core.errors import Conflict
 from app.core.models import AuditEvent, EmailMessage, User
 from app.requests.models import Membership, OrganizationInvitation
-from app.requests.organizations import services
+from app.requests.organizations import invitations
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.helpers import EN, sign_in, text_of
 
@@ -232,21 +232,21 @@ def test_a_link_used_between_reading_and_joining_is_still_used_only_once(app, db
     invitee = make_user("nonprofit", email="shared@example.org")
     db.session.commit()
     with app.test_request_context():  # the e-mail's link is built for this site
-        _invitation, token = services.invite_member(organization, owner, "shared@example.org")
-    services.accept_invitation(token, invitee)
+        _invitation, token = invitations.invite_member(organization, owner, "shared@example.org")
+    invitations.accept_invitation(token, invitee)
     db.session.execute(sa.delete(Membership).where(Membership.user_id == invitee.id))
     db.session.commit()
     checked = []
-    real_problem = services.invitation_problem
+    real_problem = invitations.invitation_problem
 
     def stale_read(invitation):
         checked.append(invitation.id)
         return None if len(checked) == 1 else real_problem(invitation)  # the first check saw it unused
 
-    monkeypatch.setattr(services, "invitation_problem", stale_read)
+    monkeypatch.setattr(invitations, "invitation_problem", stale_read)
 
     with pytest.raises(Conflict) as refused:
-        services.accept_invitation(token, invitee)
+        invitations.accept_invitation(token, invitee)
 
     assert refused.value.code == "invitation_used"
     assert memberships(db, invitee) == []
@@ -278,8 +278,8 @@ def test_the_invitee_address_matches_whatever_its_case(app, db, staff):
     colleague = make_user("nonprofit", email="colleague@example.org")
     db.session.commit()
     with app.test_request_context():
-        _invitation, token = services.invite_member(organization, owner, "Colleague@Example.org")
+        _invitation, token = invitations.invite_member(organization, owner, "Colleague@Example.org")
 
-    services.accept_invitation(token, colleague)
+    invitations.accept_invitation(token, colleague)
 
     assert memberships(db, colleague) == [organization.id]

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from app.core.models import OutboxJob
 from app.requests.intake import services as intake
 from app.requests.organizations import services as organizations
+from app.requests.organizations import verification
 from app.requests.review import services as review
 from app.search import engine
 from app.volunteers.claims import services as claims
@@ -142,7 +143,7 @@ def test_verification_decisions_move_listings_in_and_out_of_verified_only(db):
     engine.rebuild()
     assert engine.search("donation", filters={"verified": True}).ids == []
 
-    organizations.decide_verification(org, coordinator, "verified")
+    verification.decide_verification(org, coordinator, "verified")
     assert engine.search("donation", filters={"verified": True}).ids == [request.id]
 
     organizations.update_organization(org, owner, name="Renamed Receipts Org")  # back to pending
