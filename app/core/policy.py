@@ -7,8 +7,8 @@ from functools import wraps
 from typing import Any
 
 from flask import request
-from flask_login import current_user
 
+from app.core.accounts.auth import signed_in_user
 from app.core.errors import NotAllowed, Unauthenticated
 from app.core.models import User
 from app.extensions import login_manager
@@ -62,11 +62,12 @@ def roles_required(*roles: str) -> Callable:
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.is_authenticated:
+            user = signed_in_user()
+            if user is None:
                 if request.path.startswith("/api/"):
                     raise Unauthenticated()
                 return login_manager.unauthorized()
-            require_role(current_user, *roles)
+            require_role(user, *roles)
             return view(*args, **kwargs)
 
         return guarded

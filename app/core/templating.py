@@ -8,8 +8,8 @@ from typing import Any
 from flask import Flask, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
+from app.core.accounts.auth import signed_in_user
 from app.core.i18n import LANGUAGE_NAMES, html_lang
 from app.core.text import init_text_filters
 
@@ -98,7 +98,7 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def inject_navigation() -> dict:
-        return {"nav_links": nav_links_for(current_user)}
+        return {"nav_links": nav_links_for(signed_in_user())}
 
     app.add_template_global(status_label)
     app.add_template_global(role_label)

@@ -42,8 +42,11 @@ def load_user_from_bearer(req: Request) -> User | None:
 
 
 def signed_in_user() -> User | None:
-    """Who is making this request (session cookie on pages, bearer token on the API), or None."""
-    return current_user._get_current_object() if current_user.is_authenticated else None
+    """Who is making this request (session cookie on pages, bearer token on the API), or None.
+
+    None for anonymous visitors and outside a request (a job rendering an e-mail).
+    """
+    return current_user._get_current_object() if current_user and current_user.is_authenticated else None
 
 
 def start_session(user: User, *, remember: bool = False) -> None:

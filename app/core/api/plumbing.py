@@ -11,7 +11,7 @@ for the OpenAPI document, so an endpoint's input is described exactly once. A fe
                auth=("volunteer",), body=CLAIM, status=201, response=CLAIM_OUT,
                responses={409: _l("The request is not open, or no seat is free.")})
     def create_claim(request_id: int, body: dict):
-        claim = services.create_claim(request_id, current_user, **body)
+        claim = services.create_claim(request_id, signed_in_user(), **body)
         return claim_json(claim), 201
 
 Lists return `paginate(select(...).order_by(...), serialize)` and declare `paginated=True`.
@@ -31,8 +31,8 @@ import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, request
 from flask_babel import LazyString
 from flask_babel import gettext as _
-from flask_login import current_user
 
+from app.core.accounts.auth import signed_in_user
 from app.core.api import bp as api_bp
 from app.core.api.fields import integer
 from app.core.api.schema import MISSING, Field, Schema, check_value, coerce_query_value
@@ -252,7 +252,7 @@ def api_route(rule: str, methods: Sequence[str] = ("GET",), *, summary: Text, de
         @wraps(view)
         def run(**kwargs: Any) -> Any:
             if roles is not None:
-                require_role(current_user, *roles)
+                require_role(signed_in_user(), *roles)
             errors: dict[str, str] = {}
             if query:
                 kwargs["query"] = query_values(query, errors)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import inspect
 
 from flask import Flask, request
-from flask_login import current_user
 
+from app.core.accounts.auth import signed_in_user
 from app.core.errors import NotAllowed
 
 # rq-dashboard's pages carry inline scripts and styles; only its own views get this looser policy.
@@ -25,8 +25,7 @@ def mount_rq_dashboard(app: Flask) -> None:
 
     @app.before_request
     def coordinators_only_on_the_job_dashboard() -> None:
-        if request.blueprint == "rq_dashboard" and not (
-                current_user.is_authenticated and current_user.is_coordinator):
+        if request.blueprint == "rq_dashboard" and not getattr(signed_in_user(), "is_coordinator", False):
             raise NotAllowed()
 
     for endpoint, view in app.view_functions.items():
