@@ -53,7 +53,8 @@ def send_email(to: User | str, kind: str, subject: str, template: str, *,
                **context: Any) -> EmailMessage | None:
     """Compose an e-mail in the recipient's language and queue it in the caller's transaction.
 
-    `template` names `templates/email/<template>.txt` (required) and `.html` (optional);
+    `template` names `templates/email/<template>.txt` (required) and `.html` (optional), where
+    `template` is the sending subject's folder and the e-mail's name, e.g. `claims/claim_accepted`;
     `subject` is an untranslated message id (mark it with `N_`) translated in the recipient's
     locale with `subject_params`. The templates get `recipient` (the User, or None) and `context`.
     A user who turned `kind` off in their e-mail settings gets nothing and None is returned.

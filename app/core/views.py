@@ -1,9 +1,8 @@
-"""Pages every visitor sees: the home page and the language switch; how a form page is shown."""
+"""Pages every visitor sees: the home page and the language switch."""
 
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, session, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from app.core import bp, stats
@@ -11,12 +10,6 @@ from app.core.accounts import services as accounts
 from app.core.accounts.auth import signed_in_user
 from app.core.errors import NotFound
 from app.core.urls import safe_next
-
-
-def render_form(template: str, form: FlaskForm, **context) -> tuple[str, int]:
-    """Render a form page: 200 when first shown, 422 when a submitted form comes back with errors."""
-    status = 422 if request.method == "POST" else 200
-    return render_template(template, form=form, **context), status
 
 
 @bp.get("/")

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wtforms.fields.core import UnboundField
 
-import app.core.forms
+import app.core.accounts.forms
 import app.requests.intake.forms
 import app.requests.organizations.forms
 import app.requests.review.forms
@@ -45,7 +45,7 @@ from tests.factories import DEFAULT_PASSWORD
 from tests.helpers import EN, reset_rate_limits
 from tests.reliability.seed import client_for, fingerprint, seed_world
 
-FORM_MODULES = (app.core.forms, app.requests.intake.forms, app.requests.organizations.forms,
+FORM_MODULES = (app.core.accounts.forms, app.requests.intake.forms, app.requests.organizations.forms,
                 app.requests.review.forms, app.search.find.forms, app.search.saved.forms,
                 app.volunteers.progress.forms, app.volunteers.claims.forms, app.volunteers.delivery.forms,
                 app.volunteers.milestones.forms, app.volunteers.profiles.forms, app.volunteers.reviews.forms)

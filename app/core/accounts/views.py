@@ -12,20 +12,19 @@ from app.core import bp
 from app.core.accounts import services as accounts
 from app.core.accounts import throttle
 from app.core.accounts.auth import signed_in_user, start_session
-from app.core.errors import Conflict, Invalid
-from app.core.forms import (
+from app.core.accounts.forms import (
     AccountSettingsForm,
     ChangePasswordForm,
     ForgotPasswordForm,
     ResetPasswordForm,
     SignInForm,
     SignUpForm,
-    show_service_errors,
 )
+from app.core.errors import Conflict, Invalid
+from app.core.forms import render_form, show_service_errors
 from app.core.policy import signed_in_required
 from app.core.templating import current_locale, nav_link
 from app.core.urls import safe_next
-from app.core.views import render_form
 from app.extensions import limiter
 
 nav_link("core.account", _l("Account"), order=90)

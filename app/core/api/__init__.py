@@ -5,13 +5,6 @@ from flask import Blueprint, g
 bp = Blueprint("api", __name__)
 
 
-@bp.record_once
-def _init_api(state) -> None:
-    from app.core.api.plumbing import init_api
-
-    init_api(state.app, state.url_prefix or "")
-
-
 @bp.before_request
 def _identify_caller_afresh() -> None:
     # Flask reuses an app context that is already pushed (tests, scripts) and Flask-Login caches
@@ -27,7 +20,13 @@ def _announce_bearer_scheme(response):
     return response
 
 
-# Register the routes of core's subjects and the OpenAPI document.
+# Register the routes of core's subjects and the OpenAPI document (plumbing imports `bp`, so below it).
 import app.core.accounts.api  # noqa: E402
 import app.core.api.openapi  # noqa: E402
 import app.core.audit.api  # noqa: E402,F401
+from app.core.api.plumbing import init_api  # noqa: E402
+
+
+@bp.record_once
+def _init_api(state) -> None:
+    init_api(state.app, state.url_prefix or "")

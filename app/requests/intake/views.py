@@ -13,11 +13,10 @@ from werkzeug.wrappers import Response
 from app.core.accounts.auth import signed_in_user
 from app.core.dashboard.panels import PanelResult, dashboard_panel
 from app.core.errors import Conflict, DomainError, Invalid, NotFound
-from app.core.forms import submit_form
+from app.core.forms import render_form, submit_form
 from app.core.models import User
 from app.core.policy import require, roles_required
 from app.core.templating import current_locale, nav_link
-from app.core.views import render_form
 from app.extensions import csrf
 from app.requests import bp
 from app.requests.intake import attachments

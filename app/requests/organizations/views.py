@@ -11,11 +11,10 @@ from werkzeug.wrappers import Response
 from app.core.accounts.auth import signed_in_user, start_session
 from app.core.dashboard.panels import PanelResult, dashboard_panel
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
-from app.core.forms import show_service_errors, submit_form
+from app.core.forms import render_form, show_service_errors, submit_form
 from app.core.models import User
 from app.core.policy import can, require, roles_required, signed_in_required
 from app.core.templating import current_locale, nav_link
-from app.core.views import render_form
 from app.extensions import csrf, db
 from app.requests import bp
 from app.requests.intake import attachments

@@ -16,13 +16,12 @@ from app.core.accounts.auth import signed_in_user
 from app.core.dashboard.panels import PanelResult, dashboard_panel
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotFound
-from app.core.forms import submit_form
+from app.core.forms import render_form, submit_form
 from app.core.models import Skill, User
 from app.core.policy import can, roles_required, signed_in_required
 from app.core.taxonomy import load_categories
 from app.core.templating import current_locale, nav_link
 from app.core.urls import safe_next
-from app.core.views import render_form
 from app.extensions import db
 from app.requests import bp
 from app.requests.intake import attachments

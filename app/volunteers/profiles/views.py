@@ -15,12 +15,11 @@ from werkzeug.wrappers import Response
 from app.core.accounts.auth import signed_in_user
 from app.core.dashboard.panels import PanelResult, dashboard_panel
 from app.core.errors import Conflict, Invalid
-from app.core.forms import show_service_errors
+from app.core.forms import render_form, show_service_errors
 from app.core.models import Skill, User
 from app.core.policy import roles_required
 from app.core.taxonomy import load_categories
 from app.core.templating import current_locale, nav_link
-from app.core.views import render_form
 from app.volunteers import bp
 from app.volunteers.profiles import queries, services
 from app.volunteers.profiles.forms import COMMON_TIMEZONES, level_field_name, profile_form
