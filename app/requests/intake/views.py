@@ -40,10 +40,6 @@ DASHBOARD_LIMIT = 5
 nav_link("requests.my_requests", _l("My requests"), roles=("nonprofit",), order=20)
 
 
-def _current_user() -> User:
-    return signed_in_user()
-
-
 def request_page_url(help_request: HelpRequest) -> str:
     """Where a request lives past the draft: its page (or, until that page exists, its discussion)."""
     if "requests.view_request" in current_app.view_functions:
@@ -93,7 +89,7 @@ def _show_step_errors(form: StepForm, error: DomainError) -> None:
 @bp.route("/requests/new", methods=["GET", "POST"])
 @roles_required("nonprofit")
 def new_request():
-    user = _current_user()
+    user = signed_in_user()
     organizations = intake.member_organizations(user)
     question = intake.question("title")
     form = NewRequestForm(organizations)
@@ -113,7 +109,7 @@ def new_request():
 @bp.route("/requests/<int:request_id>/intake/<step>", methods=["GET", "POST"])
 @roles_required("nonprofit", "coordinator")
 def edit_draft(request_id: int, step: str):
-    user = _current_user()
+    user = signed_in_user()
     if step not in STEPS:
         raise NotFound()
     help_request = visible_request_or_404(user, request_id)
@@ -170,7 +166,7 @@ def _review_step(help_request: HelpRequest, missing: dict[str, str] | None = Non
 @bp.post("/requests/<int:request_id>/submit")
 @roles_required("nonprofit", "coordinator")
 def submit_request(request_id: int) -> Any:
-    user = _current_user()
+    user = signed_in_user()
     help_request = visible_request_or_404(user, request_id)
     try:
         intake.submit_request(help_request, user)
@@ -188,7 +184,7 @@ def submit_request(request_id: int) -> Any:
 @roles_required("nonprofit", "coordinator")
 @csrf.exempt  # the form's own CSRF check runs after the larger upload limit is set (see below)
 def upload_attachment(request_id: int):
-    user = _current_user()
+    user = signed_in_user()
     # Only upload routes take bodies over the app's 1 MiB; set before anything reads the form.
     request.max_content_length = attachments.upload_body_limit()
     help_request = visible_request_or_404(user, request_id)
@@ -218,7 +214,7 @@ def upload_attachment(request_id: int):
 @bp.post("/requests/<int:request_id>/attachments/<int:attachment_id>/delete")
 @roles_required("nonprofit", "coordinator")
 def delete_attachment(request_id: int, attachment_id: int) -> Response:
-    user = _current_user()
+    user = signed_in_user()
     attachment = attachments.get_attachment(attachment_id, user)
     if attachment.request_id != request_id:
         raise NotFound()
@@ -239,7 +235,7 @@ def download_attachment(attachment_id: int) -> Response:
 @bp.route("/requests/<int:request_id>/withdraw", methods=["GET", "POST"])
 @roles_required("nonprofit", "coordinator")
 def withdraw_request(request_id: int):
-    user = _current_user()
+    user = signed_in_user()
     help_request = visible_request_or_404(user, request_id)
     # The service refuses the POST; the page itself is only for those who may withdraw.
     require(user, "request.withdraw", help_request)
@@ -265,7 +261,7 @@ def withdraw_request(request_id: int):
 @bp.get("/requests/mine")
 @roles_required("nonprofit")
 def my_requests() -> str:
-    user = _current_user()
+    user = signed_in_user()
     drafts, submitted = intake.organization_requests(user)
     has_organization = bool(drafts or submitted or intake.member_organizations(user))
     return render_template("requests/intake/my_requests.html", drafts=drafts, submitted=submitted,

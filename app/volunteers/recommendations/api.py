@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
+from app.core.accounts.auth import signed_in_user
 from app.core.api.fields import string_list
 from app.core.api.plumbing import api_route, page_args, page_envelope
 from app.core.api.schema import Field, Schema
@@ -34,6 +34,6 @@ def recommendation_json(item: RecommendedRequest) -> dict[str, Any]:
                           "weekly hours, causes and place. Empty until your profile lists skills or causes."))
 def list_recommendations():
     page, per_page = page_args()
-    found = recommendations_for(current_user, current_locale())
+    found = recommendations_for(signed_in_user(), current_locale())
     window = found[(page - 1) * per_page: page * per_page]
     return page_envelope([recommendation_json(item) for item in window], len(found), page, per_page)

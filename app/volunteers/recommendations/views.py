@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import render_template
-from flask_login import current_user
 
+from app.core.accounts.auth import signed_in_user
 from app.core.dashboard.panels import PanelResult, dashboard_panel
 from app.core.models import User
 from app.core.policy import roles_required
@@ -29,7 +29,8 @@ def recommendations_panel(user: User) -> PanelResult:
 @bp.get("/recommendations")
 @roles_required("volunteer")
 def recommended_projects() -> str:
-    recommended = recommendations_for(current_user, current_locale(), limit=PAGE_SIZE)
-    has_profile = bool(recommended) or load_profile(current_user) is not None
+    user = signed_in_user()
+    recommended = recommendations_for(user, current_locale(), limit=PAGE_SIZE)
+    has_profile = bool(recommended) or load_profile(user) is not None
     return render_template("volunteers/recommendations/recommendations.html", recommended=recommended,
                            has_profile=has_profile)
