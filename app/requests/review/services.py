@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.core.api.schema import TEXT_MAX
 from app.core.audit import services as audit
-from app.core.cleaning import clean_text, normalise_text
+from app.core.cleaning import clean_text, normalise_text, text_problem
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid
 from app.core.i18n import N_
@@ -106,8 +106,9 @@ def _check_spec(help_request: HelpRequest, content: dict[str, Any]) -> list[Skil
     if not content["summary"]:
         errors["summary"] = _("Write a summary: two or three sentences an engineer reads first.")
     for name in TEXT_SECTIONS:
-        if len(content[name]) > TEXT_MAX and name not in errors:
-            errors[name] = _("Use at most %(n)d characters.", n=TEXT_MAX)
+        problem = text_problem(content[name], TEXT_MAX)
+        if problem and name not in errors:
+            errors[name] = problem
     for name in LIST_SECTIONS:
         if sum(len(item) for item in content[name]) > TEXT_MAX:
             errors[name] = _("Use at most %(n)d characters.", n=TEXT_MAX)
