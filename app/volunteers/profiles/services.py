@@ -260,5 +260,3 @@ def _apply(profile: VolunteerProfile, name: str, value: Any) -> bool:
         return False
     setattr(profile, name, list(value) if isinstance(value, list) else value)
     return True
-
-

@@ -17,6 +17,7 @@ from app.core.models import User
 from app.core.policy import can
 from app.extensions import db
 from app.requests.models import HelpRequest
+from app.requests.organizations.queries import organization_staff
 from app.requests.policy import can_view_request
 from app.volunteers.models import CheckIn, CheckInReply, Claim, VolunteerProfile
 from app.volunteers.progress import cadence
@@ -135,3 +136,8 @@ def needs_attention(viewer: User, now: datetime | None = None, limit: int = 100)
         watched.append(WatchedProject(help_request, schedule, team))
     watched.sort(key=lambda item: (not item.help_request.is_stalled, item.schedule.anchor))
     return watched[:limit]
+
+
+def staff_contacts(help_request: HelpRequest) -> list[User]:
+    """The organisation's staff, for a coordinator's list."""
+    return organization_staff(help_request.organization_id, include_blocked=True)

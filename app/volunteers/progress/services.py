@@ -25,7 +25,6 @@ from app.core.models import Notification, User
 from app.core.policy import can
 from app.extensions import db
 from app.requests.models import HelpRequest
-from app.requests.organizations.queries import organization_staff
 from app.requests.policy import is_member
 from app.requests.timeline.services import add_entry
 from app.volunteers.models import CHECKIN_STATUSES, CheckIn, CheckInReply
@@ -123,7 +122,6 @@ def reply_to_checkin(checkin: CheckIn, author: User, body: str) -> CheckInReply:
     return reply
 
 
-
 def nudge_team(help_request: HelpRequest, by: User, note: str | None = None) -> int:
     """A coordinator e-mails the team for news (on the timeline); commits; returns how many were told.
 
@@ -150,8 +148,3 @@ def nudge_team(help_request: HelpRequest, by: User, note: str | None = None) -> 
     audit.record("request.nudged", help_request, actor=by, told=told)
     db.session.commit()
     return told
-
-
-def staff_contacts(help_request: HelpRequest) -> list[User]:
-    """The organisation's staff, for a coordinator's list."""
-    return organization_staff(help_request.organization_id, include_blocked=True)

@@ -106,7 +106,7 @@ def needs_attention() -> str:
     projects = queries.needs_attention(signed_in_user())
     return render_template(
         "volunteers/progress/needs_attention.html", projects=projects, nudge_form=NudgeForm(),
-        staff_of=services.staff_contacts)
+        staff_of=queries.staff_contacts)
 
 
 @bp.post("/requests/<int:request_id>/nudge")
