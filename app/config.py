@@ -83,8 +83,8 @@ class Config:
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
     MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "Codebridge 码桥 <noreply@codebridge.local>")
 
-    # Seconds. With redis-py's defaults a down Redis held an enqueue for about 4 s before failing; this keeps a
-    # web request that touches Redis fast when it is down.
+    # Seconds. With redis-py's defaults a down Redis held an enqueue for about 4 s before it failed;
+    # this keeps a web request that touches Redis fast while Redis is down.
     REDIS_SOCKET_TIMEOUT = 0.5
     JOB_RETRY_INTERVALS = (10, 60, 300)
     WORKER_TTL = 20
