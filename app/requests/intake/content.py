@@ -7,6 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
+
 from app.core.taxonomy import TaxonomyError, load_taxonomy
 from app.requests.intake import content_checks as check
 from app.requests.intake.content_checks import LANGUAGES, REQUEST_FIELDS, ContentError, Text
@@ -114,8 +116,6 @@ def intake_content(content_dir: str | Path | None = None) -> IntakeContent:
     Raises ContentError as read_content does; call forget_content() after editing the files.
     """
     if content_dir is None:
-        from flask import current_app
-
         content_dir = current_app.config["CONTENT_DIR"]
     return _cached(str(Path(content_dir).resolve()))
 
