@@ -1,1 +1,1 @@
-"""Dashboard."""
+"""The dashboard: each role's panels (panels) and the page that shows them (views)."""
