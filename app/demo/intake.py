@@ -12,7 +12,7 @@ from app.core.models import User
 from app.demo.state import DemoDataError, DemoState
 from app.extensions import db
 from app.requests.intake.content import intake_content
-from app.requests.intake.drafter import draft_spec
+from app.requests.intake.drafting.drafter import draft_spec
 from app.requests.intake.services import intake_answers
 from app.requests.models import HelpRequest, RequestMessage, SpecVersion
 from app.requests.review.services import EDITABLE_STATUSES

@@ -21,9 +21,10 @@ from app.demo import DemoSummary, load_demo
 from app.requests.intake.content import forget_content
 from tests.helpers import empty_all_tables
 
-# Everything `flask demo load` reads: the demo files, the skills, the intake questions and drafting rules.
-CONTENT = ("requests/demo", "volunteers/demo", "requests/intake", "requests/drafting")
-FILES = ("volunteers/skills.json", "requests/causes.json")
+# Everything `flask demo load` reads: the demo files, the skills, the intake questions and (in
+# requests/intake/drafting/) the drafting rules.
+CONTENT = ("requests/demo", "volunteers/demo", "requests/intake")
+FILES = ("volunteers/skills.json", "requests/organizations/causes.json")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,6 +83,7 @@ def demo_copy(app, tmp_path: Path):
     for folder in CONTENT:
         shutil.copytree(root / folder, tmp_path / folder)
     for name in FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(root / name, tmp_path / name)
     previous = app.config["CONTENT_DIR"]
     app.config["CONTENT_DIR"] = str(tmp_path)

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from app.core.models import Skill, User
 from app.demo import read_demo_files
 from app.requests.intake.content import intake_content
-from app.requests.intake.drafter import draft_spec
-from app.requests.intake.drafting_answers import IntakeAnswers
+from app.requests.intake.drafting.answers import IntakeAnswers
+from app.requests.intake.drafting.drafter import draft_spec
 from app.requests.intake.services import intake_answers
 from app.requests.models import HelpRequest, RequestMessage, RequestSkill, SpecVersion, TimelineEntry
 from app.volunteers.models import VolunteerProfile
@@ -213,7 +213,7 @@ def test_one_request_was_sent_back_with_questions_then_resubmitted_and_redrafted
 # --- Organisations, the summary ----------------------------------------------------------------
 
 def test_organisation_and_volunteer_causes_are_known_cause_slugs(app, db, summary) -> None:
-    causes_file = Path(app.config["CONTENT_DIR"]) / "requests" / "causes.json"
+    causes_file = Path(app.config["CONTENT_DIR"]) / "requests" / "organizations" / "causes.json"
     slugs = {cause["slug"] for cause in json.loads(causes_file.read_text(encoding="utf-8"))["causes"]}
     organisations = [r.organization for r in _requests(db)]
     for organisation in organisations:

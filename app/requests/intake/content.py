@@ -12,7 +12,7 @@ from flask import current_app
 from app.core.taxonomy import TaxonomyError, load_taxonomy
 from app.requests.intake import content_checks as check
 from app.requests.intake.content_checks import LANGUAGES, REQUEST_FIELDS, ContentError, Text
-from app.requests.intake.drafting_rules import DRAFTING_DIR, TAXONOMY_FILE, DraftingRules, read_drafting_rules
+from app.requests.intake.drafting.rules import DRAFTING_DIR, TAXONOMY_FILE, DraftingRules, read_drafting_rules
 
 __all__ = ["LANGUAGES", "REQUEST_FIELDS", "ContentError", "IntakeContent", "IntakeQuestion", "forget_content",
            "intake_content", "read_content"]

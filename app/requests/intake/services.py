@@ -21,9 +21,9 @@ from app.core.mail import send_email
 from app.core.models import Skill, User
 from app.core.policy import can
 from app.extensions import db
-from app.requests.intake import drafter
 from app.requests.intake.content import IntakeQuestion, intake_content
-from app.requests.intake.drafting_answers import IntakeAnswers
+from app.requests.intake.drafting import drafter
+from app.requests.intake.drafting.answers import IntakeAnswers
 from app.requests.models import (
     CHECKIN_CADENCES,
     HelpRequest,

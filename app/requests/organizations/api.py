@@ -49,8 +49,9 @@ NEW_ORGANIZATION = Schema(
     title("name", required=True),
     text("description", required=True, description=_l("What the organisation does, where, for whom.")),
     string_list("cause_areas", max_length=60, max_items=20, required=True,
-                description=_l("Cause area slugs from requests/causes.json (names in Chinese or "
-                               "English are accepted too), e.g. [\"health\", \"poverty-relief\"].")),
+                description=_l("Cause area slugs from requests/organizations/causes.json (names in "
+                               "Chinese or English are accepted too), e.g. "
+                               "[\"health\", \"poverty-relief\"].")),
     text("region", max_length=services.LIMITS["region"], required=True),
     web_address("website", services.LIMITS["website"], scheme_optional=True, nullable=True,
                 description=_l("A web address; https:// is added when no scheme is given.")),

@@ -1,4 +1,4 @@
-"""Cause areas: the list in CONTENT_DIR/requests/causes.json, their names, and checking a profile's choice."""
+"""Cause areas: the list in requests/organizations/causes.json, their names, and checking a choice."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 
-CAUSES_FILE = Path("requests") / "causes.json"
+CAUSES_FILE = Path("requests") / "organizations" / "causes.json"
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,8 @@ class Cause:
 
 
 def causes() -> tuple[Cause, ...]:
-    """The cause areas, in the order of CONTENT_DIR/requests/causes.json (read once per process)."""
+    """The cause areas, in the order of CONTENT_DIR/requests/organizations/causes.json (read once per
+    process)."""
     return _read_causes(str(Path(current_app.config["CONTENT_DIR"]) / CAUSES_FILE))
 
 

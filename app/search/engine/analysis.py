@@ -26,8 +26,8 @@ from flask import current_app, has_app_context
 
 from app.config import PROJECT_ROOT
 
-USERDICT_FILE = Path("search") / "userdict.txt"
-STOPWORDS_FILE = Path("search") / "stopwords.txt"
+USERDICT_FILE = Path("search") / "engine" / "userdict.txt"
+STOPWORDS_FILE = Path("search") / "engine" / "stopwords.txt"
 _PLAIN_WORD = re.compile(r"[^\W_]+")  # letters and digits, in any script
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 

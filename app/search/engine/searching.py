@@ -66,7 +66,7 @@ def search(text: str = "", *, filters: dict[str, Any] | None = None, sort: str =
     Words are ANDed, each found in the title, the content (spec summary, the nonprofit's
     answers, stories, criteria) or the labels (organisation, skill names); Traditional Chinese
     finds Simplified text and the reverse, English words match across stems, and synonyms
-    (search/synonyms.json and the skills taxonomy) find each other. Quoted phrases, OR and NOT
+    (search/engine/synonyms.json and the skills taxonomy) find each other. Quoted phrases, OR and NOT
     are understood; text the parser can't read is searched as plain words, so no query string
     raises. Empty text lists everything within the filters, newest first.
 

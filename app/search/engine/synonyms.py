@@ -1,4 +1,4 @@
-"""Synonym groups for reading queries: search/synonyms.json plus every skill's names and synonyms.
+"""Synonym groups for reading queries: search/engine/synonyms.json plus every skill's names and synonyms.
 
 Groups are phrases (any language) that should find each other; a skill's group also carries its
 slug, so a query naming a skill finds the requests tagged with it. The table holds the phrases as
@@ -24,7 +24,7 @@ from flask import current_app
 from app.core.models import Skill
 from app.extensions import db
 
-SYNONYMS_FILE = Path("search") / "synonyms.json"
+SYNONYMS_FILE = Path("search") / "engine" / "synonyms.json"
 log = logging.getLogger(__name__)
 
 
@@ -47,7 +47,7 @@ class SynonymGroup:
 
 
 class SynonymFileError(ValueError):
-    """search/synonyms.json is unreadable or not shaped as {"groups": [[phrase, ...], ...]}."""
+    """search/engine/synonyms.json is unreadable or not shaped as {"groups": [[phrase, ...], ...]}."""
 
 
 _file_cache: dict[tuple[str, float], tuple[SynonymGroup, ...]] = {}

@@ -22,7 +22,8 @@ from app.requests.policy import PUBLIC_STATUSES
 
 # Published requests, open and later, are listed; drafts, intake and withdrawn ones never are.
 LISTED_STATUSES = frozenset(PUBLIC_STATUSES)
-# Effort size buckets by estimated hours, on the drafter's team-size steps (requests/drafting/effort.json).
+# Effort size buckets by estimated hours, on the drafter's team-size steps
+# (requests/intake/drafting/effort.json).
 EFFORT_SIZES = ("small", "medium", "large")
 _EFFORT_LIMITS = ((80, "small"), (180, "medium"))
 # Spec sections that go into the searchable body, after the nonprofit's own answers.

@@ -48,8 +48,8 @@ PROFILE_INPUT = Schema(
                 description=_l("Language codes such as zh, en, yue (names in Chinese or English are "
                                "accepted too).")),
     string_list("causes", max_length=60, max_items=30,
-                description=_l("Cause area slugs from requests/causes.json (names in Chinese or English "
-                               "are accepted too).")),
+                description=_l("Cause area slugs from requests/organizations/causes.json (names in "
+                               "Chinese or English are accepted too).")),
     web_address("github_url", LIMITS["github_url"], scheme_optional=True, nullable=True,
                 description=_l("http or https; https:// is added when no scheme is given.")),
     web_address("portfolio_url", LIMITS["portfolio_url"], scheme_optional=True, nullable=True),

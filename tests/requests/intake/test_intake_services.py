@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.models import AuditEvent, EmailMessage, Skill, User
-from app.requests.intake import drafter
 from app.requests.intake import services as intake
 from app.requests.intake.content import intake_content
+from app.requests.intake.drafting import drafter
 from app.requests.models import HelpRequest, RequestSkill, SpecVersion, TimelineEntry
 from app.requests.status import TRANSITIONS
 from tests.factories import make_request, make_user

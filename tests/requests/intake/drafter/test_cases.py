@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from app.requests.intake.content import IntakeContent, read_content
-from app.requests.intake.drafter import draft_spec
-from app.requests.intake.drafting_answers import DraftedSpec
-from app.requests.intake.wording import normalise
+from app.requests.intake.drafting.answers import DraftedSpec
+from app.requests.intake.drafting.drafter import draft_spec
+from app.requests.intake.drafting.wording import normalise
 
 ROOT = Path(__file__).resolve().parents[4]
 CASES = json.loads((Path(__file__).with_name("cases.json")).read_text(encoding="utf-8"))["cases"]

@@ -20,8 +20,8 @@ from app.requests.intake.content import (
     intake_content,
     read_content,
 )
-from app.requests.intake.drafter import draft_spec
-from app.requests.intake.drafting_answers import SPEC_FIELDS, IntakeAnswers
+from app.requests.intake.drafting.answers import SPEC_FIELDS, IntakeAnswers
+from app.requests.intake.drafting.drafter import draft_spec
 
 ROOT = Path(__file__).resolve().parents[4]
 CASES = json.loads((Path(__file__).with_name("cases.json")).read_text(encoding="utf-8"))["cases"]
@@ -46,7 +46,7 @@ def test_the_same_answers_always_give_the_same_spec(content) -> None:
 
 def test_the_spec_does_not_depend_on_python_hash_randomisation() -> None:
     code = ("import json, sys; from app.requests.intake.content import read_content; "
-            "from app.requests.intake.drafter import draft_spec; c = read_content(sys.argv[1]); "
+            "from app.requests.intake.drafting.drafter import draft_spec; c = read_content(sys.argv[1]); "
             "cases = json.load(open(sys.argv[2], encoding='utf-8'))['cases']; "
             "print(json.dumps([draft_spec(x['answers'], c.rules, c.taxonomy).as_spec() for x in cases]))")
     outputs = {
@@ -279,22 +279,23 @@ def _edit(root: Path, relative: str, change: Callable[[dict], None]) -> None:
 
 
 BROKEN = [
-    ("requests/drafting/roles.json", lambda d: d["roles"][2].pop("words"),
-     ["requests/drafting/roles.json", "role #3 ('social_worker')", "'words' is missing"]),
-    ("requests/drafting/constraints.json", lambda d: d["constraints"][0]["skills"].append("cobol"),
-     ["requests/drafting/constraints.json", "constraint #1 ('no_hosting_budget')", "'cobol'"]),
-    ("requests/drafting/entities.json", lambda d: d["entities"][1].update(id="application"),
-     ["requests/drafting/entities.json", "entity #2 ('application')", "already used"]),
-    ("requests/drafting/language.json", lambda d: d["phrasing"]["en"].update(story="As a {rol} I can {item}"),
-     ["requests/drafting/language.json", "phrasing en.story", "{rol}"]),
-    ("requests/drafting/effort.json", lambda d: d["integrations"][0].update(hours="many"),
-     ["requests/drafting/effort.json", "integration #1 ('maps')", "'hours'"]),
-    ("requests/drafting/open_questions.json", lambda d: d["fields"][0]["question"].pop("en"),
-     ["requests/drafting/open_questions.json", "field check #1 ('title')", "en"]),
-    ("requests/drafting/skill_keywords.json", lambda d: d["ignored_synonyms"].append("blockchain"),
-     ["requests/drafting/skill_keywords.json", "'blockchain'", "no skill's synonym"]),
-    ("requests/drafting/roles.json", lambda d: d["action_hints"][0]["roles"].append("astronaut"),
-     ["requests/drafting/roles.json", "action hint #1", "'astronaut'"]),
+    ("requests/intake/drafting/roles.json", lambda d: d["roles"][2].pop("words"),
+     ["requests/intake/drafting/roles.json", "role #3 ('social_worker')", "'words' is missing"]),
+    ("requests/intake/drafting/constraints.json", lambda d: d["constraints"][0]["skills"].append("cobol"),
+     ["requests/intake/drafting/constraints.json", "constraint #1 ('no_hosting_budget')", "'cobol'"]),
+    ("requests/intake/drafting/entities.json", lambda d: d["entities"][1].update(id="application"),
+     ["requests/intake/drafting/entities.json", "entity #2 ('application')", "already used"]),
+    ("requests/intake/drafting/language.json",
+     lambda d: d["phrasing"]["en"].update(story="As a {rol} I can {item}"),
+     ["requests/intake/drafting/language.json", "phrasing en.story", "{rol}"]),
+    ("requests/intake/drafting/effort.json", lambda d: d["integrations"][0].update(hours="many"),
+     ["requests/intake/drafting/effort.json", "integration #1 ('maps')", "'hours'"]),
+    ("requests/intake/drafting/open_questions.json", lambda d: d["fields"][0]["question"].pop("en"),
+     ["requests/intake/drafting/open_questions.json", "field check #1 ('title')", "en"]),
+    ("requests/intake/drafting/skill_keywords.json", lambda d: d["ignored_synonyms"].append("blockchain"),
+     ["requests/intake/drafting/skill_keywords.json", "'blockchain'", "no skill's synonym"]),
+    ("requests/intake/drafting/roles.json", lambda d: d["action_hints"][0]["roles"].append("astronaut"),
+     ["requests/intake/drafting/roles.json", "action hint #1", "'astronaut'"]),
     ("requests/intake/questions.json",
      lambda d: d["questions"][7]["options"].append({"value": "no_cars",
                                                     "label": {"zh_CN": "没车", "en": "No cars"}}),
@@ -316,11 +317,11 @@ def test_a_broken_rule_file_is_refused_with_its_file_and_entry_named(copy_of_con
 
 
 def test_a_rule_file_that_is_not_json_or_is_missing_is_named(copy_of_content: Path) -> None:
-    (copy_of_content / "requests/drafting/effort.json").write_text("{hours: 12", encoding="utf-8")
-    with pytest.raises(ContentError, match=r"requests/drafting/effort\.json: not valid JSON"):
+    (copy_of_content / "requests/intake/drafting/effort.json").write_text("{hours: 12", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"requests/intake/drafting/effort\.json: not valid JSON"):
         read_content(copy_of_content)
-    (copy_of_content / "requests/drafting/effort.json").unlink()
-    with pytest.raises(ContentError, match=r"requests/drafting/effort\.json: the file is missing"):
+    (copy_of_content / "requests/intake/drafting/effort.json").unlink()
+    with pytest.raises(ContentError, match=r"requests/intake/drafting/effort\.json: the file is missing"):
         read_content(copy_of_content)
 
 
@@ -329,8 +330,8 @@ def test_rules_grow_without_code_changes(copy_of_content: Path) -> None:
         document["roles"].append({"id": "ranger", "name": {"zh_CN": "护林员", "en": "forest ranger"},
                                   "words": ["护林员", "ranger"]})
 
-    _edit(copy_of_content, "requests/drafting/roles.json", add_ranger)
-    _edit(copy_of_content, "requests/drafting/skill_keywords.json",
+    _edit(copy_of_content, "requests/intake/drafting/roles.json", add_ranger)
+    _edit(copy_of_content, "requests/intake/drafting/skill_keywords.json",
           lambda d: d["keywords"].append({"skill": "gis", "words": ["巡山"]}))
     grown = read_content(copy_of_content)
     answers = {"users": "12名护林员", "must_do": ["护林员巡山时上报火情"]}

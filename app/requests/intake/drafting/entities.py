@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from app.requests.intake.drafting_rules import DraftingRules
-from app.requests.intake.phrasing import Writer
-from app.requests.intake.wording import CJK, LATIN, TRIM, scan, singular, strip_leads
+from app.requests.intake.drafting.phrasing import Writer
+from app.requests.intake.drafting.rules import DraftingRules
+from app.requests.intake.drafting.wording import CJK, LATIN, TRIM, scan, singular, strip_leads
 
 
 def _new_entity(piece: str, rules: DraftingRules, language: str) -> str | None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from app.requests.intake.drafting_rules import DraftingRules
-from app.requests.intake.wording import TRIM
+from app.requests.intake.drafting.rules import DraftingRules
+from app.requests.intake.drafting.wording import TRIM
 
 
 class Writer:

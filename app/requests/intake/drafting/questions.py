@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.requests.intake.drafting_answers import IntakeAnswers
-from app.requests.intake.drafting_rules import DraftingRules
-from app.requests.intake.phrasing import Writer
-from app.requests.intake.wording import TRIM, mentions
+from app.requests.intake.drafting.answers import IntakeAnswers
+from app.requests.intake.drafting.phrasing import Writer
+from app.requests.intake.drafting.rules import DraftingRules
+from app.requests.intake.drafting.wording import TRIM, mentions
 
 
 def _is_thin(text: str, minimum: int, rules: DraftingRules) -> bool:

@@ -10,19 +10,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from app.requests.intake.drafting_answers import TEXT_FIELDS, DraftedSpec, IntakeAnswers
-from app.requests.intake.drafting_effort import (
+from app.requests.intake.drafting.answers import TEXT_FIELDS, DraftedSpec, IntakeAnswers
+from app.requests.intake.drafting.effort import (
     constraint_requirements,
     estimate_effort,
     find_constraints,
     find_skills,
 )
-from app.requests.intake.drafting_entities import data_entities
-from app.requests.intake.drafting_questions import open_questions
-from app.requests.intake.drafting_roles import must_do_stories, people_named, role_counts, role_lines
-from app.requests.intake.drafting_rules import DraftingRules
-from app.requests.intake.phrasing import Writer
-from app.requests.intake.wording import (
+from app.requests.intake.drafting.entities import data_entities
+from app.requests.intake.drafting.phrasing import Writer
+from app.requests.intake.drafting.questions import open_questions
+from app.requests.intake.drafting.roles import must_do_stories, people_named, role_counts, role_lines
+from app.requests.intake.drafting.rules import DraftingRules
+from app.requests.intake.drafting.wording import (
     ANY_COUNT,
     detect_language,
     indefinite_article,

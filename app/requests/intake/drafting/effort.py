@@ -6,10 +6,10 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from app.requests.intake.drafting_answers import IntakeAnswers
-from app.requests.intake.drafting_rules import Constraint, DraftingRules, Entry, Integration
-from app.requests.intake.phrasing import Writer
-from app.requests.intake.wording import mentions, sentences, trim
+from app.requests.intake.drafting.answers import IntakeAnswers
+from app.requests.intake.drafting.phrasing import Writer
+from app.requests.intake.drafting.rules import Constraint, DraftingRules, Entry, Integration
+from app.requests.intake.drafting.wording import mentions, sentences, trim
 
 
 def find_constraints(answers: IntakeAnswers, everything: str, rules: DraftingRules,

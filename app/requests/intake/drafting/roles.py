@@ -6,10 +6,10 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from app.requests.intake.drafting_answers import IntakeAnswers
-from app.requests.intake.drafting_rules import DraftingRules, Role
-from app.requests.intake.phrasing import Writer
-from app.requests.intake.wording import (
+from app.requests.intake.drafting.answers import IntakeAnswers
+from app.requests.intake.drafting.phrasing import Writer
+from app.requests.intake.drafting.rules import DraftingRules, Role
+from app.requests.intake.drafting.wording import (
     NUMBER,
     TRIM,
     base_verb,

@@ -1,4 +1,4 @@
-"""The spec drafter's rules from requests/drafting/: one checked reader per file, typed values out."""
+"""The spec drafter's rules from requests/intake/drafting/: one checked reader per file, typed values out."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from app.requests.intake import content_checks as check
 from app.requests.intake.content_checks import LANGUAGES, REQUEST_FIELDS, Text, Words
 
-DRAFTING_DIR = "requests/drafting"
+DRAFTING_DIR = "requests/intake/drafting"
 TAXONOMY_FILE = "volunteers/skills.json"
 
 # Every sentence pattern the drafter fills in, with the placeholders it may use. A pattern given as
@@ -92,7 +92,7 @@ class FieldCheck:
 
 @dataclass(frozen=True)
 class DraftingRules:
-    """Everything in requests/drafting/, checked; the drafter only interprets it."""
+    """Everything in requests/intake/drafting/, checked; the drafter only interprets it."""
 
     chinese_share: float
     default_language: str
@@ -330,7 +330,7 @@ def _question_rules(root: Path) -> dict[str, Any]:
 
 
 def read_drafting_rules(root: Path, taxonomy: tuple[dict[str, Any], ...]) -> DraftingRules:
-    """Read and check every file in root/requests/drafting/, against the given skills taxonomy.
+    """Read and check every file in root/requests/intake/drafting/, against the given skills taxonomy.
 
     Raises ContentError naming the file and the entry when a file is missing, is not JSON, breaks
     a rule, or names a skill, role or placeholder that does not exist.
