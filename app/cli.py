@@ -7,6 +7,12 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from tqdm import tqdm
+
+from app.core import cli as core_cli
+from app.core.taxonomy import TaxonomyError, sync_skills
+from app.demo import DemoDataError, load_demo
+from app.search.indexing.cli import search_cli
 
 skills_cli = AppGroup("skills", help="Manage the skills taxonomy.")
 demo_cli = AppGroup("demo", help="The demo data set.")
@@ -15,8 +21,6 @@ demo_cli = AppGroup("demo", help="The demo data set.")
 @skills_cli.command("sync")
 def sync_skills_command() -> None:
     """Insert or update the skills table from volunteers/skills.json."""
-    from app.core.taxonomy import TaxonomyError, sync_skills
-
     try:
         inserted, updated = sync_skills()
     except TaxonomyError as error:
@@ -28,11 +32,6 @@ def sync_skills_command() -> None:
 @demo_cli.command("load")
 def load_demo_command() -> None:
     """Load the demo organisations, requests, people and progress (safe to run again)."""
-    from tqdm import tqdm
-
-    from app.core.taxonomy import TaxonomyError
-    from app.demo import DemoDataError, load_demo
-
     bars: list[tqdm] = []
 
     def start(total: int) -> None:
@@ -55,9 +54,6 @@ def load_demo_command() -> None:
 
 
 def register(app: Flask) -> None:
-    from app.core import cli as core_cli
-    from app.search.indexing.cli import search_cli
-
     core_cli.register(app)
     app.cli.add_command(skills_cli)
     app.cli.add_command(demo_cli)

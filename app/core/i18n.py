@@ -6,7 +6,8 @@ from functools import cache
 
 from babel import Locale
 from flask import Response, current_app, g, has_request_context, request, session
-from flask_login import current_user
+
+from app.core.accounts.current import signed_in_user
 
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}  # each language named in itself, never translated
 
@@ -28,8 +29,9 @@ def _chosen_language() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    user = signed_in_user()
+    if user is not None and user.locale in languages:
+        return user.locale
     chosen = session.get("locale")
     if chosen in languages:
         return chosen

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import request
 
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.errors import NotAllowed, Unauthenticated
 from app.core.models import User
 from app.extensions import login_manager

@@ -9,7 +9,7 @@ from flask import Flask, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.i18n import LANGUAGE_NAMES, html_lang
 from app.core.text import init_text_filters
 

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from app.core import bp, stats
 from app.core.accounts import services as accounts
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.errors import NotFound
 from app.core.urls import safe_next
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.accounts import services as accounts
 from app.core.accounts import throttle
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.api.fields import choice, email_address, integer, moment, password, text
 from app.core.api.plumbing import SIGNED_IN, api_route, bearer_token, iso
 from app.core.api.schema import EMAIL_MAX, Field, Schema

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Request, request, session
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import login_user
 
 from app.core.accounts.services import open_session, user_for_api_token, user_for_session
 from app.core.models import User
@@ -39,14 +39,6 @@ def load_user_from_bearer(req: Request) -> User | None:
     if scheme.lower() != "bearer":
         return None
     return user_for_api_token(token.strip())
-
-
-def signed_in_user() -> User | None:
-    """Who is making this request (session cookie on pages, bearer token on the API), or None.
-
-    None for anonymous visitors and outside a request (a job rendering an e-mail).
-    """
-    return current_user._get_current_object() if current_user and current_user.is_authenticated else None
 
 
 def start_session(user: User, *, remember: bool = False) -> None:

@@ -11,7 +11,8 @@ from werkzeug.wrappers import Response
 from app.core import bp
 from app.core.accounts import services as accounts
 from app.core.accounts import throttle
-from app.core.accounts.auth import signed_in_user, start_session
+from app.core.accounts.auth import start_session
+from app.core.accounts.current import signed_in_user
 from app.core.accounts.forms import (
     AccountSettingsForm,
     ChangePasswordForm,

@@ -32,7 +32,7 @@ from flask import Blueprint, Flask, Response, request
 from flask_babel import LazyString
 from flask_babel import gettext as _
 
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.api import bp as api_bp
 from app.core.api.fields import integer
 from app.core.api.schema import MISSING, Field, Schema, check_value, coerce_query_value

@@ -6,7 +6,7 @@ from flask import render_template
 from flask_babel import lazy_gettext as _l
 
 from app.core import bp
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.dashboard import panels as dashboard_panels
 from app.core.policy import signed_in_required
 from app.core.templating import nav_link

@@ -6,7 +6,7 @@ import inspect
 
 from flask import Flask, request
 
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.errors import NotAllowed
 
 # rq-dashboard's pages carry inline scripts and styles; only its own views get this looser policy.

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.core import bp
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.notifications import services as notifications
 from app.core.policy import signed_in_required
 from app.extensions import db

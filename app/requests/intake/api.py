@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app.core.accounts.api import user_summary
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.api.fields import boolean, choice, day, integer, moment, nested, string_list, text, title
 from app.core.api.plumbing import SIGNED_IN, api_route, iso, paginate
 from app.core.api.schema import TEXT_MAX, Field, Schema

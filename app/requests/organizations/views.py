@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from app.core.accounts.auth import signed_in_user, start_session
+from app.core.accounts.auth import start_session
+from app.core.accounts.current import signed_in_user
 from app.core.dashboard.panels import PanelResult, dashboard_panel
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.core.forms import render_form, show_service_errors, submit_form

@@ -9,7 +9,7 @@ from flask_babel import format_date, ngettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.dashboard.panels import PanelResult
 from app.core.errors import NotFound
 from app.core.models import User

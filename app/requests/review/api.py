@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from app.core.accounts.api import user_summary
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.api.fields import integer, moment, string_list, text
 from app.core.api.plumbing import COORDINATOR, SIGNED_IN, api_route, iso, paginate
 from app.core.api.schema import Field, Schema

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.dashboard.panels import PanelResult, dashboard_panel
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotFound

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.api.fields import boolean, choice, integer, moment, nested, string_list, text, title
 from app.core.api.plumbing import api_route, iso, page_args
 from app.core.api.schema import Field, Schema

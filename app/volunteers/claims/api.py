@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from app.core.accounts.api import user_summary
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.api.fields import choice, day, integer, moment, text, title
 from app.core.api.plumbing import SIGNED_IN, api_route, iso, paginate
 from app.core.api.schema import Field, Schema

@@ -6,7 +6,7 @@ from flask import flash, redirect, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.errors import Conflict, Invalid
 from app.core.policy import signed_in_required
 from app.requests.policy import visible_request_or_404

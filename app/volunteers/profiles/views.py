@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.dashboard.panels import PanelResult, dashboard_panel
 from app.core.errors import Conflict, Invalid
 from app.core.forms import render_form, show_service_errors

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.api.fields import string_list
 from app.core.api.plumbing import api_route, page_args, page_envelope
 from app.core.api.schema import Field, Schema

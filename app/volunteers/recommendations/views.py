@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import render_template
 
-from app.core.accounts.auth import signed_in_user
+from app.core.accounts.current import signed_in_user
 from app.core.dashboard.panels import PanelResult, dashboard_panel
 from app.core.models import User
 from app.core.policy import roles_required
