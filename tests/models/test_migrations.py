@@ -15,6 +15,7 @@ from flask_migrate import downgrade, upgrade
 
 from app import create_app
 from app.config import TestConfig
+from app.core.jobs.registry import resolve
 from app.extensions import db as database
 
 FEATURE_TABLES = {"organizations", "help_requests", "spec_versions", "timeline_entries", "claims",
@@ -78,3 +79,24 @@ def test_migrations_downgrade_to_base_and_upgrade_again(scratch_app: Flask) -> N
         database.engine.dispose()
         assert table_names(database.engine) >= FEATURE_TABLES
         assert schema_differences(database.engine) == []
+
+
+def test_jobs_waiting_under_their_old_module_names_still_run_after_the_upgrade(scratch_app: Flask) -> None:
+    # Issue #12 moved the job modules into their subjects' packages; the outbox keeps dotted names.
+    old_names = ["app.volunteers.jobs.send_claim_notice", "app.volunteers.progress_jobs.send_checkin_notice",
+                 "app.search.jobs.remove_request_from_index", "app.search.jobs.update_request_index",
+                 "app.search.jobs.rebuild_search_index", "app.search.digests.send_digest",
+                 "app.core.mail.deliver_email"]
+    insert = sa.text("INSERT INTO outbox_jobs (name, args, queue, status, attempts, created_at) "
+                     "VALUES (:name, '[]', 'default', 'pending', 0, CURRENT_TIMESTAMP)")
+    with scratch_app.app_context():
+        upgrade(revision="86b0c7d0e061")
+        with database.engine.begin() as connection:
+            for name in old_names:
+                connection.execute(insert, {"name": name})
+        upgrade()
+        with database.engine.connect() as connection:
+            names = list(connection.scalars(sa.text("SELECT name FROM outbox_jobs ORDER BY id")))
+        database.engine.dispose()
+    assert len(names) == len(old_names)
+    assert all(callable(resolve(name)) for name in names), names
