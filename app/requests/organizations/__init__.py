@@ -1,1 +1,1 @@
-"""Organizations."""
+"""Organisations: profiles, cause areas, colleagues and invitations, verification, the private contact."""

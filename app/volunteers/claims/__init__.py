@@ -1,1 +1,1 @@
-"""Claims."""
+"""Claims: a volunteer asks for a seat, the organisation answers, commitments are renewed or concluded."""

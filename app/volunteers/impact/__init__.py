@@ -1,1 +1,1 @@
-"""Impact."""
+"""Impact: what delivered projects gave, for the home page and the coordinators' figures."""

@@ -1,1 +1,1 @@
-"""Reviews."""
+"""Reviews after delivery: the organisation reviews each team member, the team reviews the organisation."""
