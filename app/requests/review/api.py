@@ -17,13 +17,13 @@ from app.core.api.plumbing import COORDINATOR, SIGNED_IN, api_route, iso, pagina
 from app.core.api.schema import Field, Schema
 from app.core.audit.api import ACTOR
 from app.core.errors import NotFound
-from app.requests.intake.api import REQUEST, request_json
 from app.requests.models import RequestMessage, SpecVersion
 from app.requests.policy import visible_request_or_404
 from app.requests.review import services as review
 from app.requests.review import thread
 from app.requests.review.services import EFFORT_HOURS_MAX, NOTE_MAX, TEAM_SIZE_MAX
 from app.requests.review.spec_text import spec_json
+from app.requests.schemas import NOT_VISIBLE, REQUEST, request_json
 
 ITEM_MAX = 2_000  # one list item: a user story, a criterion, a question
 
@@ -66,7 +66,6 @@ SEND_BACK = Schema("SendBack", text("message", required=True,
 REJECTION = Schema("Rejection", text("reason", required=True,
                                      description="E-mailed to the nonprofit; kept on the private timeline."))
 
-NOT_VISIBLE = _l("No such request, or the caller may not see it (drafts are private).")
 DECISION_CONFLICT = _l("The request is not in intake.")
 
 

@@ -10,8 +10,8 @@ from app.core.accounts.current import signed_in_user
 from app.core.api.fields import boolean, choice, integer, string_list, text
 from app.core.api.plumbing import api_route, page_args
 from app.core.api.schema import Field, Schema
-from app.requests.intake.api import REQUEST_ITEM, request_list_item
 from app.requests.models import REQUEST_STATUSES
+from app.requests.schemas import REQUEST_ITEM, request_list_item
 from app.search.find import queries
 from app.search.find.filters import cause_slug, region_name, skill_slugs
 from app.search.find.params import SORTS, SearchParams

@@ -11,7 +11,7 @@ from app.core.api.fields import string_list
 from app.core.api.plumbing import api_route, page_args, page_envelope
 from app.core.api.schema import Field, Schema
 from app.core.templating import current_locale
-from app.requests.intake.api import REQUEST_ITEM, request_list_item
+from app.requests.schemas import REQUEST_ITEM, request_list_item
 from app.volunteers.recommendations.queries import RecommendedRequest, recommendations_for
 
 RECOMMENDATION = Schema(

@@ -6,9 +6,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from app.requests.intake.api import request_list_item
 from app.requests.models import HelpRequest
 from app.requests.pages.listings import listings
+from app.requests.schemas import request_list_item
 from tests.factories import make_claim, make_org, make_request, make_user
 
 
