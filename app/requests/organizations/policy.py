@@ -7,22 +7,10 @@ feature's package imports it at start-up). Staff membership itself (`is_member`)
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from app.core.models import User
 from app.core.policy import rule
-from app.extensions import db
-from app.requests.models import Membership, Organization
+from app.requests.models import Organization
 from app.requests.policy import is_member, is_signed_in
-
-
-def is_owner(user: User | None, organization: Organization) -> bool:
-    """Whether the user is an owner among the organisation's staff (one indexed query)."""
-    if not is_signed_in(user):
-        return False
-    return db.session.scalar(sa.select(sa.exists().where(
-        Membership.organization_id == organization.id, Membership.user_id == user.id,
-        Membership.role == "owner"))) or False
 
 
 @rule("organization.edit")
