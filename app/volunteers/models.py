@@ -19,7 +19,11 @@ LIVE_CLAIM_STATUSES = ("pending", "accepted")
 COMMITMENT_MONTHS = (1, 3, 6, 12)
 CHECKIN_STATUSES = ("on_track", "at_risk", "blocked")
 DELIVERY_STATUSES = ("submitted", "accepted", "changes_requested")
+# planned: a draft only coordinators see; registration: published, engineers sign up; matching: the
+# event is on (check-in, proposals); confirmed: matches became claims; closed: the outcome is public.
 EVENT_STATUSES = ("planned", "registration", "matching", "confirmed", "closed")
+REGISTRATION_STATUSES = ("registered", "waitlisted", "cancelled")
+SEAT_ROLES = CLAIM_ROLES
 
 _LIVE_CLAIM = sa.text("status IN ('pending', 'accepted')")
 
@@ -255,13 +259,26 @@ class MatchingEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
     starts_at: Mapped[datetime] = mapped_column(index=True)
-    location: Mapped[str] = mapped_column(sa.String(200), default="")
+    ends_at: Mapped[datetime | None]
+    registration_closes_at: Mapped[datetime | None]
+    city: Mapped[str] = mapped_column(sa.String(100), default="")
+    location: Mapped[str] = mapped_column(sa.String(200), default="")  # the place, or "" when online
     online: Mapped[bool] = mapped_column(default=False)
+    online_url: Mapped[str | None] = mapped_column(sa.String(500))
     capacity: Mapped[int]
-    status: Mapped[str] = mapped_column(sa.String(12), default="planned")
+    status: Mapped[str] = mapped_column(sa.String(12), default="planned", index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+    # Each matching run bumps the version with a compare-and-set, so two runs started at once
+    # store one result; the last run's unmatched volunteers and short requests, as reason codes.
+    version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
+    matched_at: Mapped[datetime | None]
+    matching_notes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    confirmed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
 
     created_by: Mapped[User | None] = relationship()
     help_requests: Mapped[list[HelpRequest]] = relationship(
@@ -284,16 +301,29 @@ class EventRequest(db.Model):
 
 
 class EventRegistration(db.Model):
-    """An engineer's sign-up for an event, with the featured requests ranked by preference."""
+    """An engineer's sign-up for an event, with the featured requests ranked by preference.
+
+    Past the event's capacity a registration waits (`waitlisted`); the oldest waiting one moves up
+    when a registered engineer cancels. The check-in code is shown at the door.
+    """
 
     __tablename__ = "event_registrations"
-    __table_args__ = (sa.UniqueConstraint("event_id", "volunteer_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "volunteer_id"),
+        enum_check("status", REGISTRATION_STATUSES),
+        sa.Index("ix_event_registrations_event_status", "event_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("matching_events.id", ondelete="CASCADE"))
     volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(12), default="registered", server_default="registered")
+    check_in_code: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
     preferences: Mapped[list[Any]] = mapped_column(default=list)  # request ids, best first
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime | None]
+    promoted_at: Mapped[datetime | None]  # moved up from the waiting list
+    cancelled_at: Mapped[datetime | None]
     attended_at: Mapped[datetime | None]
 
     event: Mapped[MatchingEvent] = relationship(back_populates="registrations")
@@ -311,8 +341,10 @@ class EventMatch(db.Model):
     volunteer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     request_id: Mapped[int] = mapped_column(
         sa.ForeignKey("help_requests.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(10), default="member", server_default="member")
     score: Mapped[float] = mapped_column(sa.Float, default=0.0)
-    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)  # reason codes with their figures
+    locked: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     claim_id: Mapped[int | None] = mapped_column(sa.ForeignKey("claims.id", ondelete="SET NULL"))
     confirmed_at: Mapped[datetime | None]
 
