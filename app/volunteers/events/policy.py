@@ -6,8 +6,10 @@ feature's package imports it at start-up).
 
 from __future__ import annotations
 
+from app.core.errors import NotFound
 from app.core.models import User
-from app.core.policy import rule
+from app.core.policy import can, rule
+from app.extensions import db
 from app.volunteers.events.status import is_published
 from app.volunteers.models import EventRegistration, MatchingEvent
 
@@ -34,3 +36,14 @@ def can_register(user: User, event: MatchingEvent) -> bool:
 def can_change_registration(user: User, registration: EventRegistration) -> bool:
     """Only the engineer changes their ranking or cancels their registration."""
     return registration.volunteer_id == user.id
+
+
+def visible_event_or_404(user: User | None, event_id: int) -> MatchingEvent:
+    """The event with this id if `user` may see it (anyone for a published one); NotFound otherwise.
+
+    A draft answers 404, never 403, so nobody learns that it exists.
+    """
+    event = db.session.get(MatchingEvent, event_id)
+    if event is None or not (is_published(event) or can(user, "event.view", event)):
+        raise NotFound()
+    return event
