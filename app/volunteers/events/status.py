@@ -26,6 +26,8 @@ PUBLISHED_STATUSES = frozenset({"registration", "matching", "confirmed", "closed
 SIGN_UP_STATUSES = frozenset({"registration", "matching"})
 # The coordinator checks people in, runs the engine and confirms during these.
 LIVE_STATUSES = frozenset({"registration", "matching", "confirmed"})
+# Once matches are confirmed, the event page shows the outcome: projects and their team counts.
+OUTCOME_STATUSES = frozenset({"confirmed", "closed"})
 
 EVENT_STATUS_LABELS = {
     "planned": _l("Draft"),
