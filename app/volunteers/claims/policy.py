@@ -44,6 +44,12 @@ def can_withdraw_claim(user: User, claim: Claim) -> bool:
     return claim.volunteer_id == user.id
 
 
+@rule("claim.place")
+def can_place_volunteer(user: User, help_request: HelpRequest) -> bool:
+    """Coordinators place a volunteer on a team directly (a matching event's confirmed match)."""
+    return user.is_coordinator
+
+
 @rule("claim.release")
 def can_release_claim(user: User, claim: Claim) -> bool:
     """Coordinators release a seat, say when a volunteer went quiet."""

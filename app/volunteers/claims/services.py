@@ -20,10 +20,10 @@ from app.core.api.schema import TEXT_MAX
 from app.core.audit import services as audit
 from app.core.cleaning import clean_text
 from app.core.db import utcnow
-from app.core.errors import Conflict, DomainError, Invalid
+from app.core.errors import Conflict, DomainError, Invalid, NotAllowed
 from app.core.jobs.services import enqueue
 from app.core.models import User
-from app.core.policy import require
+from app.core.policy import can, require
 from app.extensions import db
 from app.requests.models import HelpRequest
 from app.requests.timeline.services import add_entry
@@ -105,6 +105,34 @@ def _check_volunteer_limits(volunteer: User, claim: Claim) -> None:
 
 # --- claiming ------------------------------------------------------------------------------------
 
+def _add_claim(help_request: HelpRequest, volunteer: User, fields: dict, *, actor: User) -> Claim:
+    """Insert a waiting claim with its checks, timeline entry and audit event; does not commit.
+
+    The checks every claim passes, whoever makes it: the request takes claims, one live claim per
+    volunteer and request (the partial unique index), the live-claim limit and the profile's hours.
+    Raises Conflict (`request_not_open`, `already_claimed`, `live_claim_limit`) and Invalid
+    (`hours_per_week`); the caller rolls back.
+    """
+    if help_request.status not in CLAIMABLE_REQUEST_STATUSES:
+        raise Conflict(claim_status.not_claimable_reason(help_request.status), code="request_not_open")
+    claim = Claim(help_request=help_request, volunteer=volunteer, status="pending", **fields)
+    db.session.add(claim)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()  # before the message: translating it reads the signed-in user
+        raise Conflict(_("You already have a claim on this request, waiting or accepted. Find it "
+                         "under My projects."), code="already_claimed") from None
+    _check_volunteer_limits(volunteer, claim)
+    add_entry(help_request, "claim_submitted", actor=actor,
+              summary="A volunteer asked to join the team.",
+              detail={"claim_id": claim.id, "role": claim.role, "volunteer_id": volunteer.id})
+    audit.record("claim.submitted", claim, actor=actor, request_id=help_request.id,
+                 role=claim.role, hours_per_week=claim.hours_per_week,
+                 commitment_months=claim.commitment_months)
+    return claim
+
+
 def create_claim(help_request: HelpRequest, volunteer: User, *, hours_per_week: int,
                  role: str = "member", message: str | None = "",
                  commitment_months: int = DEFAULT_COMMITMENT_MONTHS) -> Claim:
@@ -121,28 +149,53 @@ def create_claim(help_request: HelpRequest, volunteer: User, *, hours_per_week: 
     """
     require(volunteer, "claim.create", help_request)
     fields = _claim_fields(role, hours_per_week, message, commitment_months)
-    if help_request.status not in CLAIMABLE_REQUEST_STATUSES:
-        raise Conflict(claim_status.not_claimable_reason(help_request.status), code="request_not_open")
-    claim = Claim(help_request=help_request, volunteer=volunteer, status="pending", **fields)
-    db.session.add(claim)
     try:
-        try:
-            db.session.flush()
-        except IntegrityError:
-            db.session.rollback()  # before the message: translating it reads the signed-in user
-            raise Conflict(_("You already have a claim on this request, waiting or accepted. Find it "
-                             "under My projects."), code="already_claimed") from None
-        _check_volunteer_limits(volunteer, claim)
-        add_entry(help_request, "claim_submitted", actor=volunteer,
-                  summary="A volunteer asked to join the team.",
-                  detail={"claim_id": claim.id, "role": claim.role, "volunteer_id": volunteer.id})
-        audit.record("claim.submitted", claim, actor=volunteer, request_id=help_request.id,
-                     role=claim.role, hours_per_week=claim.hours_per_week,
-                     commitment_months=claim.commitment_months)
+        claim = _add_claim(help_request, volunteer, fields, actor=volunteer)
         if help_request.auto_accept:
             claim_status.transition(claim, "accepted", by=None)  # Codebridge accepts, not a person
             enqueue(NOTICE_JOB, claim.id, "accepted")
         enqueue(NOTICE_JOB, claim.id, "joined" if claim.status == "accepted" else "received")
+        db.session.commit()
+    except DomainError:
+        db.session.rollback()
+        raise
+    return claim
+
+
+def seat_volunteer(help_request: HelpRequest, volunteer: User, by: User, *, role: str,
+                   hours_per_week: int, message: str | None = "",
+                   commitment_months: int = DEFAULT_COMMITMENT_MONTHS) -> Claim:
+    """A coordinator places a volunteer on the team: a claim made and accepted at once; does NOT commit.
+
+    For callers that add their own rows to the same transaction (a matching event's confirmed
+    match) and then commit, or roll back on any DomainError. The claim passes the checks of
+    create_claim (the same code) and takes its seat through the claim status machine, so seats
+    never run over when an ordinary claim races it. The organisation's staff are told a volunteer
+    joined; telling the volunteer is the caller's (it knows why they were placed). Raises
+    NotAllowed (`by` is not a coordinator, or `volunteer` is not a volunteer), Invalid naming the
+    field (as create_claim), and Conflict: `request_not_open`, `already_claimed`,
+    `live_claim_limit`, `no_seat_free`.
+    """
+    require(by, "claim.place", help_request)
+    if not can(volunteer, "claim.create", help_request):
+        raise NotAllowed(_("Only volunteer engineers can be placed on a team."))
+    fields = _claim_fields(role, hours_per_week, message, commitment_months)
+    claim = _add_claim(help_request, volunteer, fields, actor=by)
+    claim_status.transition(claim, "accepted", by=by)
+    enqueue(NOTICE_JOB, claim.id, "joined")
+    return claim
+
+
+def place_volunteer(help_request: HelpRequest, volunteer: User, by: User, *, role: str,
+                    hours_per_week: int, message: str | None = "") -> Claim:
+    """seat_volunteer, committed: the volunteer is on the team (claim accepted) and is told; commits.
+
+    Raises as seat_volunteer; nothing is kept after a refusal.
+    """
+    try:
+        claim = seat_volunteer(help_request, volunteer, by, role=role, hours_per_week=hours_per_week,
+                               message=message)
+        enqueue(NOTICE_JOB, claim.id, "accepted")
         db.session.commit()
     except DomainError:
         db.session.rollback()
