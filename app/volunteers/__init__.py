@@ -8,6 +8,7 @@ bp = Blueprint("volunteers", __name__)
 import app.volunteers.claims.api  # noqa: E402
 import app.volunteers.claims.jobs  # noqa: E402
 import app.volunteers.claims.policy  # noqa: E402
+import app.volunteers.claims.subscriptions  # noqa: E402
 import app.volunteers.claims.views  # noqa: E402
 import app.volunteers.delivery.api  # noqa: E402
 import app.volunteers.delivery.policy  # noqa: E402

@@ -58,6 +58,8 @@ NOTICES = {
                       N_("Your commitment to “%(title)s” ends soon: renew or conclude")),
     "completed": Notice("staff", "claim_completed",
                         N_("A volunteer concluded their commitment to “%(title)s”")),
+    "request_closed": Notice("volunteer", "claim_request_closed",
+                             N_("“%(title)s” is closed, so your claim on it ended")),
 }
 
 

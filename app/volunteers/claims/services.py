@@ -12,15 +12,17 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale, gettext, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.core.api.schema import TEXT_MAX
 from app.core.audit import services as audit
 from app.core.cleaning import clean_text
 from app.core.db import utcnow
 from app.core.errors import Conflict, DomainError, Invalid, NotAllowed
+from app.core.i18n import N_
 from app.core.jobs.services import enqueue
 from app.core.models import User
 from app.core.policy import can, require
@@ -313,3 +315,36 @@ def expire_claim(claim: Claim, now: datetime | None = None) -> Claim:
     Raises Conflict when the claim was answered meanwhile (the caller skips it).
     """
     return _move(claim, "expired", None, notice="expired", now=now)
+
+
+# Why a request left `open` for good, as the sentence stored on its claims that ended with it.
+REQUEST_CLOSED_NOTES = {
+    "delivered": N_("This project was delivered, so it takes no new team members and your claim ended."),
+    "withdrawn": N_("The organisation withdrew this request, so your claim ended."),
+}
+
+
+def end_pending_claims(help_request: HelpRequest, reason: str) -> int:
+    """End the request's waiting claims because the request closed for good; does not commit.
+
+    Called inside the transaction that moves the request to `delivered` or `withdrawn` (through the
+    `request_status_changed` signal), so the volunteers' hours are free at once instead of a week
+    later. Each waiting claim is declined by Codebridge (no decider) with a note, in the
+    volunteer's language, saying why, and the volunteer gets the `request_closed` notice. A claim
+    answered meanwhile is left as it is. Returns how many ended.
+    """
+    note = REQUEST_CLOSED_NOTES[reason]
+    pending = list(db.session.scalars(
+        sa.select(Claim).where(Claim.request_id == help_request.id, Claim.status == "pending")
+        .options(joinedload(Claim.volunteer)).order_by(Claim.id)))
+    ended = 0
+    for claim in pending:
+        with force_locale(claim.volunteer.locale):
+            text = gettext(note)
+        try:
+            claim_status.transition(claim, "declined", by=None, note=text)
+        except Conflict:
+            continue  # answered between our read and now (the UPDATE changed nothing)
+        enqueue(NOTICE_JOB, claim.id, "request_closed")
+        ended += 1
+    return ended
