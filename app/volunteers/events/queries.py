@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from app.core.models import User
+from app.core.db import utcnow
+from app.core.models import Skill, User
 from app.extensions import db
-from app.requests.models import HelpRequest
+from app.requests.intake.drafting.wording import detect_language
+from app.requests.models import HelpRequest, Membership, Organization, RequestSkill
+from app.volunteers.events.matching import Candidate, Project
 from app.volunteers.events.status import PUBLISHED_STATUSES
-from app.volunteers.models import EventMatch, EventRegistration, EventRequest, MatchingEvent
+from app.volunteers.models import (
+    LIVE_CLAIM_STATUSES,
+    Claim,
+    EventMatch,
+    EventRegistration,
+    EventRequest,
+    MatchingEvent,
+    VolunteerProfile,
+    VolunteerSkill,
+)
 
 # --- page reads: the public list, the event page and the volunteer's own registration (H5) ---------
 
@@ -137,3 +154,140 @@ def registration_counts(event: MatchingEvent) -> tuple[int, int]:
     """How many engineers are registered and how many wait, for the event page."""
     counts = _registration_counts([event.id])
     return counts.get((event.id, "registered"), 0), counts.get((event.id, "waitlisted"), 0)
+
+
+# --- the matching engine's input (H1) ----------------------------------------------------------------
+
+MATCHABLE_REQUEST_STATUSES = ("open", "in_progress")
+# The share of Chinese characters among the letters above which a request reads as Chinese: the spec
+# drafter's own threshold (requests/intake/drafting/language.json).
+CHINESE_SHARE = 0.3
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+@lru_cache(maxsize=256)
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def utc_offset_hours(zone_name: str | None, at: datetime) -> float:
+    """The UTC offset in hours of an IANA zone at `at` (naive UTC); unknown zones count as Asia/Shanghai."""
+    zone = _zone((zone_name or DEFAULT_TIMEZONE).strip() or DEFAULT_TIMEZONE)
+    offset = at.replace(tzinfo=UTC).astimezone(zone).utcoffset()
+    return offset.total_seconds() / 3600 if offset is not None else 8.0
+
+
+def request_languages(title: str, problem: str) -> frozenset[str]:
+    """The language a request's team works in, read from its own words: zh with enough Chinese, else en."""
+    language = detect_language(f"{title}\n{problem}", CHINESE_SHARE, "zh_CN")
+    return frozenset({"zh" if language.startswith("zh") else "en"})
+
+
+def plan_weeks(deadline: date | None, today: date) -> int | None:
+    """Whole weeks left until the deadline (at least one), None without one."""
+    if deadline is None:
+        return None
+    return max(1, math.ceil((deadline - today).days / 7))
+
+
+def matching_input(event: MatchingEvent, locked: Sequence[tuple[int, int]] = ()
+                   ) -> tuple[list[Candidate], list[Project]]:
+    """The engine's input for an event, in seven queries however many people and requests there are.
+
+    Candidates: engineers registered and checked in (status registered, attended_at set), with their
+    skills, weekly hours left after their live claims, languages, UTC offset at the event's start,
+    ranking, and the requests they may not join: ones they hold a live claim on, ones whose
+    organisation they are staff of, and every one for a blocked account. Projects: the featured
+    requests open or in progress with a free seat, with their skills (slugs too), the skills their
+    accepted team already brings, whether they still need a lead, effort, weeks to the deadline,
+    language (from their own words) and the organisation's UTC offset (its region when that is a
+    time zone, else Asia/Shanghai). `locked` pairs need no extra reads: locked engineers must be
+    attending, so they are among the candidates.
+    """
+    del locked  # part of the interface; the locked engineers are candidates like the rest
+    at = event.starts_at
+    today = utcnow().date()
+    attending = (sa.select(EventRegistration.volunteer_id)
+                 .where(EventRegistration.event_id == event.id, EventRegistration.status == "registered",
+                        EventRegistration.attended_at.is_not(None)))
+    featured = (sa.select(HelpRequest.id).join(EventRequest, EventRequest.request_id == HelpRequest.id)
+                .where(EventRequest.event_id == event.id, HelpRequest.status.in_(MATCHABLE_REQUEST_STATUSES),
+                       HelpRequest.seats_taken < HelpRequest.team_size))
+
+    people = db.session.execute(
+        sa.select(EventRegistration.volunteer_id, EventRegistration.preferences, User.is_blocked,
+                  VolunteerProfile.hours_per_week, VolunteerProfile.languages, VolunteerProfile.timezone)
+        .join(User, User.id == EventRegistration.volunteer_id)
+        .outerjoin(VolunteerProfile, VolunteerProfile.user_id == EventRegistration.volunteer_id)
+        .where(EventRegistration.event_id == event.id, EventRegistration.status == "registered",
+               EventRegistration.attended_at.is_not(None))
+        .order_by(EventRegistration.volunteer_id)).all()
+    skills: dict[int, dict[int, int]] = defaultdict(dict)
+    for user_id, skill_id, level in db.session.execute(
+            sa.select(VolunteerSkill.user_id, VolunteerSkill.skill_id, VolunteerSkill.level)
+            .where(VolunteerSkill.user_id.in_(attending))):
+        skills[user_id][skill_id] = level
+    committed: dict[int, int] = defaultdict(int)
+    excluded: dict[int, set[int]] = defaultdict(set)
+    for user_id, request_id, hours in db.session.execute(
+            sa.select(Claim.volunteer_id, Claim.request_id, Claim.hours_per_week)
+            .where(Claim.volunteer_id.in_(attending), Claim.status.in_(LIVE_CLAIM_STATUSES))):
+        committed[user_id] += hours or 0
+        excluded[user_id].add(request_id)
+
+    requests = db.session.execute(
+        sa.select(HelpRequest.id, HelpRequest.title, HelpRequest.problem, HelpRequest.team_size,
+                  HelpRequest.seats_taken, HelpRequest.effort_hours, HelpRequest.deadline,
+                  HelpRequest.organization_id, Organization.region)
+        .join(Organization, Organization.id == HelpRequest.organization_id)
+        .where(HelpRequest.id.in_(featured)).order_by(HelpRequest.id)).all()
+    request_skills: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for request_id, skill_id, slug in db.session.execute(
+            sa.select(RequestSkill.request_id, RequestSkill.skill_id, Skill.slug)
+            .join(Skill, Skill.id == RequestSkill.skill_id).where(RequestSkill.request_id.in_(featured))):
+        request_skills[request_id].append((slug, skill_id))
+    covered: dict[int, set[int]] = defaultdict(set)
+    led: set[int] = set()
+    for request_id, role, skill_id in db.session.execute(
+            sa.select(Claim.request_id, Claim.role, VolunteerSkill.skill_id)
+            .outerjoin(VolunteerSkill, VolunteerSkill.user_id == Claim.volunteer_id)
+            .where(Claim.request_id.in_(featured), Claim.status == "accepted")):
+        if role == "lead":
+            led.add(request_id)
+        if skill_id is not None:
+            covered[request_id].add(skill_id)
+    by_organization: dict[int, list[int]] = defaultdict(list)
+    for row in requests:
+        by_organization[row.organization_id].append(row.id)
+    if by_organization:
+        for user_id, organization_id in db.session.execute(
+                sa.select(Membership.user_id, Membership.organization_id)
+                .where(Membership.organization_id.in_(list(by_organization)),
+                       Membership.user_id.in_(attending))):
+            excluded[user_id].update(by_organization[organization_id])
+
+    featured_ids = frozenset(row.id for row in requests)
+    candidates = [
+        Candidate(user_id=row.volunteer_id, skills=dict(skills.get(row.volunteer_id, {})),
+                  hours_free=max((row.hours_per_week or 0) - committed.get(row.volunteer_id, 0), 0),
+                  languages=frozenset(code for code in (row.languages or []) if isinstance(code, str)),
+                  utc_offset_hours=utc_offset_hours(row.timezone, at),
+                  preferences=tuple(int(r) for r in (row.preferences or [])
+                                    if isinstance(r, int) and not isinstance(r, bool) and r in featured_ids),
+                  excluded=featured_ids if row.is_blocked else frozenset(excluded.get(row.volunteer_id, ())))
+        for row in people]
+    projects = []
+    for row in requests:
+        named = sorted(request_skills.get(row.id, []))
+        projects.append(Project(
+            request_id=row.id, skills=tuple(skill_id for _slug, skill_id in named),
+            covered=frozenset(covered.get(row.id, ())), seats_free=max(row.team_size - row.seats_taken, 0),
+            needs_lead=row.id not in led, effort_hours=row.effort_hours,
+            weeks=plan_weeks(row.deadline, today),
+            languages=request_languages(row.title or "", row.problem or ""),
+            utc_offset_hours=utc_offset_hours(row.region, at),
+            skill_slugs=tuple(slug for slug, _id in named), team_size=row.team_size))
+    return candidates, projects
