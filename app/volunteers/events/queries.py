@@ -82,6 +82,13 @@ def published_events(now: datetime) -> tuple[list[EventCard], list[EventCard]]:
     return upcoming, past
 
 
+def draft_events() -> list[EventCard]:
+    """Events still in draft (for coordinators), soonest first."""
+    return event_cards(list(db.session.scalars(
+        sa.select(MatchingEvent).where(MatchingEvent.status == "planned")
+        .order_by(MatchingEvent.starts_at, MatchingEvent.id))))
+
+
 def upcoming_events(now: datetime, limit: int = 3) -> list[EventCard]:
     """The next published events that are not over yet (for the home page), soonest first."""
     over = sa.func.coalesce(MatchingEvent.ends_at, MatchingEvent.starts_at)
@@ -154,6 +161,64 @@ def registration_counts(event: MatchingEvent) -> tuple[int, int]:
     """How many engineers are registered and how many wait, for the event page."""
     counts = _registration_counts([event.id])
     return counts.get((event.id, "registered"), 0), counts.get((event.id, "waitlisted"), 0)
+
+
+# --- page reads: the coordinator's pages (H4) ------------------------------------------------------
+
+@dataclass(frozen=True)
+class ManageSummary:
+    """The figures at the top of an event's management page."""
+
+    registered_count: int
+    waitlisted_count: int
+    attended_count: int
+    project_count: int
+    proposal_count: int
+    confirmed_count: int
+
+
+def manage_summary(event: MatchingEvent) -> ManageSummary:
+    """Registrations by status, who is checked in, featured projects, proposals and confirmed matches."""
+    counts = _registration_counts([event.id])
+    attended = db.session.scalar(sa.select(sa.func.count(EventRegistration.id)).where(
+        EventRegistration.event_id == event.id, EventRegistration.status != "cancelled",
+        EventRegistration.attended_at.is_not(None))) or 0
+    projects = db.session.scalar(sa.select(sa.func.count(EventRequest.request_id))
+                                 .where(EventRequest.event_id == event.id)) or 0
+    matches = dict(db.session.execute(
+        sa.select(EventMatch.confirmed_at.is_not(None), sa.func.count(EventMatch.id))
+        .where(EventMatch.event_id == event.id).group_by(EventMatch.confirmed_at.is_not(None))).all())
+    return ManageSummary(counts.get((event.id, "registered"), 0), counts.get((event.id, "waitlisted"), 0),
+                         attended, projects, matches.get(False, 0), matches.get(True, 0))
+
+
+def managed_events(now: datetime, limit: int = 5) -> list[EventCard]:
+    """Events a coordinator still runs (drafts too): not closed and not over, soonest first."""
+    over = sa.func.coalesce(MatchingEvent.ends_at, MatchingEvent.starts_at)
+    return event_cards(list(db.session.scalars(
+        sa.select(MatchingEvent).where(MatchingEvent.status != "closed", over >= now)
+        .order_by(MatchingEvent.starts_at, MatchingEvent.id).limit(limit))))
+
+
+@dataclass(frozen=True)
+class RefusedPair:
+    """A proposal that could not be confirmed, with the people's and project's names and why."""
+
+    volunteer: User | None
+    help_request: HelpRequest | None
+    reason: str
+
+
+def refused_pairs(conflicts: list[tuple[int, int, str]]) -> list[RefusedPair]:
+    """confirm_matches' conflicts (user id, request id, sentence) with their names, in two queries."""
+    if not conflicts:
+        return []
+    users = {u.id: u for u in db.session.scalars(
+        sa.select(User).where(User.id.in_({user_id for user_id, _r, _s in conflicts})))}
+    requests = {r.id: r for r in db.session.scalars(
+        sa.select(HelpRequest).where(HelpRequest.id.in_({rid for _u, rid, _s in conflicts})))}
+    return [RefusedPair(users.get(user_id), requests.get(request_id), reason)
+            for user_id, request_id, reason in conflicts]
 
 
 # --- the matching engine's input (H1) ----------------------------------------------------------------
