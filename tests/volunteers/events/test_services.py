@@ -1,0 +1,388 @@
+"""Event services: creating and publishing, featuring, registration with its waiting list, ranking until
+the deadline, attendance by list and by code, and who may do what."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.core.db import utcnow
+from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from app.volunteers.events import services
+from app.volunteers.models import EventRegistration, MatchingEvent
+from tests.factories import make_request, make_user, make_volunteer
+from tests.helpers import audit_actions, emails_to, fresh, notification_kinds, timeline_kinds
+from tests.volunteers.events.samples import make_event, make_registration
+
+pytestmark = pytest.mark.usefixtures("english")
+
+
+@pytest.fixture
+def coordinator(db):
+    user = make_user("coordinator", name="Coordinator Chen")
+    db.session.commit()
+    return user
+
+
+def event_fields(**changes):
+    starts = utcnow() + timedelta(days=10)
+    values = {"name": "Autumn hackathon", "starts_at": starts, "ends_at": starts + timedelta(hours=8),
+              "city": "Beijing", "location": "Zhongguancun", "capacity": 30,
+              "registration_closes_at": starts - timedelta(days=1), "description": "Bring a laptop."}
+    values.update(changes)
+    return values
+
+
+# --- events ---------------------------------------------------------------------------------------
+
+def test_a_coordinator_creates_a_draft_and_publishes_it(db, coordinator):
+    event = services.create_event(coordinator, **event_fields())
+
+    assert (event.status, event.capacity, event.city) == ("planned", 30, "Beijing")
+    event = services.publish_event(event, coordinator)
+    assert fresh(MatchingEvent, event.id).status == "registration"
+    assert event.published_at is not None
+    assert audit_actions("event.") == ["event.created", "event.registration"]
+    with pytest.raises(Conflict) as again:
+        services.publish_event(event, coordinator)
+    assert again.value.code == "invalid_event_transition"
+
+
+@pytest.mark.parametrize("role", ["volunteer", "nonprofit"])
+def test_only_coordinators_create_publish_and_close_events(db, coordinator, role):
+    someone = make_user(role)
+    event = make_event(coordinator, status="planned")
+    db.session.commit()
+
+    with pytest.raises(NotAllowed):
+        services.create_event(someone, **event_fields())
+    with pytest.raises(NotAllowed):
+        services.publish_event(event, someone)
+    with pytest.raises(NotAllowed):
+        services.close_event(event, someone)
+    assert db.session.scalar(sa.select(sa.func.count(MatchingEvent.id))) == 1
+
+
+def test_event_fields_are_checked_and_each_wrong_one_is_named(db, coordinator):
+    starts = utcnow() + timedelta(days=3)
+    with pytest.raises(Invalid) as refused:
+        services.create_event(coordinator, **event_fields(
+            name="  ", starts_at=starts, ends_at=starts - timedelta(hours=1), capacity=0,
+            registration_closes_at=starts + timedelta(days=1)))
+    assert set(refused.value.fields) == {"name", "ends_at", "capacity", "registration_closes_at"}
+
+    with pytest.raises(Invalid) as refused:
+        services.create_event(coordinator, **event_fields(registration_closes_at=starts + timedelta(days=30)))
+    assert set(refused.value.fields) == {"registration_closes_at"}
+
+    with pytest.raises(Invalid) as refused:
+        services.create_event(coordinator, **event_fields(starts_at=None, capacity=10_001))
+    assert set(refused.value.fields) == {"starts_at", "capacity"}
+
+    with pytest.raises(Invalid) as refused:
+        services.create_event(coordinator, **event_fields(city="", location="", online=False))
+    assert set(refused.value.fields) == {"location"}
+
+    with pytest.raises(Invalid) as refused:
+        services.create_event(coordinator, **event_fields(online=True, online_url="javascript:alert(1)"))
+    assert set(refused.value.fields) == {"online_url"}
+    with pytest.raises(Invalid) as refused:
+        services.create_event(coordinator, **event_fields(online=True, online_url=""))
+    assert set(refused.value.fields) == {"online_url"}
+
+    online = services.create_event(coordinator, **event_fields(online=True, city="", location="",
+                                                               online_url="https://meet.example.org/abc"))
+    assert (online.online, online.online_url) == (True, "https://meet.example.org/abc")
+    assert db.session.scalar(sa.select(sa.func.count(MatchingEvent.id))) == 1
+
+
+def test_updating_an_event_keeps_what_is_not_given_and_refuses_unknown_fields(db, coordinator):
+    event = services.create_event(coordinator, **event_fields())
+
+    services.update_event(event, coordinator, name="Winter hackathon")
+    assert (fresh(MatchingEvent, event.id).name, fresh(MatchingEvent, event.id).capacity) == (
+        "Winter hackathon", 30)
+    with pytest.raises(Invalid) as refused:
+        services.update_event(event, coordinator, status="closed")
+    assert set(refused.value.fields) == {"status"}
+
+
+def test_raising_the_capacity_moves_waiting_engineers_up(db, coordinator):
+    event = make_event(coordinator, capacity=1)
+    first, second = make_volunteer(), make_volunteer()
+    db.session.commit()
+    services.register(event, first, [])
+    assert services.register(event, second, []).status == "waitlisted"
+
+    services.update_event(event, coordinator, capacity=2)
+
+    assert registration_status(event, second) == "registered"
+    assert notification_kinds(second) == ["event_promoted"]
+
+
+# --- featuring -----------------------------------------------------------------------------------
+
+def test_featuring_takes_open_requests_and_puts_them_on_their_timeline(db, coordinator):
+    first, second = make_request(status="open"), make_request(status="open")
+    event = make_event(coordinator)
+    db.session.commit()
+
+    featured = services.feature_requests(event, coordinator, [first.id])
+    featured = services.feature_requests(event, coordinator, [second.id, first.id])
+
+    assert [r.id for r in featured] == sorted([first.id, second.id])
+    assert timeline_kinds(first) == ["featured_at_event"]  # featured once, not twice
+    assert timeline_kinds(second) == ["featured_at_event"]
+
+
+def test_featuring_refuses_requests_that_are_not_open_and_names_them(db, coordinator):
+    open_request = make_request(status="open")
+    busy = make_request(status="in_progress")
+    draft = make_request(status="draft")
+    event = make_event(coordinator)
+    db.session.commit()
+
+    with pytest.raises(Conflict) as refused:
+        services.feature_requests(event, coordinator, [open_request.id, busy.id, draft.id, 999_999])
+
+    assert refused.value.code == "request_not_open"
+    assert refused.value.extra["request_ids"] == sorted([busy.id, draft.id, 999_999])
+    assert str(busy.id) in refused.value.message
+    assert services._featured_ids(event) == set()  # nothing featured
+    with pytest.raises(NotAllowed):
+        services.feature_requests(event, make_volunteer(), [open_request.id])
+
+
+def test_unfeaturing_takes_the_request_out_of_every_ranking(db, coordinator):
+    first, second = make_request(status="open"), make_request(status="open")
+    event = make_event(coordinator, requests=[first, second])
+    volunteer = make_volunteer()
+    db.session.commit()
+    services.register(event, volunteer, [second.id, first.id])
+
+    services.unfeature_request(event, coordinator, second.id)
+
+    assert services._featured_ids(event) == {first.id}
+    assert registration_of(event, volunteer).preferences == [first.id]
+    with pytest.raises(NotFound):
+        services.unfeature_request(event, coordinator, second.id)
+
+
+# --- registration and the waiting list ------------------------------------------------------------
+
+def registration_of(event, volunteer) -> EventRegistration:
+    db_session = services.db.session
+    db_session.expire_all()
+    return db_session.scalar(sa.select(EventRegistration).where(EventRegistration.event_id == event.id,
+                                                                EventRegistration.volunteer_id == volunteer.id))
+
+
+def registration_status(event, volunteer) -> str:
+    return registration_of(event, volunteer).status
+
+
+def test_past_capacity_engineers_wait_and_the_oldest_moves_up_when_someone_cancels(db, coordinator, sent_mail):
+    request = make_request(status="open")
+    event = make_event(coordinator, capacity=2, requests=[request])
+    volunteers = [make_volunteer(name=f"Engineer {n}") for n in range(4)]
+    db.session.commit()
+
+    statuses = [services.register(event, v, [request.id]).status for v in volunteers]
+
+    assert statuses == ["registered", "registered", "waitlisted", "waitlisted"]
+    services.cancel_registration(event, volunteers[0])
+    assert [registration_status(event, v) for v in volunteers] == [
+        "cancelled", "registered", "registered", "waitlisted"]
+    # The one who moved up hears of it, in-app and by e-mail; nobody else does.
+    assert notification_kinds(volunteers[2]) == ["event_promoted"]
+    assert [m.subject for m in emails_to(volunteers[2])] == [
+        "A place freed up: you are registered for “Autumn hackathon”"]
+    assert notification_kinds(volunteers[3]) == [] and emails_to(volunteers[3]) == []
+    assert registration_of(event, volunteers[2]).promoted_at is not None
+    # A waiting engineer who cancels frees no place: nobody moves.
+    services.cancel_registration(event, volunteers[3])
+    assert notification_kinds(volunteers[3]) == []
+    assert "event.registration_promoted" in audit_actions("event.")
+
+
+def test_registering_again_after_cancelling_goes_to_the_back_of_the_queue(db, coordinator):
+    event = make_event(coordinator, capacity=1)
+    first, second, third = make_volunteer(), make_volunteer(), make_volunteer()
+    db.session.commit()
+    services.register(event, first, [])
+    services.register(event, second, [])
+    code = registration_of(event, first).check_in_code
+
+    services.cancel_registration(event, first)  # second moves up
+    again = services.register(event, first, [])
+    services.register(event, third, [])
+
+    assert again.status == "waitlisted"
+    assert again.check_in_code == code  # the same row, the same code
+    assert db.session.scalar(sa.select(sa.func.count(EventRegistration.id))) == 3
+    services.cancel_registration(event, second)
+    # first registered again before third, so first moves up
+    assert (registration_status(event, first), registration_status(event, third)) == (
+        "registered", "waitlisted")
+
+
+def test_a_registration_gets_an_unguessable_check_in_code(db, coordinator):
+    event = make_event(coordinator, capacity=50)
+    volunteers = [make_volunteer() for _ in range(20)]
+    db.session.commit()
+
+    codes = [services.register(event, v, []).check_in_code for v in volunteers]
+
+    assert len(set(codes)) == 20
+    assert all(len(c) == 8 and set(c) <= set(services.CODE_ALPHABET) for c in codes)
+
+
+def test_registering_twice_is_refused(db, coordinator):
+    event = make_event(coordinator)
+    volunteer = make_volunteer()
+    db.session.commit()
+    services.register(event, volunteer, [])
+
+    with pytest.raises(Conflict) as refused:
+        services.register(event, volunteer, [])
+    assert refused.value.code == "already_registered"
+
+
+@pytest.mark.parametrize("role", ["coordinator", "nonprofit"])
+def test_only_volunteers_register(db, coordinator, role):
+    event = make_event(coordinator)
+    db.session.commit()
+
+    with pytest.raises(NotAllowed):
+        services.register(event, make_user(role), [])
+
+
+def test_nobody_registers_for_a_draft(db, coordinator):
+    event = make_event(coordinator, status="planned")
+    db.session.commit()
+
+    with pytest.raises(NotAllowed):
+        services.register(event, make_volunteer(), [])
+
+
+def test_preferences_must_be_featured_projects_each_ranked_once(db, coordinator):
+    featured, other = make_request(status="open"), make_request(status="open")
+    event = make_event(coordinator, requests=[featured])
+    volunteer = make_volunteer()
+    db.session.commit()
+
+    for ranking in ([other.id], [featured.id, featured.id], "1,2", [True]):
+        with pytest.raises(Invalid) as refused:
+            services.register(event, volunteer, ranking)
+        assert set(refused.value.fields) == {"preferences"}
+    assert registration_of(event, volunteer) is None
+    assert services.register(event, volunteer, [featured.id]).preferences == [featured.id]
+
+
+def test_the_ranking_changes_until_the_deadline_and_not_after(db, coordinator):
+    first, second = make_request(status="open"), make_request(status="open")
+    event = make_event(coordinator, requests=[first, second],
+                       registration_closes_at=utcnow() + timedelta(days=1))
+    volunteer = make_volunteer()
+    db.session.commit()
+    services.register(event, volunteer, [first.id, second.id])
+
+    assert services.change_preferences(event, volunteer, [second.id]).preferences == [second.id]
+
+    event.registration_closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    with pytest.raises(Conflict) as refused:
+        services.change_preferences(event, volunteer, [first.id])
+    assert refused.value.code == "registration_closed"
+    assert registration_of(event, volunteer).preferences == [second.id]
+    with pytest.raises(Conflict):
+        services.register(event, make_volunteer(), [])
+    with pytest.raises(Conflict):
+        services.cancel_registration(event, volunteer)
+
+
+def test_someone_else_cannot_change_or_cancel_a_registration(db, coordinator):
+    event = make_event(coordinator)
+    volunteer, other = make_volunteer(), make_volunteer()
+    db.session.commit()
+    services.register(event, volunteer, [])
+
+    with pytest.raises(NotFound):  # they have no registration of their own to change
+        services.change_preferences(event, other, [])
+    with pytest.raises(NotFound):
+        services.cancel_registration(event, other)
+    assert registration_status(event, volunteer) == "registered"
+
+
+# --- attendance ----------------------------------------------------------------------------------
+
+def test_attendance_by_list_and_by_code(db, coordinator):
+    event = make_event(coordinator)
+    by_list, by_code = make_volunteer(), make_volunteer()
+    db.session.commit()
+    services.register(event, by_list, [])
+    code = services.register(event, by_code, []).check_in_code
+
+    services.check_in(event, coordinator, user_id=by_list.id)
+    services.check_in(event, coordinator, check_in_code=code.lower())
+
+    assert registration_of(event, by_list).attended_at is not None
+    assert registration_of(event, by_code).attended_at is not None
+    assert audit_actions("event.checked_in") == ["event.checked_in", "event.checked_in"]
+
+
+def test_checking_in_twice_changes_nothing(db, coordinator):
+    event = make_event(coordinator)
+    volunteer = make_volunteer()
+    db.session.commit()
+    services.register(event, volunteer, [])
+    first = services.check_in(event, coordinator, user_id=volunteer.id).attended_at
+
+    again = services.check_in(event, coordinator, user_id=volunteer.id)
+
+    assert again.attended_at == first
+    assert audit_actions("event.checked_in") == ["event.checked_in"]
+
+
+def test_an_unknown_code_or_person_is_named(db, coordinator):
+    event = make_event(coordinator)
+    stranger = make_volunteer()
+    db.session.commit()
+
+    with pytest.raises(Invalid) as refused:
+        services.check_in(event, coordinator, check_in_code="ZZZZZZZZ")
+    assert set(refused.value.fields) == {"check_in_code"}
+    with pytest.raises(Invalid) as refused:
+        services.check_in(event, coordinator, user_id=stranger.id)
+    assert set(refused.value.fields) == {"user_id"}
+
+
+def test_a_waiting_engineer_who_turns_up_takes_a_free_place_or_stays_waiting(db, coordinator):
+    event = make_event(coordinator, capacity=1)
+    registered, waiting, other = make_volunteer(), make_volunteer(), make_volunteer()
+    db.session.commit()
+    services.register(event, registered, [])
+    services.register(event, waiting, [])
+
+    stays = services.check_in(event, coordinator, user_id=waiting.id)
+    assert (stays.status, stays.attended_at is not None) == ("waitlisted", True)
+
+    # A place free that nobody took yet (the capacity raised straight in the database).
+    event.capacity = 2
+    make_registration(event, other, status="waitlisted", code="ABCDEFGH")
+    db.session.commit()
+    moved = services.check_in(event, coordinator, check_in_code="ABCD-EFGH")
+    assert (moved.status, moved.promoted_at is not None) == ("registered", True)
+
+
+def test_only_coordinators_check_people_in(db, coordinator):
+    event = make_event(coordinator)
+    volunteer = make_volunteer()
+    db.session.commit()
+    services.register(event, volunteer, [])
+
+    with pytest.raises(NotAllowed):
+        services.check_in(event, volunteer, user_id=volunteer.id)
+    assert registration_of(event, volunteer).attended_at is None
