@@ -39,26 +39,29 @@ class NavLink:
     label: Any  # a lazy string, translated when the header renders
     roles: tuple[str, ...]
     order: int
+    public: bool = False  # shown to every visitor, signed in or not
 
 
 _NAV_LINKS: dict[str, NavLink] = {}
 
 
 def nav_link(endpoint: str, label: Any, *, roles: tuple[str, ...] = ("nonprofit", "volunteer", "coordinator"),
-             order: int = 100) -> None:
-    """Add a link to the header for signed-in users of `roles` (lower `order` comes first).
+             order: int = 100, public: bool = False) -> None:
+    """Add a link to the header for signed-in users of `roles` (lower `order` comes first), or for
+    every visitor, signed in or not, when `public`.
 
     Features call this next to the view they link to, so the header never points at a missing
     route. Registering the same endpoint again replaces the earlier entry.
     """
-    _NAV_LINKS[endpoint] = NavLink(endpoint, label, tuple(roles), order)
+    _NAV_LINKS[endpoint] = NavLink(endpoint, label, tuple(roles), order, public)
 
 
 def nav_links_for(user: Any) -> list[NavLink]:
-    """The header links for `user`, in order; none for anonymous visitors."""
+    """The header links for `user`, in order; only the public ones for anonymous visitors."""
     if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    links = [link for link in _NAV_LINKS.values() if user.role in link.roles]
+        links = [link for link in _NAV_LINKS.values() if link.public]
+    else:
+        links = [link for link in _NAV_LINKS.values() if link.public or user.role in link.roles]
     return sorted(links, key=lambda link: (link.order, link.endpoint))
 
 

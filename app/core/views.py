@@ -9,12 +9,14 @@ from app.core import bp, stats
 from app.core.accounts import services as accounts
 from app.core.accounts.current import signed_in_user
 from app.core.errors import NotFound
+from app.core.home import render_home_sections
 from app.core.urls import safe_next
 
 
 @bp.get("/")
 def home() -> str:
-    return render_template("core/home.html", numbers=stats.platform_numbers())
+    return render_template("core/home.html", numbers=stats.platform_numbers(),
+                           sections=render_home_sections(signed_in_user()))
 
 
 @bp.post("/language/<locale>")
