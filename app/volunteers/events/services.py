@@ -627,7 +627,7 @@ def run_matching(event: MatchingEvent, by: User, locked: Sequence[tuple[int, int
     kept = dict(db.session.execute(
         sa.select(EventMatch.volunteer_id, EventMatch.request_id).where(
             EventMatch.event_id == event.id, EventMatch.confirmed_at.is_(None), EventMatch.locked.is_(True))
-    ).tuples())
+    ).all())
     given_pairs = _as_pairs(locked)
     given = dict(given_pairs)
     pairs = list({**kept, **given}.items())
@@ -708,7 +708,7 @@ def move_match(event: MatchingEvent, by: User, user_id: int, request_id: int | N
     """The board's "move a person": the engineer's proposal becomes a locked one on `request_id`
     (None takes them off every project); commits.
 
-    The moved proposal keeps no engine score (0) and says it was the coordinator's choice. Raises
+    The moved proposal has no engine score (0) and the reason `locked` (the coordinator chose it). Raises
     NotAllowed (not a coordinator), Invalid naming `user_id` (not checked in) or `request_id` (not
     featured, or they may not join it), and Conflict: `event_not_live`, `match_confirmed` (their
     match is a claim already), `no_seat_free` (every free seat of the request has a proposal: move
@@ -763,7 +763,7 @@ def move_match(event: MatchingEvent, by: User, user_id: int, request_id: int | N
         match.request_id = help_request.id
         match.role = "member" if has_lead else "lead"
         match.score = 0.0
-        match.reasons = [{"code": "coordinator_choice"}]
+        match.reasons = [{"code": "locked"}]
         match.locked = True
         db.session.flush()
         audit.record("event.match_moved", event, actor=by, user_id=user_id, request_id=help_request.id)

@@ -175,15 +175,15 @@ def test_unfeaturing_takes_the_request_out_of_every_ranking(db, coordinator):
 def registration_of(event, volunteer) -> EventRegistration:
     db_session = services.db.session
     db_session.expire_all()
-    return db_session.scalar(sa.select(EventRegistration).where(EventRegistration.event_id == event.id,
-                                                                EventRegistration.volunteer_id == volunteer.id))
+    return db_session.scalar(sa.select(EventRegistration).where(
+        EventRegistration.event_id == event.id, EventRegistration.volunteer_id == volunteer.id))
 
 
 def registration_status(event, volunteer) -> str:
     return registration_of(event, volunteer).status
 
 
-def test_past_capacity_engineers_wait_and_the_oldest_moves_up_when_someone_cancels(db, coordinator, sent_mail):
+def test_past_capacity_engineers_wait_and_the_oldest_moves_up_when_one_cancels(db, coordinator, sent_mail):
     request = make_request(status="open")
     event = make_event(coordinator, capacity=2, requests=[request])
     volunteers = [make_volunteer(name=f"Engineer {n}") for n in range(4)]
