@@ -162,17 +162,18 @@ class _Frame:
                     cols.append(j)
         self.excluded[rows, cols] = True
 
-        self.rank = np.zeros((n, m), dtype=np.int32)  # 1-based rank, 0 when unranked
+        # The volunteer's own rank (1 = first choice), kept when a choice above is full or gone; 0 unranked.
+        self.rank = np.zeros((n, m), dtype=np.int32)
         rows, cols, ranks = [], [], []
         for i, c in enumerate(self.candidates):
             seen: set[int] = set()
-            for request_id in c.preferences:
+            for position, request_id in enumerate(dict.fromkeys(c.preferences), start=1):
                 j = self.col.get(request_id)
                 if j is not None and j not in seen:
                     seen.add(j)
                     rows.append(i)
                     cols.append(j)
-                    ranks.append(len(seen))
+                    ranks.append(position)
         self.rank[rows, cols] = ranks
 
         languages = sorted({code for c in self.candidates for code in c.languages}
@@ -232,6 +233,29 @@ class _Frame:
         total = (WEIGHTS["skills"] * skills + WEIGHTS["preference"] * preference + WEIGHTS["hours"] * hours
                  + WEIGHTS["language"] * language + WEIGHTS["timezone"] * timezone)
         return np.round(total, 6)
+
+
+@dataclass(frozen=True)
+class ScoreTable:
+    """Every (volunteer, request) member-seat score, with rows and columns sorted by id."""
+
+    user_ids: list[int]
+    request_ids: list[int]
+    scores: np.ndarray  # (volunteers, requests) member-seat score
+    feasible: np.ndarray  # (volunteers, requests) may be proposed
+    strong: np.ndarray  # (volunteers, requests) would earn the lead bonus on a lead seat
+
+
+def score_table(candidates: Sequence[Candidate], projects: Sequence[Project]) -> ScoreTable:
+    """The scores before any lock (coverage from each project's current team), for tests and benchmarks."""
+    frame = _Frame(candidates, projects)
+    shape = (len(frame.candidates), len(frame.projects))
+    if not all(shape):
+        return ScoreTable([c.user_id for c in frame.candidates], [p.request_id for p in frame.projects],
+                          np.zeros(shape), np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool))
+    scores = frame.scores([set(p.covered) for p in frame.projects])
+    return ScoreTable([c.user_id for c in frame.candidates], [p.request_id for p in frame.projects],
+                      scores, frame.feasible(), frame.strong())
 
 
 def build_matrix(scores: np.ndarray, feasible: np.ndarray, strong: np.ndarray, seats: list[int],
