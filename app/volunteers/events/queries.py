@@ -340,9 +340,9 @@ def matching_input(event: MatchingEvent, locked: Sequence[tuple[int, int]] = ()
                   hours_free=max((row.hours_per_week or 0) - committed.get(row.volunteer_id, 0), 0),
                   languages=frozenset(code for code in (row.languages or []) if isinstance(code, str)),
                   utc_offset_hours=utc_offset_hours(row.timezone, at),
-                  preferences=tuple(int(r) for r in (row.preferences or [])
-                                    if isinstance(r, int) and not isinstance(r, bool) and r in featured_ids),
-                  excluded=featured_ids if row.is_blocked else frozenset(excluded.get(row.volunteer_id, ())))
+                  preferences=tuple(r for r in (row.preferences or [])
+                                    if isinstance(r, int) and not isinstance(r, bool)),
+                  excluded=featured_ids if row.is_blocked else featured_ids & excluded[row.volunteer_id])
         for row in people]
     projects = []
     for row in requests:
