@@ -13,7 +13,9 @@ import app.volunteers.claims.views  # noqa: E402
 import app.volunteers.delivery.api  # noqa: E402
 import app.volunteers.delivery.policy  # noqa: E402
 import app.volunteers.delivery.views  # noqa: E402
+import app.volunteers.events.api  # noqa: E402
 import app.volunteers.events.policy  # noqa: E402
+import app.volunteers.events.views  # noqa: E402
 import app.volunteers.impact.api  # noqa: E402
 import app.volunteers.milestones.api  # noqa: E402
 import app.volunteers.milestones.policy  # noqa: E402

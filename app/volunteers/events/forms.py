@@ -14,6 +14,7 @@ from wtforms import (
     DateTimeLocalField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -23,6 +24,65 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from app.core.forms import refuse_nul
 
 # --- public and volunteer forms -------------------------------------------------------------------
+
+# An engineer ranks at most this many projects: the engine weighs the first few choices most, and a
+# long column of selects is hard to use on a phone.
+MOST_RANKED = 5
+
+
+class RankingForm(FlaskForm):
+    """Register or change the ranking: choice 1, 2, 3... each a select of the featured projects.
+
+    Built by `ranking_form` with one select per rank; a blank select ranks nothing.
+    """
+
+    choice_fields: tuple[str, ...] = ()
+    project_ids: frozenset[int] = frozenset()
+
+    def rank_fields(self) -> list[Any]:
+        return [self[name] for name in self.choice_fields]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        chosen: dict[int, int] = {}
+        for rank, field in enumerate(self.rank_fields(), start=1):
+            value = (field.data or "").strip()
+            if not value:
+                continue
+            if not value.isdigit() or int(value) not in self.project_ids:
+                field.errors = [*field.errors, str(_l("Choose one of the projects featured at this event."))]
+                valid = False
+            elif int(value) in chosen:
+                field.errors = [*field.errors, str(_l("You chose this project already as choice %(num)d.",
+                                                      num=chosen[int(value)]))]
+                valid = False
+            else:
+                chosen[int(value)] = rank
+        return valid
+
+    def preferences(self) -> list[int]:
+        """The chosen projects' request ids, best first (blank selects left out)."""
+        return [int(field.data) for field in self.rank_fields() if (field.data or "").strip().isdigit()]
+
+
+def ranking_form(projects: list[tuple[int, str]], current: list[int] | None = None) -> RankingForm:
+    """A ranking form over the featured projects (id, title), filled with `current` when shown first."""
+    ranks = min(len(projects), MOST_RANKED)
+    choices = [SelectChoice("", _l("No choice")),
+               *(SelectChoice(str(request_id), title) for request_id, title in projects)]
+    fields = {f"choice_{rank}": SelectField(_l("Choice %(num)d", num=rank), choices=choices,
+                                            validate_choice=False, validators=[Optional()])
+              for rank in range(1, ranks + 1)}
+    form_class = type("EventRankingForm", (RankingForm,), {
+        **fields, "choice_fields": tuple(fields), "project_ids": frozenset(pid for pid, _title in projects)})
+    if current is None:
+        return form_class()
+    return form_class(data={f"choice_{rank}": str(request_id)
+                            for rank, request_id in enumerate(current[:ranks], start=1)})
+
+
+class RegistrationActionForm(FlaskForm):
+    """Cancel a registration: only the CSRF token."""
 
 
 # --- coordinators ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app.core.db import utcnow
@@ -19,6 +20,7 @@ from app.extensions import db
 from app.requests.intake.drafting.wording import detect_language
 from app.requests.models import HelpRequest, Membership, Organization, RequestSkill
 from app.volunteers.events.matching import Candidate, Project
+from app.volunteers.events.reasons import reason_texts
 from app.volunteers.events.status import PUBLISHED_STATUSES
 from app.volunteers.models import (
     LIVE_CLAIM_STATUSES,
@@ -356,3 +358,222 @@ def matching_input(event: MatchingEvent, locked: Sequence[tuple[int, int]] = ()
             utc_offset_hours=utc_offset_hours(row.region, at),
             skill_slugs=tuple(slug for slug, _id in named), team_size=row.team_size))
     return candidates, projects
+
+
+# --- API reads (H3): lists to page through, the board's and report's rows -------------------------
+
+def events_query(viewer: User | None, upcoming_only: bool = False, now: datetime | None = None) -> sa.Select:
+    """Events to list, soonest first: published ones, and drafts too for coordinators.
+
+    `upcoming_only` keeps those not over yet (not closed, and their end, or start without one, ahead).
+    """
+    statement = sa.select(MatchingEvent).order_by(MatchingEvent.starts_at, MatchingEvent.id)
+    if viewer is None or not viewer.is_coordinator:
+        statement = statement.where(MatchingEvent.status.in_(PUBLISHED_STATUSES))
+    if upcoming_only:
+        over = sa.func.coalesce(MatchingEvent.ends_at, MatchingEvent.starts_at)
+        statement = statement.where(MatchingEvent.status != "closed", over >= (now or utcnow()))
+    return statement
+
+
+def checkin_query(event: MatchingEvent, q: str = "") -> sa.Select:
+    """The event's registrations that are not cancelled, by name, with their engineers loaded.
+
+    `q` finds part of a name (any case) or a whole check-in code (spaces and dashes ignored).
+    """
+    statement = (sa.select(EventRegistration).join(User, User.id == EventRegistration.volunteer_id)
+                 .where(EventRegistration.event_id == event.id, EventRegistration.status != "cancelled")
+                 .options(selectinload(EventRegistration.volunteer))
+                 .order_by(User.name, EventRegistration.id))
+    q = q.strip()
+    if q:
+        code = q.upper().replace(" ", "").replace("-", "")
+        statement = statement.where(sa.or_(sa.func.lower(User.name).contains(q.lower(), autoescape=True),
+                                           EventRegistration.check_in_code == code))
+    return statement
+
+
+def event_matches(event: MatchingEvent) -> list[EventMatch]:
+    """Every proposal and confirmed match of the event, by request and engineer, engineers loaded."""
+    return list(db.session.scalars(
+        sa.select(EventMatch).where(EventMatch.event_id == event.id)
+        .options(selectinload(EventMatch.volunteer))
+        .order_by(EventMatch.request_id, EventMatch.volunteer_id)))
+
+
+def attending_registrations(event: MatchingEvent) -> list[EventRegistration]:
+    """The checked-in engineers with a place (registered and attended), engineers loaded, by name."""
+    return list(db.session.scalars(
+        sa.select(EventRegistration).join(User, User.id == EventRegistration.volunteer_id)
+        .where(EventRegistration.event_id == event.id, EventRegistration.status == "registered",
+               EventRegistration.attended_at.is_not(None))
+        .options(selectinload(EventRegistration.volunteer)).order_by(User.name, EventRegistration.id)))
+
+
+def users_by_id(user_ids: Sequence[int]) -> dict[int, User]:
+    """The users with these ids, by id (one query)."""
+    if not user_ids:
+        return {}
+    return {user.id: user for user in db.session.scalars(sa.select(User).where(User.id.in_(set(user_ids))))}
+
+
+# --- page reads: the check-in list, the live board and the report (H4; the API can share them) -------
+
+CHECKIN_LIST_MAX = 300  # rows on the check-in page; searching narrows a bigger room
+
+
+def checkin_list(event: MatchingEvent, q: str = "") -> list[EventRegistration]:
+    """The check-in page's rows: registrations that are not cancelled, by name, matching `q`."""
+    return list(db.session.scalars(checkin_query(event, q).limit(CHECKIN_LIST_MAX)))
+
+
+def last_run_notes(event: MatchingEvent, kind: str) -> dict[int, list[dict]]:
+    """The last run's reasons by id: `unmatched` engineers or `short` requests (stored with text keys)."""
+    notes = (event.matching_notes or {}).get(kind) or {}
+    return {int(key): list(reasons or []) for key, reasons in notes.items() if str(key).isdigit()}
+
+
+@dataclass(frozen=True)
+class BoardProject:
+    """A featured request on the board: its proposals (and confirmed matches) and why seats stay free."""
+
+    help_request: HelpRequest
+    matches: list[EventMatch]
+    short: list[str]
+
+    @property
+    def open_seats(self) -> int:
+        """Free seats no proposal covers yet (confirmed matches already took theirs)."""
+        proposed = sum(1 for match in self.matches if match.confirmed_at is None)
+        return max(self.help_request.seats_free - proposed, 0)
+
+
+@dataclass(frozen=True)
+class BoardPerson:
+    """An attending engineer the last run did not place, with why (empty: they came after the run)."""
+
+    volunteer: User
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class Board:
+    projects: list[BoardProject]
+    unmatched: list[BoardPerson]
+    waiting: list[User]  # checked in after the last run: the next run sees them
+    reasons: dict[int, list[str]]  # match id -> its reasons as sentences
+    summary: ManageSummary
+
+    @property
+    def proposal_count(self) -> int:
+        return sum(1 for p in self.projects for m in p.matches if m.confirmed_at is None)
+
+    @property
+    def short_projects(self) -> list[BoardProject]:
+        return [project for project in self.projects if project.open_seats > 0]
+
+
+def board(event: MatchingEvent) -> Board:
+    """The live board: each featured request with its proposals and reasons in the reader's language,
+    attending engineers left unplaced with why, and those checked in since the last run."""
+    projects = featured_projects(event)
+    matches = event_matches(event)
+    by_request: dict[int, list[EventMatch]] = defaultdict(list)
+    for match in matches:
+        by_request[match.request_id].append(match)
+    reasons = {match.id: reason_texts(list(match.reasons or [])) for match in matches}
+    short = last_run_notes(event, "short")
+    unplaced = last_run_notes(event, "unmatched")
+    seated = {match.volunteer_id for match in matches}
+    unmatched, waiting = [], []
+    for registration in attending_registrations(event):
+        if registration.volunteer_id in seated:
+            continue
+        if registration.volunteer_id in unplaced:
+            unmatched.append(BoardPerson(registration.volunteer,
+                                         reason_texts(unplaced[registration.volunteer_id])))
+        else:
+            waiting.append(registration.volunteer)
+    return Board([BoardProject(p.help_request, by_request.get(p.help_request.id, []),
+                               reason_texts(short.get(p.help_request.id, []))) for p in projects],
+                 unmatched, waiting, reasons, manage_summary(event))
+
+
+@dataclass(frozen=True)
+class ReportProject:
+    help_request: HelpRequest
+    confirmed: list[EventMatch]
+    short: list[str]
+
+
+@dataclass(frozen=True)
+class Report:
+    projects: list[ReportProject]
+    unmatched: list[BoardPerson]
+    summary: ManageSummary
+
+    @property
+    def attendance_rate(self) -> float | None:
+        """Checked in over registered (None when nobody registered)."""
+        registered = self.summary.registered_count
+        return self.summary.attended_count / registered if registered else None
+
+    @property
+    def short_projects(self) -> list[ReportProject]:
+        return [project for project in self.projects if project.help_request.seats_free > 0]
+
+
+def report(event: MatchingEvent) -> Report:
+    """After the event: confirmed matches per request, requests still short (with the last run's why),
+    and checked-in engineers without a confirmed match, with why."""
+    projects = featured_projects(event)
+    matches = event_matches(event)
+    confirmed: dict[int, list[EventMatch]] = defaultdict(list)
+    by_person = {match.volunteer_id: match for match in matches}
+    for match in matches:
+        if match.confirmed_at is not None:
+            confirmed[match.request_id].append(match)
+    titles = {p.help_request.id: p.help_request.title for p in projects}
+    short, unplaced = last_run_notes(event, "short"), last_run_notes(event, "unmatched")
+    unmatched = []
+    for registration in attending_registrations(event):
+        match = by_person.get(registration.volunteer_id)
+        if match is not None and match.confirmed_at is not None:
+            continue
+        if match is not None:
+            why = [_("Proposed for “%(title)s”, but not confirmed.", title=titles.get(match.request_id, ""))]
+        elif registration.volunteer_id in unplaced:
+            why = reason_texts(unplaced[registration.volunteer_id])
+        else:
+            why = [_("Checked in after the last matching run.")]
+        unmatched.append(BoardPerson(registration.volunteer, why))
+    return Report([ReportProject(p.help_request, confirmed.get(p.help_request.id, []),
+                                 reason_texts(short.get(p.help_request.id, []))) for p in projects],
+                  unmatched, manage_summary(event))
+
+
+REPORT_COLUMNS = ("request_id", "request_title", "volunteer_id", "volunteer_name", "role", "status", "score",
+                  "locked", "confirmed_at", "reasons")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    # A name like "=HYPERLINK(...)" would run as a formula in a spreadsheet: show it as text.
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def report_rows(event: MatchingEvent) -> list[list[object]]:
+    """The report's CSV rows, header first: one per match, proposed or confirmed, reasons in the
+    reader's language; no e-mail address or phone number."""
+    titles = {p.help_request.id: p.help_request.title for p in featured_projects(event)}
+    rows: list[list[object]] = [list(REPORT_COLUMNS)]
+    for match in event_matches(event):
+        rows.append([_cell(value) for value in (
+            match.request_id, titles.get(match.request_id, ""), match.volunteer_id,
+            match.volunteer.name if match.volunteer else "", match.role,
+            "confirmed" if match.confirmed_at else "proposed", round(match.score, 4),
+            "yes" if match.locked else "no", match.confirmed_at.isoformat() if match.confirmed_at else "",
+            "; ".join(reason_texts(list(match.reasons or []))))])
+    return rows
