@@ -1,0 +1,36 @@
+"""Events and registrations as the tests need them, written straight to the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.core.db import utcnow
+from app.core.models import User
+from app.extensions import db as database
+from app.volunteers.models import EventRegistration, EventRequest, MatchingEvent
+
+
+def make_event(coordinator: User, *, status: str = "registration", capacity: int = 10, requests=(),
+               starts_in: timedelta = timedelta(days=7), **fields) -> MatchingEvent:
+    """An event in `status`, starting in a week in Beijing, featuring `requests`."""
+    starts = utcnow() + starts_in
+    event = MatchingEvent(name=fields.pop("name", "Autumn hackathon"), starts_at=starts,
+                          ends_at=starts + timedelta(hours=8), city="Beijing", location="Zhongguancun",
+                          capacity=capacity, status=status, created_by_id=coordinator.id, matching_notes={},
+                          published_at=None if status == "planned" else utcnow(), **fields)
+    database.session.add(event)
+    database.session.flush()
+    for help_request in requests:
+        database.session.add(EventRequest(event_id=event.id, request_id=help_request.id))
+    database.session.flush()
+    return event
+
+
+def make_registration(event: MatchingEvent, volunteer: User, status: str = "registered",
+                      code: str | None = None, **fields) -> EventRegistration:
+    """A registration in `status` (checked in when `attended_at` is given), ranking `preferences`."""
+    registration = EventRegistration(event_id=event.id, volunteer_id=volunteer.id, status=status,
+                                     check_in_code=code, preferences=fields.pop("preferences", []), **fields)
+    database.session.add(registration)
+    database.session.flush()
+    return registration
