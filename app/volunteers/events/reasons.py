@@ -41,14 +41,14 @@ def _skills() -> dict[object, Skill]:
     return cached
 
 
-def _titles(request_ids: Iterable[int]) -> dict[int, str]:
-    """Request titles by id, fetching only the ones this app context has not seen yet."""
-    cached: dict[int, str] = g.setdefault("_event_reason_titles", {})
-    missing = {int(i) for i in request_ids if isinstance(i, int) and i not in cached}
+def _titles(request_ids: Iterable[int]) -> dict[int, str | None]:
+    """Request titles by id (None for one that is gone), reading only ids this app context has not seen."""
+    cached: dict[int, str | None] = g.setdefault("_event_reason_titles", {})
+    missing = {i for i in request_ids if isinstance(i, int) and i not in cached}
     if missing:
+        cached.update(dict.fromkeys(missing))
         statement = sa.select(HelpRequest.id, HelpRequest.title).where(HelpRequest.id.in_(missing))
-        rows = db.session.execute(statement)
-        cached.update({row.id: row.title for row in rows})
+        cached.update({row.id: row.title for row in db.session.execute(statement)})
     return cached
 
 
@@ -69,7 +69,7 @@ def _skill_list(skills: Iterable[object]) -> str:
 def _projects(ids: Iterable[Any]) -> str:
     ids = [i for i in ids if isinstance(i, int)]
     titles = _titles(ids)
-    return _join([_("“%(title)s”", title=titles[i]) if i in titles else f"#{i}" for i in ids])
+    return _join([_("“%(title)s”", title=titles[i]) if titles.get(i) else f"#{i}" for i in ids])
 
 
 def _languages(reason: dict) -> str:
@@ -121,6 +121,13 @@ def _timezone(reason: dict) -> str:
     return _("%(hours)s hours apart in time zone", hours=shown)
 
 
+def _lead(reason: dict) -> str:
+    if reason.get("skill") is None or reason.get("level") is None:
+        return _("leads the team")
+    return _("leads the team (%(skill)s %(level)s/5)", skill=skill_name(reason["skill"]),
+             level=reason["level"])
+
+
 def _seats_taken(reason: dict) -> str:
     projects = reason.get("projects") or []
     return ngettext("the seat that fits went to a closer fit: %(projects)s",
@@ -150,8 +157,7 @@ _TEXTS: dict[str, Callable[[dict], str]] = {
     "language_gap": lambda r: _("no shared language (the organisation works in %(languages)s)",
                                 languages=_languages(r)),
     "timezone": _timezone,
-    "lead": lambda r: _("leads the team (%(skill)s %(level)s/5)", skill=skill_name(r.get("skill")),
-                        level=r.get("level")),
+    "lead": _lead,
     # A volunteer nobody placed.
     "no_projects": lambda r: _("no featured request has a free seat"),
     "no_hours": lambda r: _("no weekly hours free: live claims already take them all"),
