@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import segno
-from flask import current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -365,7 +365,7 @@ def manage_board(event_id: int) -> str:
 
 def _move_choices(board) -> list[tuple[str, str]]:
     """The pick list for moving a person: every featured project, and taking them off."""
-    return [("", _("Nobody's match: take them off"))] + [
+    return [("", _("No project: take them off the board"))] + [
         (str(project.help_request.id), project.help_request.title) for project in board.projects]
 
 
@@ -455,21 +455,17 @@ def manage_report(event_id: int) -> str:
 @roles_required("coordinator")
 def manage_report_csv(event_id: int) -> Response:
     _user, event = _managed_event(event_id)
-    return Response(stream_with_context(_csv_lines(queries.report_rows(event))),
-                    mimetype="text/csv; charset=utf-8",
+    return Response(_csv_text(queries.report_rows(event)).encode("utf-8"),
+                    content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="event-{event.id}-report.csv"'})
 
 
-def _csv_lines(rows: Iterable[Sequence[object]]) -> Iterator[str]:
-    """The rows as CSV text, line by line, after a byte-order mark so spreadsheet programs read UTF-8."""
+def _csv_text(rows: Iterable[Sequence[object]]) -> str:
+    """The rows as CSV, after a byte-order mark so spreadsheet programs read the UTF-8 (Chinese) right."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    yield "\ufeff"
-    for row in rows:
-        writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate(0)
+    buffer.write("\ufeff")
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
 
 
 # --- the coordinator's dashboard ----------------------------------------------------------------
