@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterable, Sequence
 
 import segno
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_time, ngettext, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
@@ -61,6 +61,21 @@ nav_link("volunteers.list_events", _l("Events"), public=True, order=5)
 def event_status_name(status: str) -> str:
     """The translated name of an event status, for badges."""
     return event_status_label(status)
+
+
+@bp.app_template_global()
+def event_time_text(event: MatchingEvent) -> str:
+    """When the event runs, in the reader's language and time zone: one day with its hours, or two moments."""
+    start = to_user_timezone(event.starts_at)
+    starts = _("%(date)s %(time)s", date=format_date(start, "full"), time=format_time(start, "short"))
+    if event.ends_at is None:
+        return starts
+    end = to_user_timezone(event.ends_at)
+    if end.date() == start.date():
+        return _("%(date)s, %(start)s–%(end)s", date=format_date(start, "full"),
+                 start=format_time(start, "short"), end=format_time(end, "short"))
+    ends = _("%(date)s %(time)s", date=format_date(end, "full"), time=format_time(end, "short"))
+    return _("%(start)s to %(end)s", start=starts, end=ends)
 
 
 @bp.app_template_global()
