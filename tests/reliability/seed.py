@@ -26,7 +26,17 @@ from app.core.models import Notification, User
 from app.extensions import db
 from app.requests.models import Attachment, OrganizationInvitation, RequestMessage
 from app.search.models import SavedSearch
-from app.volunteers.models import CheckIn, CheckInReply, Delivery, Milestone, Review
+from app.volunteers.models import (
+    CheckIn,
+    CheckInReply,
+    Delivery,
+    EventMatch,
+    EventRegistration,
+    EventRequest,
+    MatchingEvent,
+    Milestone,
+    Review,
+)
 from tests.factories import make_claim, make_org, make_request, make_user, make_volunteer
 from tests.helpers import EN, sign_in
 
@@ -115,6 +125,24 @@ def seed_world(upload_dir: Path, *, api: bool = True) -> World:
     db.session.flush()
     attachment = _attachment(upload_dir, uploaded_by=member, request_id=draft.id, purpose="intake")
     document = _attachment(upload_dir, uploaded_by=member, organization_id=org.id, purpose="verification")
+    # A published event featuring the open request, where the team volunteer is checked in and proposed,
+    # and a draft event only coordinators see.
+    event = MatchingEvent(name="Autumn hackathon", starts_at=now + timedelta(days=7),
+                          ends_at=now + timedelta(days=7, hours=8), city="Beijing", location="Zhongguancun",
+                          capacity=10, status="registration", published_at=now, created_by_id=coordinator.id,
+                          matching_notes={})
+    draft_event = MatchingEvent(name="Winter hackathon", starts_at=now + timedelta(days=60), city="Wuhan",
+                                location="Optics Valley", capacity=10, status="planned",
+                                created_by_id=coordinator.id, matching_notes={})
+    db.session.add_all([event, draft_event])
+    db.session.flush()
+    db.session.add_all([
+        EventRequest(event_id=event.id, request_id=open_request.id),
+        EventRegistration(event_id=event.id, volunteer_id=team.id, status="registered",
+                          check_in_code="TEAM2345", preferences=[open_request.id], attended_at=now),
+        EventMatch(event_id=event.id, volunteer_id=team.id, request_id=open_request.id, score=0.5,
+                   reasons=[]),
+    ])
     db.session.commit()
 
     users = {"blocked": blocked, "volunteer": volunteer, "team": team, "member": member,
@@ -129,7 +157,8 @@ def seed_world(upload_dir: Path, *, api: bool = True) -> World:
            "review": review.id, "notification": notification.id, "saved_search": saved.id,
            "attachment": attachment.id, "document": document.id, "invitation_token": invitation_token,
            "reset_token": password_reset_token(member), "team_user": team.id,
-           "volunteer_user": volunteer.id, "member_user": member.id, "member_email": member.email}
+           "volunteer_user": volunteer.id, "member_user": member.id, "member_email": member.email,
+           "event": event.id, "draft_event": draft_event.id}
     return World({role: user.id for role, user in users.items()}, ids, tokens)
 
 

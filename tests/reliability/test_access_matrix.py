@@ -337,6 +337,41 @@ MATRIX: dict[str, Route] = {
     "api.create_saved_search": Route("/api/v1/saved-searches", write=VOLUNTEERS,
                                      body={"name": "Maps", "q": "map"}),
     "api.delete_saved_search": Route("/api/v1/saved-searches/{saved_search}", write=only("team")),
+
+    # --- API: matching events ---------------------------------------------------------------------
+    # {event} is published: the team volunteer is registered, checked in and proposed for {open}.
+    # {draft_event} is a draft: it does not exist for anyone but coordinators.
+    "api.create_event": Route("/api/v1/events", write=COORDINATOR,
+                              body={"name": "Spring hackathon", "starts_at": "2030-04-18T09:00:00+08:00",
+                                    "city": "Beijing", "location": "Zhongguancun", "capacity": 30}),
+    "api.list_events": Route("/api/v1/events", get=PUBLIC),
+    "api.read_event": Route("/api/v1/events/{draft_event}", get=only("coordinator", anonymous=D)),
+    "api.update_event": Route("/api/v1/events/{event}", write=COORDINATOR, body={"name": "Renamed"}),
+    "api.publish_event": Route("/api/v1/events/{draft_event}/publish", write=COORDINATOR),
+    "api.close_event": Route("/api/v1/events/{event}/close", write=COORDINATOR),
+    "api.feature_requests": Route("/api/v1/events/{event}/requests", write=COORDINATOR,
+                                  body={"request_ids": ["{other_open}"]}),
+    "api.unfeature_request": Route("/api/v1/events/{event}/requests/{open}", write=COORDINATOR),
+    # The team volunteer is registered already: their second registration is a 409, past authorisation.
+    "api.register_for_event": Route("/api/v1/events/{event}/registrations", write=VOLUNTEERS,
+                                    body={"preferences": ["{open}"]}),
+    # Only a registered engineer has a ranking to change, a registration to cancel or to read.
+    "api.change_event_preferences": Route("/api/v1/events/{event}/registrations", write=only("team"),
+                                          body={"preferences": []}),
+    "api.cancel_event_registration": Route("/api/v1/events/{event}/registrations", write=only("team")),
+    "api.read_my_registration": Route("/api/v1/events/{event}/registration", get=only("team")),
+    "api.list_event_registrations": Route("/api/v1/events/{event}/registrations", get=COORDINATOR),
+    "api.check_in": Route("/api/v1/events/{event}/attendance", write=COORDINATOR,
+                          body={"user_id": "{team_user}"}),
+    "api.run_matching": Route("/api/v1/events/{event}/matching", write=COORDINATOR, body={}),
+    "api.move_match": Route("/api/v1/events/{event}/matching/move", write=COORDINATOR,
+                            body={"user_id": "{team_user}", "request_id": None}),
+    "api.lock_match": Route("/api/v1/events/{event}/matching/lock", write=COORDINATOR,
+                            body={"user_id": "{team_user}", "locked": True}),
+    "api.confirm_matches": Route("/api/v1/events/{event}/matching/confirm", write=COORDINATOR, body={}),
+    "api.read_board": Route("/api/v1/events/{event}/board", get=COORDINATOR),
+    "api.read_report": Route("/api/v1/events/{event}/report", get=COORDINATOR),
+    "api.download_report_csv": Route("/api/v1/events/{event}/report.csv", get=COORDINATOR),
 }
 
 def write_method(rule_methods: set[str]) -> str | None:
