@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -577,3 +578,70 @@ def report_rows(event: MatchingEvent) -> list[list[object]]:
             "yes" if match.locked else "no", match.confirmed_at.isoformat() if match.confirmed_at else "",
             "; ".join(reason_texts(list(match.reasons or []))))])
     return rows
+
+
+# --- service and API reads (H2): the list of events, an event with its featured requests -----------
+
+def events_listing(viewer: User | None, upcoming_only: bool = False) -> list[EventCard]:
+    """Events with their counts, soonest first: published ones for everyone, drafts too for coordinators
+    (events_query), in three queries however many events there are."""
+    return event_cards(list(db.session.scalars(events_query(viewer, upcoming_only))))
+
+
+@dataclass(frozen=True)
+class RequestInterest:
+    """A featured request with its free seats and skills, and how many engineers ranked it."""
+
+    help_request: HelpRequest
+    seats_free: int
+    ranked_count: int
+    first_choice_count: int
+
+
+@dataclass(frozen=True)
+class EventDetail:
+    """An event with its featured requests and its registered and waiting counts."""
+
+    event: MatchingEvent
+    requests: list[RequestInterest]
+    registered_count: int
+    waitlisted_count: int
+
+
+def event_with_requests(event: MatchingEvent) -> EventDetail:
+    """The event's featured requests (skills and organisation loaded), with how many engineers who are
+    registered or waiting ranked each one and put it first; four queries however many there are."""
+    ranked: dict[int, int] = defaultdict(int)
+    first: dict[int, int] = defaultdict(int)
+    for preferences in db.session.scalars(sa.select(EventRegistration.preferences).where(
+            EventRegistration.event_id == event.id, EventRegistration.status != "cancelled")):
+        ids = [i for i in (preferences or []) if isinstance(i, int) and not isinstance(i, bool)]
+        for request_id in set(ids):
+            ranked[request_id] += 1
+        if ids:
+            first[ids[0]] += 1
+    registered, waitlisted = registration_counts(event)
+    requests = [RequestInterest(p.help_request, p.help_request.seats_free, ranked[p.help_request.id],
+                                first[p.help_request.id]) for p in featured_projects(event)]
+    return EventDetail(event, requests, registered, waitlisted)
+
+
+def board_state(event: MatchingEvent) -> dict[str, object]:
+    """What the board's refresh script compares every few seconds: the counts, and a fingerprint that
+    changes whenever a proposal, lock, confirmation, check-in or run changes what the board shows."""
+    summary = manage_summary(event)
+    pairs = db.session.execute(
+        sa.select(EventMatch.volunteer_id, EventMatch.request_id, EventMatch.role, EventMatch.locked,
+                  EventMatch.confirmed_at.is_not(None))
+        .where(EventMatch.event_id == event.id).order_by(EventMatch.volunteer_id)).all()
+    came = db.session.scalars(
+        sa.select(EventRegistration.volunteer_id)
+        .where(EventRegistration.event_id == event.id, EventRegistration.attended_at.is_not(None),
+               EventRegistration.status == "registered").order_by(EventRegistration.volunteer_id)).all()
+    fingerprint = "|".join([event.status, str(event.version), str(event.matched_at),
+                            ",".join(":".join(str(value) for value in pair) for pair in pairs),
+                            ",".join(str(user_id) for user_id in came)])
+    return {"attended": summary.attended_count, "registered": summary.registered_count,
+            "waitlisted": summary.waitlisted_count, "proposals": summary.proposal_count,
+            "confirmed": summary.confirmed_count,
+            "fingerprint": hashlib.sha256(fingerprint.encode()).hexdigest()[:16]}
