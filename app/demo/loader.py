@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,7 +11,8 @@ import sqlalchemy as sa
 
 from app.core.audit import services as audit
 from app.core.models import AuditEvent, Skill, User
-from app.demo.intake import IntakeSteps
+from app.demo.events import STARTS, EventSteps
+from app.demo.intake import IntakeEvent, IntakeSteps
 from app.demo.progress import ProgressSteps
 from app.demo.state import SEAT_CLAIM_STATUSES, DemoDataError, DemoSummary
 from app.extensions import db
@@ -24,7 +26,27 @@ STATUS_STAMPS = {"intake": "submitted_at", "open": "published_at", "delivered": 
                  "withdrawn": "withdrawn_at"}
 
 
-class DemoLoader(IntakeSteps, ProgressSteps):
+@dataclass
+class RequestStory:
+    """A new request on its way through its history, which the past event may split in two."""
+
+    entry: dict[str, Any]
+    help_request: HelpRequest
+    claim_entries: list[dict[str, Any]]  # its claims in the demo file, not loaded yet
+    claims: list[Claim] = field(default_factory=list)
+    from_event: list[Claim] = field(default_factory=list)  # made by confirming the past event's matches
+    intake: list[IntakeEvent] | None = None  # its spec edits and messages not replayed yet
+    next_step: int = 0  # the first status step not walked yet
+    event_day: int | None = None  # days ago of the past event, when it split this history
+
+    def take_claims(self, made_before: Callable[[int], bool]) -> list[dict[str, Any]]:
+        """Its claim entries made on the days `made_before` accepts, no longer waiting to be loaded."""
+        taken = [c for c in self.claim_entries if made_before(c["created_days_ago"])]
+        self.claim_entries = [c for c in self.claim_entries if c not in taken]
+        return taken
+
+
+class DemoLoader(IntakeSteps, ProgressSteps, EventSteps):
     """Creates the demo rows that are not there yet, with plausible past timestamps, in one transaction."""
 
     @property
@@ -32,7 +54,8 @@ class DemoLoader(IntakeSteps, ProgressSteps):
         """How many units `run` reports to its progress callback."""
         staff = self.content["staff"]
         return (1 + len(staff["staff"]) + len(self.content["volunteers"])
-                + len(self.content["organizations"]) + len(self.content["requests"]) + 1)
+                + len(self.content["organizations"]) + len(self.content["requests"])
+                + 2)  # the histories around the past event, then the upcoming events
 
     def run(self, advance: Callable[[], None] = lambda: None) -> DemoSummary:
         """Load everything missing and commit once; an error rolls the whole load back."""
@@ -46,7 +69,9 @@ class DemoLoader(IntakeSteps, ProgressSteps):
                 self.load_request(entry)
                 advance()
             self.load_progress()
-            self.load_event(self.progress["event"])
+            advance()
+            self.load_upcoming_events()
+            self.count_events()
             advance()
             if self.summary.created_count:
                 audit.record("demo.loaded", target_type="system", **dict(self.summary.created))
@@ -150,33 +175,67 @@ class DemoLoader(IntakeSteps, ProgressSteps):
 
     # Progress ----------------------------------------------------------------------------
     def load_progress(self) -> None:
-        """Walk every new request through its history, with its team's claims, check-ins and delivery."""
+        """Walk every new request through its history, with its team's claims, check-ins and delivery.
+
+        A past event loaded on this run splits the walk at its day, so the engine sees the demo as
+        it stood then: every history up to the event (the claims made before it, status steps,
+        spec edits and messages), then the event, whose confirmed matches seat the teams it formed,
+        then the rest of every history.
+        """
         progress = self.progress
-        for entry in self.content["requests"]:
-            title = entry["title"]
-            if title not in self.new_requests:
-                continue
-            claims = [self.add_claim(c) for c in progress["claims"] if c["request"] == title]
-            deliveries = [d for d in progress["deliveries"] if d["request"] == title]
-            self.walk_history(self.requests[title], entry, claims, deliveries)
-            for checkin in (c for c in progress["checkins"] if c["request"] == title):
+        stories = [RequestStory(entry, self.requests[entry["title"]],
+                                [c for c in progress["claims"] if c["request"] == entry["title"]])
+                   for entry in self.content["requests"] if entry["title"] in self.new_requests]
+        event_entry = self.past_event()
+        if event_entry is not None:
+            cut = event_entry["starts_days_ago"]
+            opening = self.event_day(-cut) + STARTS
+            for story in stories:
+                story.claims += [self.add_claim(c) for c in story.take_claims(lambda days: days > cut)]
+                self.walk_history(story, until=opening)
+            made = self.match_past_event(event_entry, self.hold_past_event(event_entry))
+            for story in stories:
+                story.from_event = made.get(story.entry["title"], [])
+                story.claims += story.from_event
+                story.event_day = cut
+        for story in stories:
+            story.claims += [self.add_claim(c) for c in story.take_claims(lambda days: True)]
+            self.walk_history(story, until=None)
+            title = story.entry["title"]
+            checkins = [c for c in progress["checkins"] if c["request"] == title]
+            self.check_team(story, checkins)
+            for checkin in checkins:
                 self.add_checkin(checkin)
             for milestone in (m for m in progress["milestones"] if m["request"] == title):
-                self.add_milestone(milestone, claims)
+                self.add_milestone(milestone, story.claims)
             for review in (r for r in progress["reviews"] if r["request"] == title):
                 self.add_review(review)
-            self.finish_request(self.requests[title], entry, claims)
+            self.finish_request(story.help_request, story.entry, story.claims)
         for kind, key in (("claims", "claims"), ("check-ins", "checkins"), ("milestones", "milestones"),
                           ("deliveries", "deliveries"), ("reviews", "reviews")):
             self.summary.counts[kind] = len(progress[key])
 
-    def walk_history(self, help_request: HelpRequest, entry: dict[str, Any], claims: list[Claim],
-                     deliveries: list[dict[str, Any]]) -> None:
-        """Replay each status step through the status machine, then move its stamps into the past.
+    def check_team(self, story: RequestStory, checkins: list[dict[str, Any]]) -> None:
+        """Refuse check-ins by someone the engine did not put on a team formed at the past event."""
+        if not story.from_event:
+            return
+        team = {c.volunteer.email for c in story.claims if c.status in SEAT_CLAIM_STATUSES}
+        for checkin in checkins:
+            if checkin["author"] not in team:
+                raise DemoDataError(
+                    f"{story.entry['title']!r}: {checkin['author']} posts check-ins, but the engine placed "
+                    f"{', '.join(sorted(team)) or 'nobody'} on its team at the matching event; change the "
+                    f"event's registrations or the check-ins")
+
+    def walk_history(self, story: RequestStory, until: datetime | None) -> None:
+        """Replay each status step through the status machine (up to `until`, or to the end), then
+        move its stamps into the past.
 
         Each submission drafts a spec version from the answers of that moment; the coordinator's
-        edits and the thread's messages are added in time order between the steps.
+        edits and the thread's messages are added in time order between the steps. A step the
+        past event's confirmation already took (the first seat starts the work) is not taken again.
         """
+        help_request, entry, claims = story.help_request, story.entry, story.claims
         staff = self.staff_of(entry["organization"])
         coordinator = self.coordinator
         lead = next((c.volunteer for c in claims if c.role == "lead"), None)
@@ -184,14 +243,24 @@ class DemoLoader(IntakeSteps, ProgressSteps):
         # starts the work, the lead delivers, the nonprofit submits, asks for changes and accepts;
         # a coordinator withdraws the requests of an organisation that failed verification.
         starter = next((c.decided_by for c in claims if c.accepted_at), staff)
-        events = self.intake_events(help_request, entry)
+        if story.intake is None:
+            story.intake = self.intake_events(help_request, entry)
+        events = story.intake
         steps = entry["history"][1:]
         last_submission = max((i for i, (status, _) in enumerate(steps) if status == "intake"), default=None)
-        for index, (status, days_ago) in enumerate(steps):
+        stop = None if until is None else until.replace(hour=0, minute=0, second=0, microsecond=0)
+        while story.next_step < len(steps):
+            index, (status, days_ago) = story.next_step, steps[story.next_step]
             moment = self.at(help_request.title, days_ago)
+            if stop is not None and moment >= stop:  # a step on the event's day comes after it
+                break
+            story.next_step += 1
+            if days_ago == story.event_day and help_request.status == status:
+                continue
             self.replay(help_request, events, until=moment)
             if status == "in_review":
-                self.add_delivery(next(d for d in deliveries if d["days_ago"] == days_ago))
+                self.add_delivery(next(d for d in self.progress["deliveries"]
+                                       if d["request"] == help_request.title and d["days_ago"] == days_ago))
             if index == last_submission:
                 self.restore_answers(help_request, entry)
             actor = {"open": coordinator, "draft": coordinator, "in_review": lead,
@@ -213,7 +282,7 @@ class DemoLoader(IntakeSteps, ProgressSteps):
             for claim in claims:
                 if status == "delivered" and claim.status == "completed":
                     claim.closed_at = moment
-        self.replay(help_request, events, until=None)
+        self.replay(help_request, events, until=until)
 
     def finish_request(self, help_request: HelpRequest, entry: dict[str, Any], claims: list[Claim]) -> None:
         """Set the counters the services keep: seats taken, stalled flag, last change."""

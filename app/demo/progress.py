@@ -1,14 +1,11 @@
-"""The demo teams' work: claims, check-ins with replies, milestones, deliveries, reviews, a matching event."""
+"""The demo teams' work: claims, check-ins with replies, milestones, deliveries, reviews."""
 
 from __future__ import annotations
 
-import zlib
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
-
-from app.demo.state import SEAT_CLAIM_STATUSES, DemoDataError, DemoState
+from app.demo.state import SEAT_CLAIM_STATUSES, DemoState
 from app.extensions import db
 from app.requests.timeline.services import add_entry
 from app.volunteers.models import (
@@ -16,10 +13,6 @@ from app.volunteers.models import (
     CheckInReply,
     Claim,
     Delivery,
-    EventMatch,
-    EventRegistration,
-    EventRequest,
-    MatchingEvent,
     Milestone,
     Review,
 )
@@ -126,45 +119,3 @@ class ProgressSteps(DemoState):
         add_entry(help_request, "review", actor=review.author, summary="Review posted.",
                   detail={"review_id": review.id, "rating": review.rating}).at = written
         self.summary.created["reviews"] += 1
-
-    # The matching event ------------------------------------------------------------------
-    def load_event(self, entry: dict[str, Any]) -> None:
-        self.summary.counts["matching events"] += 1
-        if db.session.scalar(sa.select(MatchingEvent.id).where(MatchingEvent.name == entry["name"])):
-            return
-        day = (self.now - timedelta(days=entry["starts_days_ago"])).replace(
-            hour=0, minute=30, second=0, microsecond=0)  # 08:30 in Beijing
-        event = MatchingEvent(name=entry["name"], starts_at=day, location=entry["location"],
-                              online=entry["online"], capacity=entry["capacity"], status=entry["status"],
-                              created_by=self.coordinator,
-                              created_at=self.at(entry["name"], entry["created_days_ago"]))
-        db.session.add(event)
-        db.session.flush()
-        for title in entry["requests"]:
-            db.session.add(EventRequest(event_id=event.id, request_id=self.request(title).id))
-        for registration in entry["registrations"]:
-            volunteer = self.user(registration["volunteer"])
-            attended = day + timedelta(minutes=zlib.crc32(volunteer.email.encode()) % 50)
-            db.session.add(EventRegistration(
-                event_id=event.id, volunteer_id=volunteer.id,
-                preferences=[self.request(title).id for title in registration["preferences"]],
-                created_at=self.at(volunteer.email, registration["registered_days_ago"]),
-                attended_at=attended if registration["attended"] else None))
-        for match in entry["matches"]:
-            self.add_match(event, match)
-        self.summary.created["matching events"] += 1
-
-    def add_match(self, event: MatchingEvent, entry: dict[str, Any]) -> None:
-        volunteer, help_request = self.user(entry["volunteer"]), self.request(entry["request"])
-        claim = None
-        if entry["confirmed"]:
-            claim = db.session.scalar(sa.select(Claim).where(
-                Claim.request_id == help_request.id, Claim.volunteer_id == volunteer.id,
-                Claim.status.in_(SEAT_CLAIM_STATUSES)))
-            if claim is None:
-                raise DemoDataError(
-                    f"confirmed match {volunteer.email} → {help_request.title!r} has no accepted claim")
-        db.session.add(EventMatch(event_id=event.id, volunteer_id=volunteer.id, request_id=help_request.id,
-                                  score=entry["score"], reasons=entry["reasons"],
-                                  claim_id=claim.id if claim else None,
-                                  confirmed_at=claim.accepted_at if claim else None))

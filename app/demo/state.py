@@ -26,7 +26,8 @@ SEAT_CLAIM_STATUSES = ("accepted", "completed")
 KINDS = {"organisations": "organisation", "requests": "request", "volunteers": "volunteer",
          "coordinators": "coordinator", "nonprofit staff": "nonprofit staff", "claims": "claim",
          "check-ins": "check-in", "milestones": "milestone", "deliveries": "delivery", "reviews": "review",
-         "matching events": "matching event", "spec versions": "spec version",
+         "matching events": "matching event", "event registrations": "event registration",
+         "event matches": "event match", "spec versions": "spec version",
          "thread messages": "thread message"}
 
 

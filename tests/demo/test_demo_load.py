@@ -16,9 +16,6 @@ from app.volunteers.models import (
     CheckIn,
     Claim,
     Delivery,
-    EventMatch,
-    EventRegistration,
-    MatchingEvent,
     Review,
     VolunteerProfile,
 )
@@ -155,24 +152,6 @@ def test_demo_people_volunteers_coordinator_and_staff(db, summary) -> None:
         assert 2 <= profile.hours_per_week <= 12 and profile.bio and profile.languages
     names = [p.user.name for p in profiles]
     assert sum(1 for n in names if HAN.search(n)) >= 30 and sum(1 for n in names if n.isascii()) >= 15
-
-
-def test_the_past_matching_event_confirmed_matches_as_accepted_claims(db, summary) -> None:
-    event = db.session.scalar(sa.select(MatchingEvent))
-    assert event.name == "2026 秋季公益编程马拉松 · 北京"
-    assert event.starts_at < utcnow() and event.status == "closed"
-    assert event.help_requests
-    registrations = _all(db, EventRegistration, EventRegistration.event_id == event.id)
-    assert len(registrations) >= 10
-    assert all(r.preferences for r in registrations)
-    attended = [r for r in registrations if r.attended_at]
-    assert 0 < len(attended) < len(registrations)
-    confirmed = _all(db, EventMatch, EventMatch.confirmed_at.is_not(None))
-    assert len(confirmed) >= 5
-    for match in confirmed:
-        assert match.claim.status == "accepted"
-        assert (match.claim.request_id, match.claim.volunteer_id) == (match.request_id, match.volunteer_id)
-        assert match.help_request in event.help_requests
 
 
 def test_demo_accounts_sign_in_with_the_demo_password(app, db, summary) -> None:

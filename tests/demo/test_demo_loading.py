@@ -17,6 +17,8 @@ from app.core.accounts import passwords
 from app.core.models import AuditEvent, EmailMessage, Notification, OutboxJob, User
 from app.demo import DemoDataError, load_demo
 from app.requests.models import HelpRequest
+from app.volunteers.events import matching
+from app.volunteers.models import EventMatch, EventRegistration, MatchingEvent
 
 
 def _table_counts(db) -> dict[str, int]:
@@ -58,6 +60,7 @@ def test_demo_load_command_prints_one_summary_line_and_the_accounts(runner, app)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Demo data: 11 organisations, 45 requests, 60 volunteers, 1 coordinator,")
+    assert re.search(r", 2 matching events, 27 event registrations, \d+ event matches,", lines[0])
     assert lines[0].endswith("new on this run)") and "(0 new" not in lines[0]
     assert f"password: {app.config['DEMO_PASSWORD']}" in result.stdout
     for email in ("coordinator@codebridge.demo", "liu.fang@codebridge.demo", "li.na@codebridge.demo"):
@@ -89,7 +92,7 @@ def _nothing_loaded(db) -> bool:
     ("社区图书借还扫码登记",
      lambda e: e["messages"].pop(0),
      "without the coordinator's questions"),
-    ("Street-tree tagging mini-program",
+    ("Accessible job board for disabled job seekers",
      lambda e: e["spec_edits"][-1]["changes"].update(team_size=1),
      "claims holding seats"),
     ("Volunteer shift sign-up for sorting days",
@@ -102,6 +105,45 @@ def test_a_demo_story_the_services_would_refuse_is_named_and_nothing_is_loaded(
     with pytest.raises(DemoDataError, match=re.escape(message)) as error:
         load_demo()
     assert title in str(error.value)
+    assert _nothing_loaded(db)
+
+
+def test_the_past_event_s_matches_are_what_the_engine_proposes_for_its_registrations(db, monkeypatch) -> None:
+    runs = []
+    real = matching.propose
+    monkeypatch.setattr(matching, "propose", lambda *args: runs.append(args) or real(*args))
+    load_demo()
+    event = db.session.scalar(sa.select(MatchingEvent).where(MatchingEvent.status == "closed"))
+    assert len(runs) == 1  # once, for the past event; the upcoming one is the coordinator's to run
+    candidates, projects, locked = runs[0]
+    # The engine was given the engineers who came, with their stored rankings, and the featured requests.
+    came = {r.volunteer_id: r.preferences for r in db.session.scalars(sa.select(EventRegistration).where(
+        EventRegistration.event_id == event.id, EventRegistration.attended_at.is_not(None)))}
+    assert {c.user_id: list(c.preferences) for c in candidates} == came
+    assert {p.request_id for p in projects} == {r.id for r in event.help_requests}
+    assert all(p.seats_free == p.team_size for p in projects)  # nobody held a seat before the event
+    assert locked == []
+    # A fresh run of the engine on that input gives exactly the stored matches, reasons and all.
+    proposal = real(candidates, projects, locked)
+    stored = db.session.scalars(sa.select(EventMatch).where(EventMatch.event_id == event.id)).all()
+    engine = [(p.user_id, p.request_id, p.role, round(p.score, 9), [dict(r) for r in p.reasons])
+              for p in proposal.placements]
+    kept = [(m.volunteer_id, m.request_id, m.role, round(m.score, 9), m.reasons) for m in stored]
+    assert sorted(kept) == sorted(engine)
+    notes = event.matching_notes
+    assert {int(u) for u in notes["unmatched"]} == set(proposal.unmatched) != set()
+
+
+def test_a_check_in_by_someone_the_engine_did_not_place_is_named_and_nothing_is_loaded(db, demo_copy) -> None:
+    path = demo_copy / "volunteers" / "demo" / "progress.json"
+    progress = json.loads(path.read_text(encoding="utf-8"))
+    for registration in progress["events"][0]["registrations"]:
+        if registration["volunteer"] == "song.yu@codebridge.demo":
+            registration["attended"] = False  # then nobody at the event could have put them on the team
+    path.write_text(json.dumps(progress, ensure_ascii=False), encoding="utf-8")
+    message = "song.yu@codebridge.demo posts check-ins, but the engine placed"
+    with pytest.raises(DemoDataError, match=re.escape(message)):
+        load_demo()
     assert _nothing_loaded(db)
 
 
