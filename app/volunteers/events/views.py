@@ -191,7 +191,9 @@ def show_check_in_code(event_id: int) -> str:
 
 def check_in_qr(code: str) -> Markup:
     """The check-in code as an inline SVG QR image (no script, no inline style: it passes our CSP)."""
-    svg = segno.make(code, error="m").svg_inline(omitsize=True, border=2, light="#fff", svgclass="qr-image")
+    # A full QR symbol: for short data segno.make picks a Micro QR, which phone cameras don't read.
+    symbol = segno.make_qr(code, error="m")
+    svg = symbol.svg_inline(omitsize=True, border=4, light="#fff", svgclass="qr-image")
     # segno's own SVG of a code we made: nothing a user typed reaches it unescaped.
     labelled = f'<svg role="img" aria-label="{escape(code)}" shape-rendering="crispEdges" '
     return Markup(svg.replace("<svg ", labelled, 1))  # noqa: S704

@@ -257,9 +257,13 @@ def test_the_check_in_code_page_shows_the_code_and_its_qr_image(app, db, food_ba
     page = text_of(browser.get(f"/events/{event.id}/my-code", headers=EN))
 
     assert code and code in page and "<svg" in page
-    # The image is the QR symbol of exactly this code: the same modules segno draws for it.
-    expected = re.search(r' d="([^"]+)"/></svg>', segno.make(code, error="m").svg_inline()).group(1)
-    assert f'd="{expected}"' in page
+    # The image is the QR symbol of exactly this code (the same modules segno draws for it), and a full
+    # QR code that phone cameras read (21 modules and the quiet zone), not a Micro QR.
+    symbol = segno.make_qr(code, error="m")
+    assert not symbol.is_micro and symbol.symbol_size(border=4) == (29, 29)
+    expected = re.search(r' d="([^"]+)"/></svg>', symbol.svg_inline()).group(1)
+    assert f'd="{expected}"' in page and 'viewBox="0 0 29 29"' in page
+    assert f'aria-label="{code}"' in page
     assert "<script" not in page.split("</header>")[1].split("<footer")[0]
     assert client_for(app, stranger).get(f"/events/{event.id}/my-code", headers=EN).status_code == 404
 
