@@ -120,6 +120,13 @@ def _attachment(kind: str) -> Callable[[dict[str, Any]], str]:
     return describe
 
 
+def _featured_at_event(detail: dict[str, Any]) -> str:
+    name = detail.get("event_name")
+    if isinstance(name, str) and name:
+        return _("Featured at the matching event “%(name)s”.", name=name)
+    return _("Featured at a matching event.")
+
+
 DETAIL_SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
     "status_changed": _status_changed,
     "spec_updated": _spec_updated,
@@ -129,6 +136,7 @@ DETAIL_SENTENCES: dict[str, Callable[[dict[str, Any]], str]] = {
     "review": _review,
     "attachment_added": _attachment("attachment_added"),
     "attachment_removed": _attachment("attachment_removed"),
+    "featured_at_event": _featured_at_event,
 }
 
 

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from app.requests.timeline.services import public_timeline
+from app.requests.timeline.text import describe_entry
 from app.volunteers.events import services
 from app.volunteers.models import EventRegistration, MatchingEvent
 from tests.factories import make_request, make_user, make_volunteer
@@ -135,6 +137,9 @@ def test_featuring_takes_open_requests_and_puts_them_on_their_timeline(db, coord
     assert [r.id for r in featured] == sorted([first.id, second.id])
     assert timeline_kinds(first) == ["featured_at_event"]  # featured once, not twice
     assert timeline_kinds(second) == ["featured_at_event"]
+    entry = public_timeline(first.id)[0]
+    assert describe_entry(entry.kind, entry.detail, entry.summary) == (
+        "Featured at the matching event “Autumn hackathon”.")
 
 
 def test_featuring_refuses_requests_that_are_not_open_and_names_them(db, coordinator):
