@@ -7,7 +7,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install dev translations extract-messages services lint test-sqlite test-postgres test-reliability bench clean
+.PHONY: run test install dev translations extract-messages services lint test-sqlite test-postgres test-reliability bench bench-matching clean
 
 $(BIN)/activate: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ test: lint test-sqlite test-postgres test-reliability
 bench: install
 	@command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python bench/search_bench.py
+
+# The event matching benchmark (bench/matching_bench.py): 5,000 engineers, 1,000 requests; figures in the README.
+bench-matching: install
+	$(BIN)/python bench/matching_bench.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

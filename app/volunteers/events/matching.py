@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 
 from app.volunteers.recommendations.scoring import DEFAULT_WEEKS
@@ -142,6 +143,11 @@ class _Frame:
                     cols.append(k)
                     vals.append(min(max(int(level), 1), 5))
         self.levels[rows, cols] = vals
+        # Each volunteer has a handful of skills: sparse rows make the (volunteers × requests) products
+        # cost what the skills they have cost, not every skill of the taxonomy.
+        self.has = sparse.csr_matrix(self.levels > 0, dtype=np.float64)
+        self.strong_skills = sparse.csr_matrix(self.levels >= LEAD_LEVEL, dtype=np.float64)
+        self.level_share = sparse.csr_matrix(self.levels / 5.0)
         self.needs = np.zeros((m, n_skills), dtype=np.float64)
         for j, p in enumerate(self.projects):
             self.needs[j, [self.skill_index[s] for s in set(p.skills)]] = 1.0
@@ -191,7 +197,7 @@ class _Frame:
 
     def skill_overlap(self) -> np.ndarray:
         """(n, m) whether the volunteer has at least one of the request's skills (True without skills)."""
-        overlap = (self.levels > 0).astype(np.float64) @ self.needs.T > 0
+        overlap = np.asarray(self.has @ self.needs.T) > 0
         return overlap | ~self.has_skills[None, :]
 
     def feasible(self) -> np.ndarray:
@@ -200,7 +206,7 @@ class _Frame:
 
     def strong(self) -> np.ndarray:
         """(n, m) whether the volunteer is at LEAD_LEVEL or above in one of the request's skills."""
-        return (self.levels >= LEAD_LEVEL).astype(np.float64) @ self.needs.T > 0
+        return np.asarray(self.strong_skills @ self.needs.T) > 0
 
     def scores(self, covered: list[set[int]]) -> np.ndarray:
         """(n, m) member-seat scores, with `covered[j]` the skills project j's team already brings."""
@@ -212,27 +218,38 @@ class _Frame:
                     weights[j, k] = COVERED_WEIGHT / UNCOVERED_WEIGHT
         totals = weights.sum(axis=1)
         weights /= np.where(totals > 0, totals, 1.0)[:, None]
-        skills = (self.levels / 5.0) @ weights.T
-        skills[:, ~self.has_skills] = NEUTRAL
+        # Built in place, one (volunteers × requests) array at a time, to keep the peak low.
+        total = np.asarray(self.level_share @ weights.T)
+        total[:, ~self.has_skills] = NEUTRAL
+        total *= WEIGHTS["skills"]
 
-        preference = np.where(self.rank > 0, np.maximum(1.0 - RANK_STEP * (self.rank - 1), RANK_FLOOR), 0.0)
+        ranked = self.rank > 0
+        preference = np.maximum(1.0 - RANK_STEP * (self.rank[ranked] - 1), RANK_FLOOR)
+        total[ranked] += WEIGHTS["preference"] * preference
 
+        part = np.empty_like(total)
         with np.errstate(divide="ignore", invalid="ignore"):
-            hours = np.minimum(self.hours[:, None] / self.need_hours[None, :], 1.0)
-        hours = np.where(np.isnan(self.need_hours)[None, :], NEUTRAL, hours)
+            np.divide.outer(self.hours, self.need_hours, out=part)
+        np.minimum(part, 1.0, out=part)
+        part[:, np.isnan(self.need_hours)] = NEUTRAL
+        part *= WEIGHTS["hours"]
+        total += part
 
-        shared = self.cand_langs @ self.proj_langs.T > 0
-        language = np.where(shared, 1.0, 0.0)
-        language[:, self.proj_langs.sum(axis=1) == 0] = 1.0
-        language[self.cand_langs.sum(axis=1) == 0, :] = NEUTRAL
+        np.greater(self.cand_langs @ self.proj_langs.T, 0, out=part)  # 1.0 where a language is shared
+        part[:, self.proj_langs.sum(axis=1) == 0] = 1.0
+        part[self.cand_langs.sum(axis=1) == 0, :] = NEUTRAL
+        part *= WEIGHTS["language"]
+        total += part
 
-        gap = np.abs(self.cand_offset[:, None] - self.proj_offset[None, :]) % 24.0
-        gap = np.minimum(gap, 24.0 - gap)
-        timezone = np.clip(1.0 - gap / TIMEZONE_SPAN, 0.0, 1.0)
-
-        total = (WEIGHTS["skills"] * skills + WEIGHTS["preference"] * preference + WEIGHTS["hours"] * hours
-                 + WEIGHTS["language"] * language + WEIGHTS["timezone"] * timezone)
-        return np.round(total, 6)
+        np.subtract.outer(self.cand_offset, self.proj_offset, out=part)
+        np.abs(part, out=part)
+        np.remainder(part, 24.0, out=part)
+        np.minimum(part, 24.0 - part, out=part)  # hours apart, the short way round the clock
+        np.subtract(1.0, part / TIMEZONE_SPAN, out=part)
+        np.clip(part, 0.0, 1.0, out=part)
+        part *= WEIGHTS["timezone"]
+        total += part
+        return np.round(total, 6, out=total)
 
 
 @dataclass(frozen=True)
@@ -275,14 +292,14 @@ def build_matrix(scores: np.ndarray, feasible: np.ndarray, strong: np.ndarray, s
         first += count
     if len(rows) == 0 or len(seat_project) == 0:
         return np.zeros((len(rows), len(seat_project))), seat_project, seat_is_lead
-    seat_scores = scores[rows][:, seat_project]
+    seat_scores = scores[np.ix_(rows, seat_project)]
     lead_columns = np.flatnonzero(seat_is_lead)
-    seat_scores[:, lead_columns] += LEAD_BONUS * strong[rows][:, seat_project[lead_columns]]
+    seat_scores[:, lead_columns] += LEAD_BONUS * strong[np.ix_(rows, seat_project[lead_columns])]
     # Placing one more person must always beat any gain in total score.
     bonus = MAX_SCORE * (min(len(rows), len(seat_project)) + 1)
     seat_scores += bonus
     np.negative(seat_scores, out=seat_scores)
-    seat_scores[~feasible[rows][:, seat_project]] = 0.0
+    seat_scores[~feasible[np.ix_(rows, seat_project)]] = 0.0
     return seat_scores, seat_project, seat_is_lead
 
 
