@@ -227,6 +227,15 @@ MATRIX: dict[str, Route] = {
                                            "remote": "yes", "bio": "Flask and maps."}),
     "volunteers.suggest_skills": Route("/volunteers/skills/suggest?q=py", get=PUBLIC),
     "volunteers.recommended_projects": Route("/recommendations", get=VOLUNTEERS),
+    # Matching events: the public pages and the engineer's registration (a draft does not exist for others).
+    "volunteers.list_events": Route("/events", get=PUBLIC),
+    "volunteers.show_event": Route("/events/{draft_event}", get=only("coordinator", anonymous=D)),
+    "volunteers.register_for_event": Route("/events/{event}/registration", write=VOLUNTEERS,
+                                           body={"choice_1": "{open}"}),
+    "volunteers.change_event_ranking": Route("/events/{event}/ranking", write=only("team"),
+                                             body={"choice_1": "{open}"}),
+    "volunteers.cancel_event_registration": Route("/events/{event}/cancel", write=only("team"), body={}),
+    "volunteers.show_check_in_code": Route("/events/{event}/my-code", get=only("team")),
 
     # --- API: accounts -------------------------------------------------------------------------
     "api.openapi_json": Route("/api/v1/openapi.json", get=PUBLIC),
