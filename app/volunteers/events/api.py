@@ -395,7 +395,9 @@ def change_event_preferences(event_id: int, body: dict[str, Any]):
            description=_l("The first engineer on the waiting list moves up and is told."),
            responses={403: _l("Only volunteer engineers register."),
                       404: _l("No such event, or the caller is not registered for it."),
-                      409: _l("`registration_closed`: the event takes no changes any more.")})
+                      409: _l("`registration_closed`: the event takes no changes any more; "
+                              "`match_confirmed`: the caller is on the project's team already (withdraw "
+                              "the claim instead).")})
 def cancel_event_registration(event_id: int):
     me = signed_in_user()
     return registration_json(services.cancel_registration(visible_event_or_404(me, event_id), me), own=True)
@@ -430,7 +432,7 @@ def read_my_registration(event_id: int):
            description=_l("Send the engineer's `user_id` (from the check-in list) or the `check_in_code` "
                           "they show. Checking in twice is harmless."),
            responses={403: COORDINATORS_ONLY, 404: NOT_VISIBLE,
-                      409: _l("The engineer is waitlisted or cancelled, or the event is not on."),
+                      409: _l("`event_not_live`: the event is a draft or has ended."),
                       422: _l("Neither field was sent, or no registration has that user or code "
                               "(`fields` names it).")})
 def check_in(event_id: int, body: dict[str, Any]):
@@ -445,8 +447,8 @@ def check_in(event_id: int, body: dict[str, Any]):
 
 # --- matching, the live board, confirmation ----------------------------------------------------------
 
-MATCHING_CONFLICTS = _l("The event is not on (a draft, or closed), or another run finished first "
-                        "(`matching_changed`: read the board and try again).")
+MATCHING_CONFLICTS = _l("`event_not_live`: the event is a draft or has ended; `matching_in_progress`: "
+                        "another run finished first (read the board, then run again if needed).")
 
 
 @api_route("/events/<int:event_id>/matching", ["POST"], summary=_l("Propose who goes where"),
@@ -484,7 +486,7 @@ def move_match(event_id: int, body: dict[str, Any]):
            auth=COORDINATOR, body=LOCK, response=MATCHING_RESULT, tags=TAGS,
            description=_l("A locked proposal stays as it is when the engine runs again."),
            responses={403: COORDINATORS_ONLY, 404: _l("No such event, or the engineer has no proposal."),
-                      409: _l("The event is not on.")})
+                      409: _l("`event_not_live`: the event is a draft or has ended.")})
 def lock_match(event_id: int, body: dict[str, Any]):
     event = _managed_event(event_id)
     services.set_locked(event, signed_in_user(), body["user_id"], body["locked"])
@@ -502,8 +504,9 @@ def lock_match(event_id: int, body: dict[str, Any]):
                           "same two lists beside `error`."),
            responses={403: COORDINATORS_ONLY, 404: NOT_VISIBLE,
                       409: _l("No pair could be confirmed (`seat_taken`, with `conflicts` beside "
-                              "`error`), or there is nothing to confirm, or the event is not on."),
-                      422: _l("A pair is not a current proposal (`fields.proposals`).")})
+                              "`error`), or the event is not on (`event_not_live`)."),
+                      422: _l("`fields.proposals` holds something other than pairs of ids. (A pair that "
+                              "is not a current proposal is one of the `conflicts`.)")})
 def confirm_matches(event_id: int, body: dict[str, Any]):
     event = _managed_event(event_id)
     pairs = None
@@ -541,16 +544,21 @@ def _short_json(event: MatchingEvent, projects: list[queries.FeaturedProject],
             for p in projects if p.help_request.id in reasons_by_request]
 
 
-def matching_result_json(event: MatchingEvent) -> dict[str, Any]:
-    """The event's current proposals and confirmed matches, with who the last run left out and why."""
-    matches = queries.event_matches(event)
+def _unmatched_json(event: MatchingEvent, matches: list[EventMatch]) -> list[dict[str, Any]]:
+    """Who the last run left out, with why, leaving out anyone the coordinator has seated since."""
     seated = {match.volunteer_id for match in matches}
     left_out = {user_id: why for user_id, why in _notes(event, "unmatched").items() if user_id not in seated}
     users = queries.users_by_id(list(left_out))
+    return [{"user_id": user_id, "volunteer": user_summary(users.get(user_id)), "reasons": reason_texts(why)}
+            for user_id, why in sorted(left_out.items())]
+
+
+def matching_result_json(event: MatchingEvent) -> dict[str, Any]:
+    """The event's current proposals and confirmed matches, with who the last run left out and why."""
+    matches = queries.event_matches(event)
     return {
         "proposals": [proposal_json(match) for match in matches],
-        "unmatched": [{"user_id": user_id, "volunteer": user_summary(users.get(user_id)),
-                       "reasons": reason_texts(why)} for user_id, why in sorted(left_out.items())],
+        "unmatched": _unmatched_json(event, matches),
         "short": _short_json(event, queries.featured_projects(event), _notes(event, "short")),
         "version": event.version, "matched_at": iso(event.matched_at),
     }
@@ -579,8 +587,8 @@ def read_board(event_id: int):
     by_request: dict[int, list[dict[str, Any]]] = {}
     for match in matches:
         by_request.setdefault(match.request_id, []).append(proposal_json(match))
-    result = matching_result_json(event)
-    seen = {match.volunteer_id for match in matches} | {item["user_id"] for item in result["unmatched"]}
+    unmatched = _unmatched_json(event, matches)
+    seen = {match.volunteer_id for match in matches} | {item["user_id"] for item in unmatched}
     return {
         "status": event.status, "version": event.version, "matched_at": iso(event.matched_at),
         "attendance": _attendance_json(event),
@@ -589,7 +597,7 @@ def read_board(event_id: int):
                       "skills": [skill.slug for skill in p.help_request.skills],
                       "proposals": by_request.get(p.help_request.id, []),
                       "short": reason_texts(short.get(p.help_request.id, []))} for p in projects],
-        "unmatched": result["unmatched"],
+        "unmatched": unmatched,
         "waiting": [{"user_id": r.volunteer_id, "volunteer": user_summary(r.volunteer)}
                     for r in queries.attending_registrations(event) if r.volunteer_id not in seen],
     }
