@@ -12,7 +12,7 @@ from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.requests.timeline.services import public_timeline
 from app.requests.timeline.text import describe_entry
-from app.volunteers.events import services
+from app.volunteers.events import jobs, services
 from app.volunteers.models import EventRegistration, MatchingEvent
 from tests.factories import make_request, make_user, make_volunteer
 from tests.helpers import audit_actions, emails_to, fresh, notification_kinds, timeline_kinds
@@ -391,3 +391,15 @@ def test_only_coordinators_check_people_in(db, coordinator):
     with pytest.raises(NotAllowed):
         services.check_in(event, volunteer, user_id=volunteer.id)
     assert registration_of(event, volunteer).attended_at is None
+
+
+def test_a_move_up_notice_for_a_registration_cancelled_meanwhile_sends_nothing(db, coordinator):
+    event = make_event(coordinator)
+    volunteer = make_volunteer()
+    db.session.commit()
+    registration = services.register(event, volunteer, [])
+    registration.status = "cancelled"
+    db.session.commit()
+
+    assert jobs.send_event_notice("promoted", registration.id) == 0
+    assert notification_kinds(volunteer) == [] and emails_to(volunteer) == []
