@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
@@ -195,18 +196,29 @@ class _Frame:
         self.cand_offset = np.array([c.utc_offset_hours for c in self.candidates], dtype=np.float64)
         self.proj_offset = np.array([p.utc_offset_hours for p in self.projects], dtype=np.float64)
 
+    @cached_property
+    def _overlap(self) -> np.ndarray:
+        return (np.asarray(self.has @ self.needs.T) > 0) | ~self.has_skills[None, :]
+
+    @cached_property
+    def _feasible(self) -> np.ndarray:
+        return self._overlap & ~self.excluded & (self.hours >= 1)[:, None]
+
+    @cached_property
+    def _strong(self) -> np.ndarray:
+        return np.asarray(self.strong_skills @ self.needs.T) > 0
+
     def skill_overlap(self) -> np.ndarray:
         """(n, m) whether the volunteer has at least one of the request's skills (True without skills)."""
-        overlap = np.asarray(self.has @ self.needs.T) > 0
-        return overlap | ~self.has_skills[None, :]
+        return self._overlap
 
     def feasible(self) -> np.ndarray:
         """(n, m) pairs the engine may propose: not excluded, an hour free, and a skill in common."""
-        return self.skill_overlap() & ~self.excluded & (self.hours >= 1)[:, None]
+        return self._feasible
 
     def strong(self) -> np.ndarray:
         """(n, m) whether the volunteer is at LEAD_LEVEL or above in one of the request's skills."""
-        return np.asarray(self.strong_skills @ self.needs.T) > 0
+        return self._strong
 
     def scores(self, covered: list[set[int]]) -> np.ndarray:
         """(n, m) member-seat scores, with `covered[j]` the skills project j's team already brings."""
@@ -432,30 +444,36 @@ def _unmatched_reasons(frame: _Frame, placed_rows: set[int], scores: np.ndarray,
     n, m = len(frame.candidates), len(frame.projects)
     if n == 0:
         return {}
-    overlap = frame.skill_overlap() if m else np.zeros((n, 0), dtype=bool)
+    if m == 0:
+        return {c.user_id: ({"code": "no_projects"},) for c in frame.candidates}
+    rows = np.array([i for i in range(n) if i not in placed_rows], dtype=int)
+    fits = feasible[rows]
+    fitting = fits.sum(axis=1)
+    excluded_all = frame.excluded[rows].all(axis=1)
+    # The projects to name for each: their own choices first (best rank first), then the best fits,
+    # ties by request id; picked for all the unmatched at once.
+    key = np.where(frame.rank[rows] > 0, frame.rank[rows], m + 1).astype(np.float64)
+    key -= scores[rows]  # scores are below 2, ranks whole numbers: rank first, then score
+    key += np.arange(m) * (1e-7 / max(m, 1))  # below the scores' rounding: ties go by request id
+    key[~fits] = np.inf
+    shown = min(SHOWN_PROJECTS, m)
+    best = np.argpartition(key, shown - 1, axis=1)[:, :shown]
+    best = np.take_along_axis(best, np.argsort(np.take_along_axis(key, best, axis=1), axis=1), axis=1)
+    overlap = frame.skill_overlap()[rows] & frame.excluded[rows]
     result: dict[int, tuple[dict, ...]] = {}
-    for i, c in enumerate(frame.candidates):
-        if i in placed_rows:
-            continue
-        if m == 0:
-            result[c.user_id] = ({"code": "no_projects"},)
-        elif c.hours_free < 1:
+    for r, i in enumerate(rows.tolist()):
+        c = frame.candidates[i]
+        if c.hours_free < 1:
             result[c.user_id] = ({"code": "no_hours", "hours": int(c.hours_free)},)
-        elif frame.excluded[i].all():
+        elif excluded_all[r]:
             result[c.user_id] = ({"code": "excluded_everywhere"},)
-        elif not feasible[i].any():
-            blocked = [frame.projects[j].request_id for j in np.flatnonzero(overlap[i] & frame.excluded[i])]
-            reason: dict = {"code": "no_skill_fit"}
-            if blocked:
-                reason["excluded"] = blocked[:SHOWN_PROJECTS]
-            result[c.user_id] = (reason,)
+        elif not fitting[r]:
+            blocked = [frame.projects[j].request_id for j in np.flatnonzero(overlap[r])[:SHOWN_PROJECTS]]
+            result[c.user_id] = ({"code": "no_skill_fit", "excluded": blocked},) if blocked else (
+                {"code": "no_skill_fit"},)
         else:
-            fitting = np.flatnonzero(feasible[i])
-            # Their own choices first (best rank first), then the best fits; ties by request id.
-            ranks = frame.rank[i, fitting]
-            order = fitting[np.lexsort((fitting, -scores[i, fitting], np.where(ranks > 0, ranks, m + 1)))]
-            named = [frame.projects[j].request_id for j in order[:SHOWN_PROJECTS].tolist()]
-            result[c.user_id] = ({"code": "seats_taken", "fitting": len(fitting), "projects": named},)
+            named = [frame.projects[j].request_id for j in best[r].tolist() if fits[r, j]]
+            result[c.user_id] = ({"code": "seats_taken", "fitting": int(fitting[r]), "projects": named},)
     return result
 
 
