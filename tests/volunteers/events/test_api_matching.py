@@ -17,7 +17,7 @@ from app.extensions import db as database
 from app.requests.models import HelpRequest
 from app.volunteers.models import Claim, MatchingEvent
 from tests.factories import make_claim, make_request, make_skill, make_user, make_volunteer
-from tests.helpers import fresh
+from tests.helpers import count_statements, fresh
 from tests.volunteers.events.samples import make_event, make_registration
 
 CJK = re.compile(r"[\u4e00-\u9fff]")  # Chinese characters
@@ -346,3 +346,20 @@ def test_the_report_csv_has_a_bom_a_header_and_one_row_per_match_without_contact
     assert names == {"Py Wang", "Pg Li", "Js Zhao"}
     text = raw.decode("utf-8-sig")
     assert "@" not in text and "+86" not in text and "email" not in header and "phone" not in header
+
+
+def test_the_board_reads_a_bounded_number_of_queries_however_many_people_came(db, call, room):
+    """The board is polled every few seconds: its queries do not grow with the people on it."""
+    run(call, room)
+    path = f"/events/{room.event.id}/board"
+    with count_statements() as few:
+        call(room.coordinator, "GET", path)
+    for index in range(6):
+        make_registration(room.event, make_volunteer(name=f"Extra {index}", skills={"cooking": 3}),
+                          code=f"EXTRA{index}AB", attended_at=utcnow())
+    db.session.commit()
+    run(call, room)
+    with count_statements() as many:
+        body = call(room.coordinator, "GET", path).get_json()
+    assert len(body["unmatched"]) == 7
+    assert len(many) == len(few)
