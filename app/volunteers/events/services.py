@@ -166,7 +166,8 @@ def create_event(by: User, *, name: str, starts_at: datetime, capacity: int, end
 def update_event(event: MatchingEvent, by: User, **changes: Any) -> MatchingEvent:
     """Change an event's fields (the same as create_event's; those not given keep their value); commits.
 
-    Raising the capacity moves waiting engineers up, oldest first, with a notice each. Raises
+    Raising the capacity moves waiting engineers up, oldest first, with a notice each; lowering it
+    moves nobody down (new sign-ups wait until enough people cancel). Raises
     NotAllowed (not a coordinator), Invalid as create_event (and naming any unknown field), and
     Conflict `event_closed` for an event that has ended.
     """
