@@ -118,7 +118,7 @@ def _timezone(reason: dict) -> str:
     if apart == 0:
         return _("same time zone")
     shown = f"{apart:g}"
-    return _("%(hours)s hours apart in time zone", hours=shown)
+    return _("time zones %(hours)s hours apart", hours=shown)
 
 
 def _lead(reason: dict) -> str:
@@ -161,7 +161,8 @@ _TEXTS: dict[str, Callable[[dict], str]] = {
     # A volunteer nobody placed.
     "no_projects": lambda r: _("no featured request has a free seat"),
     "no_hours": lambda r: _("no weekly hours free: live claims already take them all"),
-    "excluded_everywhere": lambda r: _("already on, or staff of, every featured request"),
+    "excluded_everywhere": lambda r: _("may not join any featured request (already on it, staff of its "
+                                        "organisation, or a blocked account)"),
     "no_skill_fit": _no_skill_fit,
     "seats_taken": _seats_taken,
     # A request left with free seats.

@@ -61,7 +61,7 @@ def test_reasons_without_slugs_name_skills_by_id_and_an_assumed_plan_is_said(app
             "matches Map APIs 5/5",
             "2 h/week is short of the 10 h/week each person needs over a 13-week plan (no deadline is set, "
             "so 13 weeks are assumed)",
-            "5.5 hours apart in time zone",
+            "time zones 5.5 hours apart",
             "your choice no. 4",
         ]
     with reading(app, ZH):
