@@ -24,11 +24,14 @@ def load_demo(advance: Callable[[], None] = lambda: None,
     Records are matched by natural keys (e-mail, organisation name, request title within its
     organisation, event name), so a second run adds nothing and reports 0 new. Every request past
     draft gets spec version 1 from the spec drafter and its answers (as submitting it would), then
-    the coordinator's edits and its discussion thread from the demo files. Sends no e-mail and needs
+    the coordinator's edits and its discussion thread from the demo files. The past matching event's
+    matches are the engine's, run and confirmed through the events services as of the event's day;
+    the upcoming event is created and registered for through them too. Sends no e-mail and needs
     no request context. The demo accounts share DEMO_PASSWORD, hashed once. `on_start(total)` and
     `advance()` report progress. Raises DemoDataError (and writes nothing beyond the skills) when a
     demo file is missing, refers to an unknown skill, account or request, tells a story the
-    services would refuse (an edit after work started, a message on a closed request), or when
+    services would refuse (an edit after work started, a message on a closed request, a check-in by
+    someone the engine did not place at the event), or when
     the drafting rules can't be read; raises TaxonomyError for a bad skills file.
     """
     sync_skills()

@@ -156,8 +156,12 @@ class EventSteps(DemoState):
         with one_transaction():
             proposals = events.run_matching(event, coordinator)
             self.backdate(day + MATCHED)
-            wanted = {self.request(title).id for title in entry["confirmed_requests"]}
+            wanted = {self.request(title).id: title for title in entry["confirmed_requests"]}
             pairs = [(m.volunteer_id, m.request_id) for m in proposals if m.request_id in wanted]
+            missing = sorted(wanted[r] for r in wanted.keys() - {r for _user, r in pairs})
+            if missing:
+                raise DemoDataError(f"{entry['name']!r}: the engine proposed nobody for "
+                                    f"{', '.join(missing)}, whose teams the story confirms at the event")
             result = events.confirm_matches(event, coordinator, pairs)
             if result.conflicts:
                 user_id, request_id, why = result.conflicts[0]
