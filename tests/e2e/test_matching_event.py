@@ -118,6 +118,18 @@ def test_a_small_event_from_creation_to_confirmed_teams(browser, live_server, ap
     desk.click(f"form[action$='/events/{event_id}/publish'] button[type=submit]")
     desk.wait_for_url(f"{live_server}/events/{event_id}/manage")
 
+    # Anyone finds it on the home page and in the list of events.
+    visitor = browser.new_context(viewport=VIEWPORTS["desktop"], locale="zh-CN").new_page()
+    visitor.goto(f"{live_server}/")
+    expect(visitor.locator(".home-events")).to_contain_text("冬季公益编程夜")
+    shoot(visitor, "home-with-events-zh")
+    visitor.goto(f"{live_server}/events")
+    expect(visitor.locator(".event-list").first).to_contain_text("冬季公益编程夜")
+    shoot(visitor, "event-list-zh")
+    switch_language(visitor)
+    shoot(visitor, "event-list-en")
+    visitor.context.close()
+
     # Three engineers register from the public event page and rank the projects.
     rankings = {li_na.id: (DONOR_MAP, ROTA_APP), tom.id: (ROTA_APP, DONOR_MAP), wang_lei.id: (DONOR_MAP,)}
     pages = {}
