@@ -1,10 +1,11 @@
 /* The live board refreshes itself while people check in (progressive enhancement).
  *
  * Without this file the board is a plain page whose forms post and come back. With it, every few
- * seconds a small GET of /api/v1/events/<id>/board tells whether anything changed (check-ins, a
- * run, a move, a lock, a confirmation, perhaps by another coordinator); only then is the page
- * fetched again and its live part swapped in place. A pick list in use is never swapped under
- * the coordinator's hand: the refresh waits until they leave it.
+ * seconds a small GET of the board's state (/events/<id>/board/state: counts and a fingerprint)
+ * updates the counts, and when the fingerprint changes (check-ins, a run, a move, a lock, a
+ * confirmation, perhaps by another coordinator) the page is fetched again and its live part
+ * swapped in place. A pick list in use is never swapped under the coordinator's hand: the refresh
+ * waits until they leave it.
  */
 (function () {
   "use strict";
@@ -14,27 +15,19 @@
   if (!url || !window.fetch || !window.DOMParser) { return; }
   var status = board.querySelector("[data-board-status]");
   var EVERY_MS = 5000;
-  var seen = null;
+  var seen = board.getAttribute("data-board-fingerprint") || null;  // what the page was drawn from
   var pending = false;
-
-  /* What the board shows, as one string: any difference means the page is out of date. */
-  function signature(data) {
-    var people = [];
-    (data.requests || []).forEach(function (project) {
-      (project.proposals || []).forEach(function (p) {
-        people.push([p.user_id, p.request_id, p.role, p.locked, p.confirmed].join(":"));
-      });
-    });
-    (data.unmatched || []).forEach(function (u) { people.push("u" + u.user_id); });
-    (data.waiting || []).forEach(function (w) { people.push("w" + w.user_id); });
-    var a = data.attendance || {};
-    return [data.status, data.version, data.matched_at, a.registered, a.attended, a.waitlisted,
-            people.sort().join(",")].join("|");
-  }
 
   function isBusy(live) {
     var focused = document.activeElement;
     return focused && live.contains(focused) && focused.tagName === "SELECT";
+  }
+
+  function showCounts(state) {
+    board.querySelectorAll("[data-board-count]").forEach(function (figure) {
+      var value = state[figure.getAttribute("data-board-count")];
+      if (value !== undefined) { figure.textContent = String(value); }
+    });
   }
 
   function swapLive() {
@@ -59,10 +52,10 @@
     if (document.hidden) { return; }  // a background tab asks nothing
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (answer) { if (!answer.ok) { throw new Error(answer.status); } return answer.json(); })
-      .then(function (data) {
-        var now = signature(data);
-        if (seen !== null && (now !== seen || pending)) { swapLive(); }
-        seen = now;
+      .then(function (state) {
+        showCounts(state);
+        if (seen !== null && (state.fingerprint !== seen || pending)) { swapLive(); }
+        seen = state.fingerprint;
       })
       .catch(function () { status.textContent = board.getAttribute("data-label-offline"); });
   }

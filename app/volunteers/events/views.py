@@ -8,7 +8,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 
 import segno
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_date, format_time, ngettext, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -377,7 +377,18 @@ def manage_board(event_id: int) -> str:
     _user, event = _managed_event(event_id)
     board = queries.board(event)
     return render_template("volunteers/events/board.html", event=event, board=board, form=BoardForm(),
-                           move_choices=_move_choices(board))
+                           move_choices=_move_choices(board),
+                           fingerprint=queries.board_state(event)["fingerprint"])
+
+
+@bp.get("/events/<int:event_id>/board/state")
+@roles_required("coordinator")
+def manage_board_state(event_id: int) -> Response:
+    """The board's counts and fingerprint, for its refresh script (the API takes no session cookie)."""
+    _user, event = _managed_event(event_id)
+    state = jsonify(queries.board_state(event))
+    state.headers["Cache-Control"] = "no-store"
+    return state
 
 
 def _move_choices(board) -> list[tuple[str, str]]:

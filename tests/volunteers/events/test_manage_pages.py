@@ -53,6 +53,7 @@ def draft(db, coordinator) -> MatchingEvent:
 
 MANAGE_PATHS = ["/events/new", "/events/{id}/manage", "/events/{id}/edit", "/events/{id}/publish",
                 "/events/{id}/close", "/events/{id}/requests", "/events/{id}/check-in", "/events/{id}/board",
+                "/events/{id}/board/state",
                 "/events/{id}/board/confirm", "/events/{id}/report", "/events/{id}/report.csv"]
 
 

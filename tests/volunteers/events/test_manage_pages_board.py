@@ -212,8 +212,16 @@ def test_the_board_refreshes_through_our_own_script_and_works_without_it(app, da
     for action in ("board/run", "board/move", "board/lock"):
         assert f'<form method="post" class="inline-form" action="/events/{event.id}/{action}">' in page \
             or f'<form method="post" class="board-move" action="/events/{event.id}/{action}">' in page
+    # The script asks the board's state (the API takes no session cookie): counts and a fingerprint
+    # that the page was drawn from and that changes when someone checks in.
     url = re.search(r'data-board-url="([^"]*)"', page).group(1)
-    assert url in ("", f"/api/v1/events/{event.id}/board")
+    drawn = re.search(r'data-board-fingerprint="([^"]*)"', page).group(1)
+    assert url == f"/events/{event.id}/board/state"
+    state = browser.get(url, headers=EN).get_json()
+    assert state["fingerprint"] == drawn and (state["attended"], state["proposals"]) == (2, 2)
+    browser.post(f"/events/{event.id}/check-in", data={"user_id": str(day[5].id)}, headers=EN)
+    later = browser.get(url, headers=EN).get_json()
+    assert later["attended"] == 3 and later["fingerprint"] != drawn
 
 
 def test_the_board_has_a_pick_list_of_projects_per_person(app, day, coordinator):
