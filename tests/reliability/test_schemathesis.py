@@ -31,7 +31,8 @@ ROLES = {"anonymous": None, "volunteer": "li.na@codebridge.demo", "nonprofit": "
 # The table whose ids a path parameter names; the rest are generated from the document alone.
 ID_TABLES = {"request_id": "help_requests", "organization_id": "organizations", "claim_id": "claims",
              "checkin_id": "checkins", "milestone_id": "milestones", "attachment_id": "attachments",
-             "review_id": "reviews", "saved_search_id": "saved_searches", "user_id": "users"}
+             "review_id": "reviews", "saved_search_id": "saved_searches", "user_id": "users",
+             "event_id": "matching_events"}
 CHECKS = {"not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_schema_conformance", "response_headers_conformance"}
 RUN_TIMEOUT = 600  # seconds for one role; a run takes 15-70 s on two cores
