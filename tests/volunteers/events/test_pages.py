@@ -4,7 +4,7 @@ the waiting list, cancelling, the check-in code with its QR image, and the confi
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import segno
@@ -79,8 +79,12 @@ def test_everyone_finds_events_in_the_header_and_upcoming_ones_on_the_home_page(
     make_event(name="Winter online sprint", featured=[project.help_request])
     db.session.commit()
 
+    make_event(name="Spring pitch night", starts_in=timedelta(days=-60), status="closed")
+    db.session.commit()
+
     home = text_of(client.get("/", headers=EN))
     assert "Upcoming matching events" in home and "Winter online sprint" in home
+    assert "Spring pitch night" not in home  # the home page shows only what is still to come
     people = [make_volunteer(), make_user("nonprofit"), project.coordinator]
     db.session.commit()
     for user in people:
@@ -103,6 +107,18 @@ def test_anonymous_visitors_read_the_event_page_with_projects_skills_and_seats(c
     assert "0 registered" in page and "2 of 2 places free" in page
     assert "Sign in as a volunteer to register" in page
     assert 'name="choice_1"' not in page
+
+
+def test_the_time_reads_as_one_day_with_its_hours_in_beijing_time(client, db):
+    event = make_event()
+    event.starts_at = datetime(2030, 5, 18, 6, 0, tzinfo=UTC)  # 14:00 in Beijing
+    event.ends_at = datetime(2030, 5, 18, 13, 30, tzinfo=UTC)
+    db.session.commit()
+
+    english = text_of(client.get(f"/events/{event.id}", headers=EN))
+    assert "Saturday, May 18, 2030, 2:00\u202fPM–9:30\u202fPM" in english
+    chinese = text_of(client.get(f"/events/{event.id}", headers=ZH))
+    assert "2030年5月18日星期六" in chinese and "14:00–21:30" in chinese
 
 
 def test_drafts_answer_404_to_everyone_but_coordinators(app, client, db, project):
