@@ -140,6 +140,7 @@ def test_coordinators_and_staff_see_the_page_without_a_registration_form(app, db
     for user in (project.coordinator, project.staff):
         page = text_of(client_for(app, user).get(f"/events/{event.id}", headers=EN))
         assert "Autumn hackathon" in page
+        assert (f'href="/events/{event.id}/manage"' in page) == (user is project.coordinator)
         assert 'name="choice_1"' not in page and "Sign in as a volunteer" not in page
         answer = client_for(app, user).post(f"/events/{event.id}/registration", headers=EN, data={})
         assert answer.status_code == 403
