@@ -362,7 +362,12 @@ def manage_check_in(event_id: int):
         event, user, user_id=int(form.user_id.data) if (form.user_id.data or "").isdigit() else None,
         check_in_code=(form.check_in_code.data or "").strip() or None))
     if submission.is_done:
-        flash(_("%(name)s is checked in.", name=submission.result.volunteer.name), "success")
+        registration = submission.result
+        if registration.status == "waitlisted":
+            flash(_("%(name)s is checked in, but every place is taken: they stay on the waiting list and "
+                    "are not matched until a place frees.", name=registration.volunteer.name), "warning")
+        else:
+            flash(_("%(name)s is checked in.", name=registration.volunteer.name), "success")
         return redirect(url_for("volunteers.manage_check_in", event_id=event.id, q=words or None))
     return render_template("volunteers/events/checkin.html", event=event, form=form, words=words,
                            rows=queries.checkin_list(event, words),

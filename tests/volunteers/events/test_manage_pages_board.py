@@ -105,6 +105,21 @@ def test_checking_in_by_code_and_a_wrong_code_named_on_its_field(app, day, coord
     assert attended(event, wu)
 
 
+def test_a_waiting_engineer_who_comes_is_told_apart(app, db, day, coordinator):
+    event = day[0]
+    fresh(type(event), event.id).capacity = 3
+    late = make_volunteer(name="Qian Hao")
+    make_registration(event, late, status="waitlisted", code="QIAN2345")
+    db.session.commit()
+    browser = client_for(app, coordinator)
+
+    page = flashes(browser, browser.post(f"/events/{event.id}/check-in", data={"check_in_code": "QIAN2345"},
+                                         headers=EN))
+
+    assert "Qian Hao is checked in, but every place is taken: they stay on the waiting list" in page
+    assert attended(event, late)
+
+
 def test_an_empty_check_in_says_what_to_do(app, day, coordinator):
     event = day[0]
     answer = client_for(app, coordinator).post(f"/events/{event.id}/check-in", data={}, headers=EN)
