@@ -250,12 +250,15 @@ def registration_json(registration: EventRegistration, *, own: bool = False,
     }
 
 
-def proposal_json(match: EventMatch) -> dict[str, Any]:
-    """A proposed or confirmed match with its reasons as sentences in the caller's language."""
+def proposal_json(match: EventMatch, reasons: list[str] | None = None) -> dict[str, Any]:
+    """A proposed or confirmed match with its reasons as sentences in the caller's language (`reasons`
+    when they were read already)."""
+    if reasons is None:
+        reasons = reason_texts(list(match.reasons or []))
     return {"user_id": match.volunteer_id, "request_id": match.request_id,
             "volunteer": user_summary(match.volunteer), "role": match.role, "score": round(match.score, 4),
             "locked": bool(match.locked), "confirmed": match.confirmed_at is not None,
-            "claim_id": match.claim_id, "reasons": reason_texts(list(match.reasons or []))}
+            "claim_id": match.claim_id, "reasons": reasons}
 
 
 def _managed_event(event_id: int) -> MatchingEvent:
@@ -529,47 +532,31 @@ def confirm_matches(event_id: int, body: dict[str, Any]):
 
 # --- the board and the report ------------------------------------------------------------------------
 
-def _notes(event: MatchingEvent, kind: str) -> dict[int, list[dict[str, Any]]]:
-    """The last run's reasons by id: `unmatched` engineers or `short` requests (stored with text keys)."""
-    stored = (event.matching_notes or {}).get(kind) or {}
-    return {int(key): list(reasons) for key, reasons in stored.items()}
+def _person_json(person: queries.BoardPerson) -> dict[str, Any]:
+    return {"user_id": person.volunteer.id, "volunteer": user_summary(person.volunteer),
+            "reasons": person.reasons}
 
 
-def _short_json(event: MatchingEvent, projects: list[queries.FeaturedProject],
-                reasons_by_request: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Featured requests the last run left with free seats, with why."""
-    return [{"request_id": p.help_request.id, "title": p.help_request.title,
-             "seats_free": p.help_request.seats_free,
-             "reasons": reason_texts(reasons_by_request[p.help_request.id])}
-            for p in projects if p.help_request.id in reasons_by_request]
-
-
-def _unmatched_json(event: MatchingEvent, matches: list[EventMatch]) -> list[dict[str, Any]]:
-    """Who the last run left out, with why, leaving out anyone the coordinator has seated since."""
-    seated = {match.volunteer_id for match in matches}
-    left_out = {user_id: why for user_id, why in _notes(event, "unmatched").items() if user_id not in seated}
-    users = queries.users_by_id(list(left_out))
-    return [{"user_id": user_id, "volunteer": user_summary(users.get(user_id)), "reasons": reason_texts(why)}
-            for user_id, why in sorted(left_out.items())]
-
-
-def matching_result_json(event: MatchingEvent) -> dict[str, Any]:
-    """The event's current proposals and confirmed matches, with who the last run left out and why."""
-    matches = queries.event_matches(event)
-    return {
-        "proposals": [proposal_json(match) for match in matches],
-        "unmatched": _unmatched_json(event, matches),
-        "short": _short_json(event, queries.featured_projects(event), _notes(event, "short")),
-        "version": event.version, "matched_at": iso(event.matched_at),
-    }
-
-
-def _attendance_json(event: MatchingEvent) -> dict[str, Any]:
-    summary = queries.manage_summary(event)
+def _attendance_json(summary: queries.ManageSummary) -> dict[str, Any]:
     registered = summary.registered_count
     return {"registered": registered, "waitlisted": summary.waitlisted_count,
             "attended": summary.attended_count,
             "rate": round(summary.attended_count / registered, 3) if registered else None}
+
+
+def matching_result_json(event: MatchingEvent) -> dict[str, Any]:
+    """The event's current proposals and confirmed matches, who the last run left out and why, and the
+    requests it left short, with why (from the same read as the board)."""
+    board = queries.board(event)
+    return {
+        "proposals": [proposal_json(match, board.reasons[match.id])
+                      for project in board.projects for match in project.matches],
+        "unmatched": [_person_json(person) for person in board.unmatched],
+        "short": [{"request_id": project.help_request.id, "title": project.help_request.title,
+                   "seats_free": project.help_request.seats_free, "reasons": project.short}
+                  for project in board.projects if project.short],
+        "version": event.version, "matched_at": iso(event.matched_at),
+    }
 
 
 @api_route("/events/<int:event_id>/board", ["GET"], summary=_l("The live board: proposals per project"),
@@ -581,57 +568,20 @@ def _attendance_json(event: MatchingEvent) -> dict[str, Any]:
            responses={403: COORDINATORS_ONLY, 404: NOT_VISIBLE})
 def read_board(event_id: int):
     event = _managed_event(event_id)
-    projects = queries.featured_projects(event)
-    matches = queries.event_matches(event)
-    short = _notes(event, "short")
-    by_request: dict[int, list[dict[str, Any]]] = {}
-    for match in matches:
-        by_request.setdefault(match.request_id, []).append(proposal_json(match))
-    unmatched = _unmatched_json(event, matches)
-    seen = {match.volunteer_id for match in matches} | {item["user_id"] for item in unmatched}
+    board = queries.board(event)
     return {
         "status": event.status, "version": event.version, "matched_at": iso(event.matched_at),
-        "attendance": _attendance_json(event),
-        "requests": [{"id": p.help_request.id, "title": p.help_request.title,
-                      "seats_free": p.help_request.seats_free, "team_size": p.help_request.team_size,
-                      "skills": [skill.slug for skill in p.help_request.skills],
-                      "proposals": by_request.get(p.help_request.id, []),
-                      "short": reason_texts(short.get(p.help_request.id, []))} for p in projects],
-        "unmatched": unmatched,
-        "waiting": [{"user_id": r.volunteer_id, "volunteer": user_summary(r.volunteer)}
-                    for r in queries.attending_registrations(event) if r.volunteer_id not in seen],
-    }
-
-
-def report_json(event: MatchingEvent) -> dict[str, Any]:
-    """Confirmed matches per request, requests still short, attending engineers left unmatched and why."""
-    projects = queries.featured_projects(event)
-    matches = {match.volunteer_id: match for match in queries.event_matches(event)}
-    titles = {p.help_request.id: p.help_request.title for p in projects}
-    notes = _notes(event, "unmatched")
-    unmatched = []
-    for registration in queries.attending_registrations(event):
-        match = matches.get(registration.volunteer_id)
-        if match is not None and match.confirmed_at is not None:
-            continue
-        if match is not None:
-            reasons = [_("Proposed for “%(title)s”, but not confirmed.",
-                         title=titles.get(match.request_id, ""))]
-        elif registration.volunteer_id in notes:
-            reasons = reason_texts(notes[registration.volunteer_id])
-        else:
-            reasons = [_("Checked in after the last matching run.")]
-        unmatched.append({"user_id": registration.volunteer_id,
-                          "volunteer": user_summary(registration.volunteer), "reasons": reasons})
-    short = _notes(event, "short")
-    return {
-        "matches_per_request": {str(p.help_request.id): p.team_count for p in projects},
-        "unmatched": unmatched,
-        "short": [{"request_id": p.help_request.id, "title": p.help_request.title,
-                   "seats_free": p.help_request.seats_free,
-                   "reasons": reason_texts(short.get(p.help_request.id, []))}
-                  for p in projects if p.help_request.seats_free > 0],
-        "attendance": _attendance_json(event),
+        "attendance": _attendance_json(board.summary),
+        "requests": [{"id": project.help_request.id, "title": project.help_request.title,
+                      "seats_free": project.help_request.seats_free,
+                      "team_size": project.help_request.team_size,
+                      "skills": [skill.slug for skill in project.help_request.skills],
+                      "proposals": [proposal_json(match, board.reasons[match.id])
+                                    for match in project.matches],
+                      "short": project.short} for project in board.projects],
+        "unmatched": [_person_json(person) for person in board.unmatched],
+        "waiting": [{"user_id": volunteer.id, "volunteer": user_summary(volunteer)}
+                    for volunteer in board.waiting],
     }
 
 
@@ -641,19 +591,16 @@ def report_json(event: MatchingEvent) -> dict[str, Any]:
                           "engineers left without a confirmed match (with why), and attendance."),
            responses={403: COORDINATORS_ONLY, 404: NOT_VISIBLE})
 def read_report(event_id: int):
-    return report_json(_managed_event(event_id))
-
-
-CSV_COLUMNS = ("request_id", "request_title", "volunteer_id", "volunteer_name", "role", "status", "score",
-               "locked", "confirmed_at", "reasons")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    # A name like "=HYPERLINK(...)" would run as a formula in a spreadsheet: show it as text.
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    report = queries.report(_managed_event(event_id))
+    return {
+        "matches_per_request": {str(project.help_request.id): len(project.confirmed)
+                                for project in report.projects},
+        "unmatched": [_person_json(person) for person in report.unmatched],
+        "short": [{"request_id": project.help_request.id, "title": project.help_request.title,
+                   "seats_free": project.help_request.seats_free, "reasons": project.short}
+                  for project in report.short_projects],
+        "attendance": _attendance_json(report.summary),
+    }
 
 
 @api_route("/events/<int:event_id>/report.csv", ["GET"], summary=_l("The event's matches as CSV"),
@@ -664,18 +611,9 @@ def _cell(value: Any) -> Any:
            responses={403: COORDINATORS_ONLY, 404: NOT_VISIBLE})
 def download_report_csv(event_id: int):
     event = _managed_event(event_id)
-    titles = {p.help_request.id: p.help_request.title for p in queries.featured_projects(event)}
     out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for match in queries.event_matches(event):
-        writer.writerow([_cell(value) for value in (
-            match.request_id, titles.get(match.request_id, ""), match.volunteer_id,
-            match.volunteer.name if match.volunteer else "", match.role,
-            "confirmed" if match.confirmed_at else "proposed", round(match.score, 4),
-            "yes" if match.locked else "no", iso(match.confirmed_at) or "",
-            "; ".join(reason_texts(list(match.reasons or []))))])
+    out.write("\ufeff")  # a byte order mark, so spreadsheet programs read the UTF-8 (Chinese) right
+    csv.writer(out).writerows(queries.report_rows(event))
     return Response(out.getvalue().encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Type": "text/csv; charset=utf-8",
                              "Content-Disposition": f'attachment; filename="event-{event.id}-matches.csv"'})

@@ -411,13 +411,6 @@ def attending_registrations(event: MatchingEvent) -> list[EventRegistration]:
         .options(selectinload(EventRegistration.volunteer)).order_by(User.name, EventRegistration.id)))
 
 
-def users_by_id(user_ids: Sequence[int]) -> dict[int, User]:
-    """The users with these ids, by id (one query)."""
-    if not user_ids:
-        return {}
-    return {user.id: user for user in db.session.scalars(sa.select(User).where(User.id.in_(set(user_ids))))}
-
-
 # --- page reads: the check-in list, the live board and the report (H4; the API can share them) -------
 
 CHECKIN_LIST_MAX = 300  # rows on the check-in page; searching narrows a bigger room
