@@ -442,7 +442,7 @@ def manage_move_person(event_id: int) -> Response:
         target = (form.request_id.data or "").strip()
         match = services.move_match(event, user, _person(form), int(target) if target.isdigit() else None)
         if match is None:
-            return _("They are off the board's proposals; run matching again to place them elsewhere.")
+            return _("They are off the board’s proposals; run matching again to place them elsewhere.")
         return _("%(name)s is moved to “%(title)s” and locked there.", name=match.volunteer.name,
                  title=match.help_request.title)
     return _board_action(event_id, move, MoveForm)
