@@ -638,3 +638,15 @@ def board_state(event: MatchingEvent) -> dict[str, object]:
             "waitlisted": summary.waitlisted_count, "proposals": summary.proposal_count,
             "confirmed": summary.confirmed_count,
             "fingerprint": hashlib.sha256(fingerprint.encode()).hexdigest()[:16]}
+
+
+def my_coming_registrations(user: User, now: datetime) -> list[EventRegistration]:
+    """The engineer's registrations (registered or waiting) for events not over yet, soonest first,
+    each with its event loaded (for the volunteer's dashboard)."""
+    over = sa.func.coalesce(MatchingEvent.ends_at, MatchingEvent.starts_at)
+    return list(db.session.scalars(
+        sa.select(EventRegistration).join(MatchingEvent, MatchingEvent.id == EventRegistration.event_id)
+        .where(EventRegistration.volunteer_id == user.id, EventRegistration.status != "cancelled",
+               MatchingEvent.status.in_(PUBLISHED_STATUSES), MatchingEvent.status != "closed", over >= now)
+        .options(selectinload(EventRegistration.event))
+        .order_by(MatchingEvent.starts_at, MatchingEvent.id)))

@@ -199,6 +199,15 @@ def check_in_qr(code: str) -> Markup:
     return Markup(svg.replace("<svg ", labelled, 1))  # noqa: S704
 
 
+@dashboard_panel("volunteer", order=28)
+def my_events_panel(user: User) -> PanelResult:
+    """The events the engineer registered for that are still to come, with the way to their code."""
+    registrations = queries.my_coming_registrations(user, utcnow())
+    if not registrations:
+        return None
+    return "volunteers/events/my_events_panel.html", {"registrations": registrations}
+
+
 @home_section(order=10)
 def upcoming_events_section(viewer: User | None) -> PanelResult:
     """The next events on the home page, while there are any."""

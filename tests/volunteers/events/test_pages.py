@@ -334,3 +334,21 @@ def test_the_event_page_speaks_chinese_to_chinese_visitors(client, db, food_bank
     assert "空余 2 个席位" in page and "所需技能" in page
     assert "seats free" not in page
     assert text_of(client.get("/events", headers=ZH)).count("Autumn hackathon") == 1
+
+
+def test_the_volunteer_dashboard_lists_their_coming_events_with_the_code(app, db, food_bank_event):
+    event, food_map, _rota = food_bank_event
+    past = make_event(name="Spring pitch night", starts_in=timedelta(days=-60), status="closed")
+    volunteer, newcomer = make_volunteer(), make_volunteer()
+    db.session.add(EventRegistration(event_id=past.id, volunteer_id=volunteer.id, status="registered",
+                                     check_in_code="PASTCODE"))
+    db.session.commit()
+    browser = client_for(app, volunteer)
+    register(browser, event, food_map.id)
+
+    dashboard = text_of(browser.get("/dashboard", headers=EN))
+
+    panel = dashboard[dashboard.index('id="my-events-heading"'):]
+    assert "Autumn hackathon" in panel and f'href="/events/{event.id}/my-code"' in panel
+    assert "Registered" in panel and "Spring pitch night" not in dashboard
+    assert 'id="my-events-heading"' not in text_of(client_for(app, newcomer).get("/dashboard", headers=EN))
