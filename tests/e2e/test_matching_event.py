@@ -139,6 +139,8 @@ def test_a_small_event_from_creation_to_confirmed_teams(browser, live_server, ap
         page.click(f"a[href='/events/{event_id}']")
         for rank, title in enumerate(rankings[engineer.id], start=1):
             page.select_option(f"#choice_{rank}", label=title)
+        if engineer is li_na:
+            shoot(page, "event-page-ranking-form-zh")
         page.click(f"form[action$='/events/{event_id}/registration'] button[type=submit]")
         page.wait_for_url(f"{live_server}/events/{event_id}#registration")
         expect(page.locator(".event-ranking li").first).to_have_text(rankings[engineer.id][0])
