@@ -9,12 +9,12 @@ time zones), all registered and checked in with three ranked choices; requests o
 needing 1-4 skills, some with an accepted lead, some engineers with live claims on them (exclusions,
 fewer free hours). Then reports time and peak memory for each stage:
 
-1. load: `app.volunteers.events.queries.matching_input`, the engine's input from the database;
+1. load: `app.volunteers.events.board.queries.matching_input`, the engine's input from the database;
 2. score matrix: every (engineer, seat) score, feasibility and the seat-expanded cost matrix
-   (app.volunteers.events.matching: `_Frame`, its scores, and `build_matrix`);
+   (app.volunteers.events.board.matching: `_Frame`, its scores, and `build_matrix`);
 3. solver: `scipy.optimize.linear_sum_assignment` on that matrix (`matching.solve`);
 4. engine: `matching.propose` as a whole (all of 2 and 3, locks, and every reason);
-5. whole run: `app.volunteers.events.services.run_matching`, from the database to stored proposals
+5. whole run: `app.volunteers.events.board.services.run_matching`, from the database to stored proposals
    (one transaction, version compare-and-set, audit entry).
 
 Each stage runs once for its time and once more under tracemalloc for its peak (tracemalloc slows
@@ -128,7 +128,7 @@ def time_stages(event_id: int, coordinator_id: int) -> dict[str, Any]:
 
     from app.core.models import User
     from app.extensions import db
-    from app.volunteers.events import matching, queries, services
+    from app.volunteers.events.board import matching, queries, services
     from app.volunteers.models import EventMatch, MatchingEvent
 
     event = db.session.get(MatchingEvent, event_id)

@@ -25,6 +25,8 @@ from app.requests.models import TimelineEntry
 from app.volunteers.claims import services as claims
 from app.volunteers.claims.status import commitment_end
 from app.volunteers.events import services as events
+from app.volunteers.events.board import services as board
+from app.volunteers.events.registrations import services as registrations
 from app.volunteers.models import Claim, EventMatch, EventRegistration, EventRequest, MatchingEvent
 
 # Beijing 09:00 and 17:30, in UTC: when a demo event starts and ends on its day.
@@ -139,7 +141,8 @@ class EventSteps(DemoState):
     def check_in_code(taken: set[str]) -> str:
         """A fresh check-in code, in the services' alphabet (no registration holds one yet)."""
         while True:
-            code = "".join(secrets.choice(events.CODE_ALPHABET) for _ in range(events.CODE_LENGTH))
+            alphabet, length = registrations.CODE_ALPHABET, registrations.CODE_LENGTH
+            code = "".join(secrets.choice(alphabet) for _ in range(length))
             if code not in taken:
                 taken.add(code)
                 return code
@@ -154,7 +157,7 @@ class EventSteps(DemoState):
         day = self.event_day(-entry["starts_days_ago"])
         coordinator = self.coordinator
         with one_transaction():
-            proposals = events.run_matching(event, coordinator)
+            proposals = board.run_matching(event, coordinator)
             self.backdate(day + MATCHED)
             wanted = {self.request(title).id: title for title in entry["confirmed_requests"]}
             pairs = [(m.volunteer_id, m.request_id) for m in proposals if m.request_id in wanted]
@@ -162,7 +165,7 @@ class EventSteps(DemoState):
             if missing:
                 raise DemoDataError(f"{entry['name']!r}: the engine proposed nobody for "
                                     f"{', '.join(missing)}, whose teams the story confirms at the event")
-            result = events.confirm_matches(event, coordinator, pairs)
+            result = board.confirm_matches(event, coordinator, pairs)
             if result.conflicts:
                 user_id, request_id, why = result.conflicts[0]
                 raise DemoDataError(f"{entry['name']!r}: confirming user {user_id} on request {request_id} "
@@ -209,7 +212,7 @@ class EventSteps(DemoState):
             if days > previous_days:
                 raise DemoDataError(f"{name!r}: list its registrations oldest first, after it was published")
             ranking = [self.request(title).id for title in registration["preferences"]]
-            events.register(event, volunteer, ranking)
+            registrations.register(event, volunteer, ranking)
             # The waiting list moves up in registration order: keep the file's order within a day too.
             previous = max(self.at(volunteer.email + name, days), previous + timedelta(minutes=1))
             previous_days = days

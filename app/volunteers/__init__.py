@@ -14,7 +14,11 @@ import app.volunteers.delivery.api  # noqa: E402
 import app.volunteers.delivery.policy  # noqa: E402
 import app.volunteers.delivery.views  # noqa: E402
 import app.volunteers.events.api  # noqa: E402
+import app.volunteers.events.board.api  # noqa: E402
+import app.volunteers.events.board.views  # noqa: E402
 import app.volunteers.events.policy  # noqa: E402
+import app.volunteers.events.registrations.api  # noqa: E402
+import app.volunteers.events.registrations.views  # noqa: E402
 import app.volunteers.events.views  # noqa: E402
 import app.volunteers.impact.api  # noqa: E402
 import app.volunteers.milestones.api  # noqa: E402

@@ -17,7 +17,7 @@ from app.core.accounts import passwords
 from app.core.models import AuditEvent, EmailMessage, Notification, OutboxJob, User
 from app.demo import DemoDataError, load_demo
 from app.requests.models import HelpRequest
-from app.volunteers.events import matching
+from app.volunteers.events.board import matching
 from app.volunteers.models import EventMatch, EventRegistration, MatchingEvent
 
 

@@ -3,23 +3,19 @@ coordinator's pages: create and edit, feature requests, check-in, the live board
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 
-import segno
-from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, format_time, ngettext, to_user_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from app.core.accounts.current import signed_in_user
 from app.core.dashboard.panels import PanelResult, dashboard_panel
 from app.core.db import utcnow
-from app.core.errors import Conflict, Invalid, NotFound
+from app.core.errors import Conflict, Invalid
 from app.core.forms import submit_form
 from app.core.home import home_section
 from app.core.models import User
@@ -31,18 +27,16 @@ from app.search.find.queries import search_requests
 from app.volunteers import bp
 from app.volunteers.events import queries, services
 from app.volunteers.events.forms import (
-    BoardForm,
-    CheckInForm,
     ConfirmForm,
     EventForm,
     FeatureForm,
-    MoveForm,
     RankingForm,
     RegistrationActionForm,
     RequestSearchForm,
     ranking_form,
 )
 from app.volunteers.events.policy import visible_event_or_404
+from app.volunteers.events.registrations.queries import my_registration
 from app.volunteers.events.status import (
     OUTCOME_STATUSES,
     event_status_label,
@@ -95,19 +89,19 @@ def list_events() -> str:
 @bp.get("/events/<int:event_id>")
 def show_event(event_id: int) -> str:
     user = signed_in_user()
-    return _event_page(visible_event_or_404(user, event_id), user)
+    return event_page(visible_event_or_404(user, event_id), user)
 
 
-def _event_page(event: MatchingEvent, user: User | None, form: RankingForm | None = None,
+def event_page(event: MatchingEvent, user: User | None, form: RankingForm | None = None,
                 status: int = 200) -> tuple[str, int]:
     """The event page; `form` is a ranking form coming back with errors."""
     projects = queries.featured_projects(event)
-    mine = queries.my_registration(event, user)
+    mine = my_registration(event, user)
     registered, waitlisted = queries.registration_counts(event)
     is_open = registration_open(event, utcnow())
     may_register = mine is None and is_open and (user is None or can(user, "event.register", event))
     if form is None and is_open and (mine is not None or (may_register and user is not None)):
-        form = ranking_form(_choices(projects), mine.registration.preferences if mine else [])
+        form = ranking_form(project_choices(projects), mine.registration.preferences if mine else [])
     titles = {project.help_request.id: project.help_request.title for project in projects}
     # The meeting link is for the people coming (registered, not waiting) and the coordinators.
     is_coming = mine is not None and mine.registration.status == "registered"
@@ -121,82 +115,12 @@ def _event_page(event: MatchingEvent, user: User | None, form: RankingForm | Non
         action_form=RegistrationActionForm()), status
 
 
-def _choices(projects: list[queries.FeaturedProject]) -> list[tuple[int, str]]:
+def project_choices(projects: list[queries.FeaturedProject]) -> list[tuple[int, str]]:
     return [(project.help_request.id, project.help_request.title) for project in projects]
 
 
-def _to_event(event: MatchingEvent, anchor: str = "registration") -> Response:
+def to_event(event: MatchingEvent, anchor: str = "registration") -> Response:
     return redirect(url_for("volunteers.show_event", event_id=event.id, _anchor=anchor))
-
-
-@bp.post("/events/<int:event_id>/registration")
-@roles_required("volunteer")
-def register_for_event(event_id: int):
-    user = signed_in_user()
-    event = visible_event_or_404(user, event_id)
-    form = ranking_form(_choices(queries.featured_projects(event)))
-    submission = submit_form(form, lambda: services.register(event, user, form.preferences()))
-    if not submission.is_done:
-        return _event_page(event, user, form, submission.status)
-    registration = submission.result
-    if registration.status == "waitlisted":
-        position = queries.my_registration(event, user).waitlist_position
-        flash(_("The event is full, so you are on the waiting list, number %(num)d. We will tell you "
-                "when a place frees up.", num=position), "warning")
-    else:
-        flash(_("You are registered. Show your check-in code at the door."), "success")
-    return _to_event(event)
-
-
-@bp.post("/events/<int:event_id>/ranking")
-@roles_required("volunteer")
-def change_event_ranking(event_id: int):
-    user = signed_in_user()
-    event = visible_event_or_404(user, event_id)
-    form = ranking_form(_choices(queries.featured_projects(event)))
-    submission = submit_form(form, lambda: services.change_preferences(event, user, form.preferences()))
-    if not submission.is_done:
-        return _event_page(event, user, form, submission.status)
-    flash(_("Your ranking is saved."), "success")
-    return _to_event(event)
-
-
-@bp.post("/events/<int:event_id>/cancel")
-@roles_required("volunteer")
-def cancel_event_registration(event_id: int) -> Response:
-    user = signed_in_user()
-    event = visible_event_or_404(user, event_id)
-    form = RegistrationActionForm()
-    if form.validate_on_submit():
-        try:
-            services.cancel_registration(event, user)
-        except (Invalid, Conflict) as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Your registration is cancelled. Your place goes to the next person waiting."), "success")
-    return _to_event(event)
-
-
-@bp.get("/events/<int:event_id>/my-code")
-@roles_required("volunteer")
-def show_check_in_code(event_id: int) -> str:
-    user = signed_in_user()
-    event = visible_event_or_404(user, event_id)
-    mine = queries.my_registration(event, user)
-    if mine is None or not mine.registration.check_in_code:
-        raise NotFound(_("You have no registration for this event, so there is no check-in code."))
-    return render_template("volunteers/events/my_check_in_code.html", event=event, mine=mine,
-                           qr_image=check_in_qr(mine.registration.check_in_code))
-
-
-def check_in_qr(code: str) -> Markup:
-    """The check-in code as an inline SVG QR image (no script, no inline style: it passes our CSP)."""
-    # A full QR symbol: for short data segno.make picks a Micro QR, which phone cameras don't read.
-    symbol = segno.make_qr(code, error="m")
-    svg = symbol.svg_inline(omitsize=True, border=4, light="#fff", svgclass="qr-image")
-    # segno's own SVG of a code we made: nothing a user typed reaches it unescaped.
-    labelled = f'<svg role="img" aria-label="{escape(code)}" shape-rendering="crispEdges" '
-    return Markup(svg.replace("<svg ", labelled, 1))  # noqa: S704
 
 
 @dashboard_panel("volunteer", order=28)
@@ -228,7 +152,7 @@ def registration_status_name(status: str) -> str:
     return registration_status_label(status)
 
 
-def _managed_event(event_id: int) -> tuple[User, MatchingEvent]:
+def managed_event(event_id: int) -> tuple[User, MatchingEvent]:
     """The signed-in coordinator and the event they manage (404 for an unknown id, 403 for others)."""
     user = signed_in_user()
     event = visible_event_or_404(user, event_id)
@@ -236,11 +160,11 @@ def _managed_event(event_id: int) -> tuple[User, MatchingEvent]:
     return user, event
 
 
-def _to_manage(event: MatchingEvent, endpoint: str = "volunteers.manage_event") -> Response:
+def to_manage(event: MatchingEvent, endpoint: str = "volunteers.manage_event") -> Response:
     return redirect(url_for(endpoint, event_id=event.id))
 
 
-def _first_message(error: Invalid | Conflict) -> str:
+def first_message(error: Invalid | Conflict) -> str:
     return next(iter(getattr(error, "fields", {}).values()), error.message)
 
 
@@ -253,7 +177,7 @@ def manage_create_event():
     submission = submit_form(form, lambda: services.create_event(user, **form.values()))
     if submission.is_done:
         flash(_("The event is saved as a draft. Feature the requests, then publish it."), "success")
-        return _to_manage(submission.result)
+        return to_manage(submission.result)
     return render_template("volunteers/events/manage_event_form.html", form=form,
                            event=None), submission.status
 
@@ -261,12 +185,12 @@ def manage_create_event():
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 @roles_required("coordinator")
 def manage_edit_event(event_id: int):
-    user, event = _managed_event(event_id)
+    user, event = managed_event(event_id)
     form = EventForm.of(event) if request.method == "GET" else EventForm()
     submission = submit_form(form, lambda: services.update_event(event, user, **form.values()))
     if submission.is_done:
         flash(_("The event is saved."), "success")
-        return _to_manage(event)
+        return to_manage(event)
     return render_template("volunteers/events/manage_event_form.html", form=form,
                            event=event), submission.status
 
@@ -274,34 +198,34 @@ def manage_edit_event(event_id: int):
 @bp.get("/events/<int:event_id>/manage")
 @roles_required("coordinator")
 def manage_event(event_id: int) -> str:
-    _user, event = _managed_event(event_id)
+    _user, event = managed_event(event_id)
     return render_template("volunteers/events/manage_event.html", event=event,
                            summary=queries.manage_summary(event))
 
 
-def _confirm_step(event_id: int, act: Callable[[MatchingEvent, User], object], template: str,
+def confirm_step(event_id: int, act: Callable[[MatchingEvent, User], object], template: str,
                   done: str) -> Response | tuple[str, int]:
     """A button with a confirmation page: GET explains what happens, POST does it and goes back."""
-    user, event = _managed_event(event_id)
+    user, event = managed_event(event_id)
     form = ConfirmForm()
     submission = submit_form(form, lambda: act(event, user))
     if submission.is_done:
         flash(done, "success")
-        return _to_manage(event)
+        return to_manage(event)
     return render_template(template, event=event, form=form), submission.status
 
 
 @bp.route("/events/<int:event_id>/publish", methods=["GET", "POST"])
 @roles_required("coordinator")
 def manage_publish_event(event_id: int):
-    return _confirm_step(event_id, services.publish_event, "volunteers/events/manage_publish.html",
+    return confirm_step(event_id, services.publish_event, "volunteers/events/manage_publish.html",
                          _("The event is published: engineers can register now."))
 
 
 @bp.route("/events/<int:event_id>/close", methods=["GET", "POST"])
 @roles_required("coordinator")
 def manage_close_event(event_id: int):
-    return _confirm_step(event_id, services.close_event, "volunteers/events/manage_close.html",
+    return confirm_step(event_id, services.close_event, "volunteers/events/manage_close.html",
                          _("The event is closed. Its outcome is public on the event page."))
 
 
@@ -310,7 +234,7 @@ def manage_close_event(event_id: int):
 @bp.get("/events/<int:event_id>/requests")
 @roles_required("coordinator")
 def manage_event_requests(event_id: int) -> str:
-    user, event = _managed_event(event_id)
+    user, event = managed_event(event_id)
     search = RequestSearchForm(request.args)
     words = (search.q.data or "").strip() if search.validate() else ""
     featured = queries.featured_projects(event)
@@ -325,15 +249,15 @@ def manage_event_requests(event_id: int) -> str:
 @bp.post("/events/<int:event_id>/requests")
 @roles_required("coordinator")
 def manage_feature_requests(event_id: int) -> Response:
-    user, event = _managed_event(event_id)
+    user, event = managed_event(event_id)
     form = FeatureForm()
     if not form.validate_on_submit():
-        flash(_first_field_error(form) or _("Choose a request to feature."), "error")
+        flash(first_field_error(form) or _("Choose a request to feature."), "error")
     else:
         try:
             featured = services.feature_requests(event, user, form.ids())
         except (Invalid, Conflict) as error:
-            flash(_first_message(error), "error")
+            flash(first_message(error), "error")
         else:
             flash(ngettext("%(num)d request is featured.", "%(num)d requests are featured.", len(featured)),
                   "success")
@@ -344,170 +268,28 @@ def manage_feature_requests(event_id: int) -> Response:
 @bp.post("/events/<int:event_id>/requests/<int:request_id>/unfeature")
 @roles_required("coordinator")
 def manage_unfeature_request(event_id: int, request_id: int) -> Response:
-    user, event = _managed_event(event_id)
+    user, event = managed_event(event_id)
     if ConfirmForm().validate_on_submit():
         try:
             services.unfeature_request(event, user, request_id)
         except (Invalid, Conflict) as error:
-            flash(_first_message(error), "error")
+            flash(first_message(error), "error")
         else:
             flash(_("The request is no longer featured."), "success")
     return redirect(url_for("volunteers.manage_event_requests", event_id=event.id))
 
 
-def _first_field_error(form: FlaskForm) -> str | None:
+def first_field_error(form: FlaskForm) -> str | None:
     return next((errors[0] for errors in form.errors.values() if errors), None)
 
 
 # --- coordinators: check-in at the door ---------------------------------------------------------
 
-@bp.route("/events/<int:event_id>/check-in", methods=["GET", "POST"])
-@roles_required("coordinator")
-def manage_check_in(event_id: int):
-    user, event = _managed_event(event_id)
-    form = CheckInForm()
-    words = (request.args.get("q") or "").strip()[:100]
-    submission = submit_form(form, lambda: services.check_in(
-        event, user, user_id=int(form.user_id.data) if (form.user_id.data or "").isdigit() else None,
-        check_in_code=(form.check_in_code.data or "").strip() or None))
-    if submission.is_done:
-        registration = submission.result
-        if registration.status == "waitlisted":
-            flash(_("%(name)s is checked in, but every place is taken: they stay on the waiting list and "
-                    "are not matched until a place frees.", name=registration.volunteer.name), "warning")
-        else:
-            flash(_("%(name)s is checked in.", name=registration.volunteer.name), "success")
-        return redirect(url_for("volunteers.manage_check_in", event_id=event.id, q=words or None))
-    return render_template("volunteers/events/checkin.html", event=event, form=form, words=words,
-                           rows=queries.checkin_list(event, words),
-                           summary=queries.manage_summary(event)), submission.status
-
 
 # --- coordinators: the live board ---------------------------------------------------------------
 
-@bp.get("/events/<int:event_id>/board")
-@roles_required("coordinator")
-def manage_board(event_id: int) -> str:
-    _user, event = _managed_event(event_id)
-    board = queries.board(event)
-    return render_template("volunteers/events/board.html", event=event, board=board, form=BoardForm(),
-                           move_choices=_move_choices(board),
-                           fingerprint=queries.board_state(event)["fingerprint"])
-
-
-@bp.get("/events/<int:event_id>/board/state")
-@roles_required("coordinator")
-def manage_board_state(event_id: int) -> Response:
-    """The board's counts and fingerprint, for its refresh script (the API takes no session cookie)."""
-    _user, event = _managed_event(event_id)
-    state = jsonify(queries.board_state(event))
-    state.headers["Cache-Control"] = "no-store"
-    return state
-
-
-def _move_choices(board) -> list[tuple[str, str]]:
-    """The pick list for moving a person: every featured project, and taking them off."""
-    return [("", _("No project: take them off the board"))] + [
-        (str(project.help_request.id), project.help_request.title) for project in board.projects]
-
-
-def _board_action(event_id: int, act: Callable[[MatchingEvent, User, FlaskForm], str],
-                  form_class: type[FlaskForm] = BoardForm) -> Response:
-    """Run one board button and go back to the board with what happened (or what went wrong)."""
-    user, event = _managed_event(event_id)
-    form = form_class()
-    if form.validate_on_submit():
-        try:
-            flash(act(event, user, form), "success")
-        except (Invalid, Conflict, NotFound) as error:
-            flash(_first_message(error), "error")
-    else:
-        flash(_first_field_error(form) or _("The form could not be read. Reload the page and try again."),
-              "error")
-    return redirect(url_for("volunteers.manage_board", event_id=event.id))
-
-
-def _person(form: FlaskForm) -> int:
-    value = (form.user_id.data or "").strip()
-    if not value.isdigit():
-        raise Invalid("user_id", _("Choose an engineer on the board."))
-    return int(value)
-
-
-@bp.post("/events/<int:event_id>/board/run")
-@roles_required("coordinator")
-def manage_run_matching(event_id: int) -> Response:
-    def run(event: MatchingEvent, user: User, form: FlaskForm) -> str:
-        proposals = services.run_matching(event, user)
-        return ngettext("Matching ran: %(num)d proposal. Locked matches were kept.",
-                        "Matching ran: %(num)d proposals. Locked matches were kept.", len(proposals))
-    return _board_action(event_id, run)
-
-
-@bp.post("/events/<int:event_id>/board/move")
-@roles_required("coordinator")
-def manage_move_person(event_id: int) -> Response:
-    def move(event: MatchingEvent, user: User, form: FlaskForm) -> str:
-        target = (form.request_id.data or "").strip()
-        match = services.move_match(event, user, _person(form), int(target) if target.isdigit() else None)
-        if match is None:
-            return _("They are off the board’s proposals; run matching again to place them elsewhere.")
-        return _("%(name)s is moved to “%(title)s” and locked there.", name=match.volunteer.name,
-                 title=match.help_request.title)
-    return _board_action(event_id, move, MoveForm)
-
-
-@bp.post("/events/<int:event_id>/board/lock")
-@roles_required("coordinator")
-def manage_lock_match(event_id: int) -> Response:
-    def lock(event: MatchingEvent, user: User, form: FlaskForm) -> str:
-        locked = request.form.get("locked") == "1"
-        match = services.set_locked(event, user, _person(form), locked)
-        if locked:
-            return _("%(name)s stays on “%(title)s” when matching runs again.", name=match.volunteer.name,
-                     title=match.help_request.title)
-        return _("%(name)s is unlocked: the next run may place them elsewhere.", name=match.volunteer.name)
-    return _board_action(event_id, lock)
-
-
-@bp.route("/events/<int:event_id>/board/confirm", methods=["GET", "POST"])
-@roles_required("coordinator")
-def manage_confirm_matches(event_id: int):
-    user, event = _managed_event(event_id)
-    form = ConfirmForm()
-    submission = submit_form(form, lambda: services.confirm_matches(event, user))
-    if submission.is_done:
-        result = submission.result
-        return render_template("volunteers/events/manage_confirmed.html", event=event, result=result,
-                               refused=queries.refused_pairs(result.conflicts))
-    return render_template("volunteers/events/manage_confirm.html", event=event, form=form,
-                           summary=queries.manage_summary(event)), submission.status
-
 
 # --- coordinators: the report after the event ---------------------------------------------------
-
-@bp.get("/events/<int:event_id>/report")
-@roles_required("coordinator")
-def manage_report(event_id: int) -> str:
-    _user, event = _managed_event(event_id)
-    return render_template("volunteers/events/report.html", event=event, report=queries.report(event))
-
-
-@bp.get("/events/<int:event_id>/report.csv")
-@roles_required("coordinator")
-def manage_report_csv(event_id: int) -> Response:
-    _user, event = _managed_event(event_id)
-    return Response(_csv_text(queries.report_rows(event)).encode("utf-8"),
-                    content_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="event-{event.id}-report.csv"'})
-
-
-def _csv_text(rows: Iterable[Sequence[object]]) -> str:
-    """The rows as CSV, after a byte-order mark so spreadsheet programs read the UTF-8 (Chinese) right."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue()
 
 
 # --- the coordinator's dashboard ----------------------------------------------------------------

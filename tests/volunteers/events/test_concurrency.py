@@ -16,7 +16,8 @@ from app.core.models import User
 from app.extensions import db
 from app.requests.models import HelpRequest
 from app.volunteers.claims import services as claims
-from app.volunteers.events import services
+from app.volunteers.events.board import services as board
+from app.volunteers.events.registrations import services as registrations
 from app.volunteers.models import Claim, EventMatch, EventRegistration, MatchingEvent
 from tests.factories import make_request, make_user, make_volunteer
 from tests.helpers import race
@@ -55,7 +56,7 @@ def test_two_engineers_registering_for_the_last_place_at_once_get_one_place(app)
         volunteer = db.session.get(User, volunteer_id)
         db.session.commit()
         wait()
-        return outcome_of(lambda: services.register(event, volunteer, []).status)
+        return outcome_of(lambda: registrations.register(event, volunteer, []).status)
 
     outcomes = race(app, work, racers)
 
@@ -83,7 +84,7 @@ def test_two_cancels_at_once_move_up_two_different_people(app):
         _ = event.capacity
         db.session.commit()
         wait()
-        return outcome_of(lambda: services.cancel_registration(event, volunteer).status)
+        return outcome_of(lambda: registrations.cancel_registration(event, volunteer).status)
 
     outcomes = race(app, work, leaving_ids)
 
@@ -117,7 +118,7 @@ def test_two_matching_runs_started_at_once_store_one_result(app):
         by = db.session.get(User, user_id)
         _ = event.version  # read as the board page would, before the button is pressed
         wait()
-        return outcome_of(lambda: len(services.run_matching(event, by)))
+        return outcome_of(lambda: len(board.run_matching(event, by)))
 
     outcomes = race(app, work, coordinators)
 
@@ -155,7 +156,7 @@ def confirm_or_claim(ids: tuple[int, int, int, int], racer: int, wait) -> tuple:
     wait()
     if racer == 0:
         def confirm() -> str:
-            result = services.confirm_matches(event, coordinator)
+            result = board.confirm_matches(event, coordinator)
             return "confirmed" if result.confirmed else result.conflicts[0][2]
         return ("confirm", *outcome_of(confirm))
     return ("claim", *outcome_of(lambda: claims.create_claim(

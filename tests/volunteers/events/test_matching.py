@@ -1,4 +1,4 @@
-"""The matching engine (app.volunteers.events.matching): the exact optimum, seats, exclusions, locks,
+"""The matching engine (app.volunteers.events.board.matching): the exact optimum, seats, exclusions, locks,
 determinism and reasons."""
 
 from __future__ import annotations
@@ -10,7 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.volunteers.events.matching import LEAD_BONUS, Candidate, Project, Proposal, propose, score_table
+from app.volunteers.events.board.matching import (
+    LEAD_BONUS,
+    Candidate,
+    Project,
+    Proposal,
+    propose,
+    score_table,
+)
 
 PYTHON, SQL, REACT, GIS = 1, 2, 3, 4
 SLUGS = {PYTHON: "python", SQL: "postgresql", REACT: "react", GIS: "gis"}

@@ -1,4 +1,4 @@
-"""The engine's input from the database (app.volunteers.events.queries.matching_input)."""
+"""The engine's input from the database (app.volunteers.events.board.queries.matching_input)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from app.core.db import utcnow
 from app.requests.models import Membership
-from app.volunteers.events.matching import propose
-from app.volunteers.events.queries import matching_input
+from app.volunteers.events.board.matching import propose
+from app.volunteers.events.board.queries import matching_input
 from tests.factories import make_claim, make_org, make_request, make_user, make_volunteer
 from tests.helpers import count_statements
 from tests.volunteers.events.samples import make_event, make_registration

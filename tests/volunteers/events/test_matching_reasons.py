@@ -1,12 +1,12 @@
-"""The engine's reasons as sentences in the reader's language (app.volunteers.events.reasons)."""
+"""The engine's reasons as sentences in the reader's language (app.volunteers.events.board.reasons)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from app.volunteers.events.matching import Candidate, Project, propose
-from app.volunteers.events.reasons import reason_texts
+from app.volunteers.events.board.matching import Candidate, Project, propose
+from app.volunteers.events.board.reasons import reason_texts
 from tests.factories import make_request, make_skill
 from tests.helpers import EN, ZH, count_statements
 

@@ -13,6 +13,7 @@ from app.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from app.requests.timeline.services import public_timeline
 from app.requests.timeline.text import describe_entry
 from app.volunteers.events import jobs, services
+from app.volunteers.events.registrations import services as registrations
 from app.volunteers.models import EventRegistration, MatchingEvent
 from tests.factories import make_request, make_user, make_volunteer
 from tests.helpers import audit_actions, emails_to, fresh, notification_kinds, timeline_kinds
@@ -115,8 +116,8 @@ def test_raising_the_capacity_moves_waiting_engineers_up(db, coordinator):
     event = make_event(coordinator, capacity=1)
     first, second = make_volunteer(), make_volunteer()
     db.session.commit()
-    services.register(event, first, [])
-    assert services.register(event, second, []).status == "waitlisted"
+    registrations.register(event, first, [])
+    assert registrations.register(event, second, []).status == "waitlisted"
 
     services.update_event(event, coordinator, capacity=2)
 
@@ -155,7 +156,7 @@ def test_featuring_refuses_requests_that_are_not_open_and_names_them(db, coordin
     assert refused.value.code == "request_not_open"
     assert refused.value.extra["request_ids"] == sorted([busy.id, draft.id, 999_999])
     assert str(busy.id) in refused.value.message
-    assert services._featured_ids(event) == set()  # nothing featured
+    assert services.featured_ids(event) == set()  # nothing featured
     with pytest.raises(NotAllowed):
         services.feature_requests(event, make_volunteer(), [open_request.id])
 
@@ -165,11 +166,11 @@ def test_unfeaturing_takes_the_request_out_of_every_ranking(db, coordinator):
     event = make_event(coordinator, requests=[first, second])
     volunteer = make_volunteer()
     db.session.commit()
-    services.register(event, volunteer, [second.id, first.id])
+    registrations.register(event, volunteer, [second.id, first.id])
 
     services.unfeature_request(event, coordinator, second.id)
 
-    assert services._featured_ids(event) == {first.id}
+    assert services.featured_ids(event) == {first.id}
     assert registration_of(event, volunteer).preferences == [first.id]
     with pytest.raises(NotFound):
         services.unfeature_request(event, coordinator, second.id)
@@ -194,10 +195,10 @@ def test_past_capacity_engineers_wait_and_the_oldest_moves_up_when_one_cancels(d
     volunteers = [make_volunteer(name=f"Engineer {n}") for n in range(4)]
     db.session.commit()
 
-    statuses = [services.register(event, v, [request.id]).status for v in volunteers]
+    statuses = [registrations.register(event, v, [request.id]).status for v in volunteers]
 
     assert statuses == ["registered", "registered", "waitlisted", "waitlisted"]
-    services.cancel_registration(event, volunteers[0])
+    registrations.cancel_registration(event, volunteers[0])
     assert [registration_status(event, v) for v in volunteers] == [
         "cancelled", "registered", "registered", "waitlisted"]
     # The one who moved up hears of it, in-app and by e-mail; nobody else does.
@@ -207,7 +208,7 @@ def test_past_capacity_engineers_wait_and_the_oldest_moves_up_when_one_cancels(d
     assert notification_kinds(volunteers[3]) == [] and emails_to(volunteers[3]) == []
     assert registration_of(event, volunteers[2]).promoted_at is not None
     # A waiting engineer who cancels frees no place: nobody moves.
-    services.cancel_registration(event, volunteers[3])
+    registrations.cancel_registration(event, volunteers[3])
     assert notification_kinds(volunteers[3]) == []
     assert "event.registration_promoted" in audit_actions("event.")
 
@@ -216,18 +217,18 @@ def test_registering_again_after_cancelling_goes_to_the_back_of_the_queue(db, co
     event = make_event(coordinator, capacity=1)
     first, second, third = make_volunteer(), make_volunteer(), make_volunteer()
     db.session.commit()
-    services.register(event, first, [])
-    services.register(event, second, [])
+    registrations.register(event, first, [])
+    registrations.register(event, second, [])
     code = registration_of(event, first).check_in_code
 
-    services.cancel_registration(event, first)  # second moves up
-    again = services.register(event, first, [])
-    services.register(event, third, [])
+    registrations.cancel_registration(event, first)  # second moves up
+    again = registrations.register(event, first, [])
+    registrations.register(event, third, [])
 
     assert again.status == "waitlisted"
     assert again.check_in_code == code  # the same row, the same code
     assert db.session.scalar(sa.select(sa.func.count(EventRegistration.id))) == 3
-    services.cancel_registration(event, second)
+    registrations.cancel_registration(event, second)
     # first registered again before third, so first moves up
     assert (registration_status(event, first), registration_status(event, third)) == (
         "registered", "waitlisted")
@@ -238,20 +239,20 @@ def test_a_registration_gets_an_unguessable_check_in_code(db, coordinator):
     volunteers = [make_volunteer() for _ in range(20)]
     db.session.commit()
 
-    codes = [services.register(event, v, []).check_in_code for v in volunteers]
+    codes = [registrations.register(event, v, []).check_in_code for v in volunteers]
 
     assert len(set(codes)) == 20
-    assert all(len(c) == 8 and set(c) <= set(services.CODE_ALPHABET) for c in codes)
+    assert all(len(c) == 8 and set(c) <= set(registrations.CODE_ALPHABET) for c in codes)
 
 
 def test_registering_twice_is_refused(db, coordinator):
     event = make_event(coordinator)
     volunteer = make_volunteer()
     db.session.commit()
-    services.register(event, volunteer, [])
+    registrations.register(event, volunteer, [])
 
     with pytest.raises(Conflict) as refused:
-        services.register(event, volunteer, [])
+        registrations.register(event, volunteer, [])
     assert refused.value.code == "already_registered"
 
 
@@ -261,7 +262,7 @@ def test_only_volunteers_register(db, coordinator, role):
     db.session.commit()
 
     with pytest.raises(NotAllowed):
-        services.register(event, make_user(role), [])
+        registrations.register(event, make_user(role), [])
 
 
 def test_nobody_registers_for_a_draft(db, coordinator):
@@ -269,7 +270,7 @@ def test_nobody_registers_for_a_draft(db, coordinator):
     db.session.commit()
 
     with pytest.raises(NotAllowed):
-        services.register(event, make_volunteer(), [])
+        registrations.register(event, make_volunteer(), [])
 
 
 def test_preferences_must_be_featured_projects_each_ranked_once(db, coordinator):
@@ -280,10 +281,10 @@ def test_preferences_must_be_featured_projects_each_ranked_once(db, coordinator)
 
     for ranking in ([other.id], [featured.id, featured.id], "1,2", [True]):
         with pytest.raises(Invalid) as refused:
-            services.register(event, volunteer, ranking)
+            registrations.register(event, volunteer, ranking)
         assert set(refused.value.fields) == {"preferences"}
     assert registration_of(event, volunteer) is None
-    assert services.register(event, volunteer, [featured.id]).preferences == [featured.id]
+    assert registrations.register(event, volunteer, [featured.id]).preferences == [featured.id]
 
 
 def test_the_ranking_changes_until_the_deadline_and_not_after(db, coordinator):
@@ -292,32 +293,32 @@ def test_the_ranking_changes_until_the_deadline_and_not_after(db, coordinator):
                        registration_closes_at=utcnow() + timedelta(days=1))
     volunteer = make_volunteer()
     db.session.commit()
-    services.register(event, volunteer, [first.id, second.id])
+    registrations.register(event, volunteer, [first.id, second.id])
 
-    assert services.change_preferences(event, volunteer, [second.id]).preferences == [second.id]
+    assert registrations.change_preferences(event, volunteer, [second.id]).preferences == [second.id]
 
     event.registration_closes_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     with pytest.raises(Conflict) as refused:
-        services.change_preferences(event, volunteer, [first.id])
+        registrations.change_preferences(event, volunteer, [first.id])
     assert refused.value.code == "registration_closed"
     assert registration_of(event, volunteer).preferences == [second.id]
     with pytest.raises(Conflict):
-        services.register(event, make_volunteer(), [])
+        registrations.register(event, make_volunteer(), [])
     with pytest.raises(Conflict):
-        services.cancel_registration(event, volunteer)
+        registrations.cancel_registration(event, volunteer)
 
 
 def test_someone_else_cannot_change_or_cancel_a_registration(db, coordinator):
     event = make_event(coordinator)
     volunteer, other = make_volunteer(), make_volunteer()
     db.session.commit()
-    services.register(event, volunteer, [])
+    registrations.register(event, volunteer, [])
 
     with pytest.raises(NotFound):  # they have no registration of their own to change
-        services.change_preferences(event, other, [])
+        registrations.change_preferences(event, other, [])
     with pytest.raises(NotFound):
-        services.cancel_registration(event, other)
+        registrations.cancel_registration(event, other)
     assert registration_status(event, volunteer) == "registered"
 
 
@@ -327,11 +328,11 @@ def test_attendance_by_list_and_by_code(db, coordinator):
     event = make_event(coordinator)
     by_list, by_code = make_volunteer(), make_volunteer()
     db.session.commit()
-    services.register(event, by_list, [])
-    code = services.register(event, by_code, []).check_in_code
+    registrations.register(event, by_list, [])
+    code = registrations.register(event, by_code, []).check_in_code
 
-    services.check_in(event, coordinator, user_id=by_list.id)
-    services.check_in(event, coordinator, check_in_code=code.lower())
+    registrations.check_in(event, coordinator, user_id=by_list.id)
+    registrations.check_in(event, coordinator, check_in_code=code.lower())
 
     assert registration_of(event, by_list).attended_at is not None
     assert registration_of(event, by_code).attended_at is not None
@@ -342,10 +343,10 @@ def test_checking_in_twice_changes_nothing(db, coordinator):
     event = make_event(coordinator)
     volunteer = make_volunteer()
     db.session.commit()
-    services.register(event, volunteer, [])
-    first = services.check_in(event, coordinator, user_id=volunteer.id).attended_at
+    registrations.register(event, volunteer, [])
+    first = registrations.check_in(event, coordinator, user_id=volunteer.id).attended_at
 
-    again = services.check_in(event, coordinator, user_id=volunteer.id)
+    again = registrations.check_in(event, coordinator, user_id=volunteer.id)
 
     assert again.attended_at == first
     assert audit_actions("event.checked_in") == ["event.checked_in"]
@@ -357,10 +358,10 @@ def test_an_unknown_code_or_person_is_named(db, coordinator):
     db.session.commit()
 
     with pytest.raises(Invalid) as refused:
-        services.check_in(event, coordinator, check_in_code="ZZZZZZZZ")
+        registrations.check_in(event, coordinator, check_in_code="ZZZZZZZZ")
     assert set(refused.value.fields) == {"check_in_code"}
     with pytest.raises(Invalid) as refused:
-        services.check_in(event, coordinator, user_id=stranger.id)
+        registrations.check_in(event, coordinator, user_id=stranger.id)
     assert set(refused.value.fields) == {"user_id"}
 
 
@@ -368,17 +369,17 @@ def test_a_waiting_engineer_who_turns_up_takes_a_free_place_or_stays_waiting(db,
     event = make_event(coordinator, capacity=1)
     registered, waiting, other = make_volunteer(), make_volunteer(), make_volunteer()
     db.session.commit()
-    services.register(event, registered, [])
-    services.register(event, waiting, [])
+    registrations.register(event, registered, [])
+    registrations.register(event, waiting, [])
 
-    stays = services.check_in(event, coordinator, user_id=waiting.id)
+    stays = registrations.check_in(event, coordinator, user_id=waiting.id)
     assert (stays.status, stays.attended_at is not None) == ("waitlisted", True)
 
     # A place free that nobody took yet (the capacity raised straight in the database).
     event.capacity = 2
     make_registration(event, other, status="waitlisted", code="ABCDEFGH")
     db.session.commit()
-    moved = services.check_in(event, coordinator, check_in_code="ABCD-EFGH")
+    moved = registrations.check_in(event, coordinator, check_in_code="ABCD-EFGH")
     assert (moved.status, moved.promoted_at is not None) == ("registered", True)
 
 
@@ -386,10 +387,10 @@ def test_only_coordinators_check_people_in(db, coordinator):
     event = make_event(coordinator)
     volunteer = make_volunteer()
     db.session.commit()
-    services.register(event, volunteer, [])
+    registrations.register(event, volunteer, [])
 
     with pytest.raises(NotAllowed):
-        services.check_in(event, volunteer, user_id=volunteer.id)
+        registrations.check_in(event, volunteer, user_id=volunteer.id)
     assert registration_of(event, volunteer).attended_at is None
 
 
@@ -397,7 +398,7 @@ def test_a_move_up_notice_for_a_registration_cancelled_meanwhile_sends_nothing(d
     event = make_event(coordinator)
     volunteer = make_volunteer()
     db.session.commit()
-    registration = services.register(event, volunteer, [])
+    registration = registrations.register(event, volunteer, [])
     registration.status = "cancelled"
     db.session.commit()
 

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid, NotAllowed
 from app.extensions import db as database
-from app.volunteers.events import services
+from app.volunteers.events.board import services as board
+from app.volunteers.events.registrations import services as registrations
 from app.volunteers.models import Claim, EventMatch, MatchingEvent
 from tests.factories import make_claim, make_request, make_user, make_volunteer
 from tests.helpers import audit_actions, emails_to, fresh, notification_kinds, timeline_kinds
@@ -59,7 +60,7 @@ def placements(event) -> dict[int, int]:
 
 
 def test_a_run_proposes_seats_for_the_people_checked_in(room):
-    matches = services.run_matching(room.event, room.coordinator)
+    matches = board.run_matching(room.event, room.coordinator)
 
     placed = placements(room.event)
     assert placed == {m.volunteer_id: m.request_id for m in matches}
@@ -82,10 +83,10 @@ def test_only_coordinators_run_move_lock_and_confirm(room, role):
     someone = make_user(role)
     database.session.commit()
 
-    for call in (lambda: services.run_matching(room.event, someone),
-                 lambda: services.move_match(room.event, someone, room.spare.id, room.clinic.id),
-                 lambda: services.set_locked(room.event, someone, room.spare.id, True),
-                 lambda: services.confirm_matches(room.event, someone)):
+    for call in (lambda: board.run_matching(room.event, someone),
+                 lambda: board.move_match(room.event, someone, room.spare.id, room.clinic.id),
+                 lambda: board.set_locked(room.event, someone, room.spare.id, True),
+                 lambda: board.confirm_matches(room.event, someone)):
         with pytest.raises(NotAllowed):
             call()
     assert placements(room.event) == {}
@@ -93,7 +94,7 @@ def test_only_coordinators_run_move_lock_and_confirm(room, role):
 
 
 def test_a_run_keeps_locked_pairs_and_the_next_run_keeps_them_too(room):
-    services.run_matching(room.event, room.coordinator, locked=[(room.spare.id, room.clinic.id)])
+    board.run_matching(room.event, room.coordinator, locked=[(room.spare.id, room.clinic.id)])
 
     placed = placements(room.event)
     assert placed[room.spare.id] == room.clinic.id
@@ -101,7 +102,7 @@ def test_a_run_keeps_locked_pairs_and_the_next_run_keeps_them_too(room):
     locked = database.session.scalar(sa.select(EventMatch).where(EventMatch.volunteer_id == room.spare.id))
     assert locked.locked is True
 
-    services.run_matching(room.event, room.coordinator)  # no locks given: the board's lock stays
+    board.run_matching(room.event, room.coordinator)  # no locks given: the board's lock stays
     assert placements(room.event)[room.spare.id] == room.clinic.id
     assert fresh(MatchingEvent, room.event.id).version == 3
 
@@ -112,13 +113,13 @@ def test_locked_pairs_are_checked(room):
                    [(room.spare.id, room.clinic.id), (room.spare.id, room.food_bank.id)],  # twice
                    [("x", room.clinic.id)]):
         with pytest.raises(Invalid) as refused:
-            services.run_matching(room.event, room.coordinator, locked=locked)
+            board.run_matching(room.event, room.coordinator, locked=locked)
         assert set(refused.value.fields) == {"locked"}
     staff = room.clinic.organization.memberships[0].user
     make_registration(room.event, staff, attended_at=utcnow())
     database.session.commit()
     with pytest.raises(Invalid):  # their own organisation's request
-        services.run_matching(room.event, room.coordinator, locked=[(staff.id, room.clinic.id)])
+        board.run_matching(room.event, room.coordinator, locked=[(staff.id, room.clinic.id)])
     assert placements(room.event) == {}
     assert fresh(MatchingEvent, room.event.id).version == 1
 
@@ -128,40 +129,40 @@ def test_a_run_needs_a_published_event_that_has_not_ended(room):
         room.event.status = status
         database.session.commit()
         with pytest.raises(Conflict) as refused:
-            services.run_matching(room.event, room.coordinator)
+            board.run_matching(room.event, room.coordinator)
         assert refused.value.code == "event_not_live"
 
 
 def test_moving_a_person_makes_a_locked_proposal_that_the_next_run_keeps(room):
-    services.run_matching(room.event, room.coordinator)
+    board.run_matching(room.event, room.coordinator)
     assert room.spare.id not in placements(room.event)
 
     with pytest.raises(Conflict) as full:  # the clinic's only seat is proposed to the designer
-        services.move_match(room.event, room.coordinator, room.spare.id, room.clinic.id)
+        board.move_match(room.event, room.coordinator, room.spare.id, room.clinic.id)
     assert full.value.code == "no_seat_free"
-    services.move_match(room.event, room.coordinator, room.designer.id, None)
-    moved = services.move_match(room.event, room.coordinator, room.spare.id, room.clinic.id)
+    board.move_match(room.event, room.coordinator, room.designer.id, None)
+    moved = board.move_match(room.event, room.coordinator, room.spare.id, room.clinic.id)
 
     assert (moved.request_id, moved.locked, moved.reasons) == (room.clinic.id, True, [{"code": "locked"}])
-    services.run_matching(room.event, room.coordinator)
+    board.run_matching(room.event, room.coordinator)
     placed = placements(room.event)
     assert placed[room.spare.id] == room.clinic.id
     assert room.designer.id not in placed  # the only design seat is locked to someone else
 
 
 def test_unlocking_lets_the_next_run_decide_again(room):
-    services.run_matching(room.event, room.coordinator, locked=[(room.spare.id, room.clinic.id)])
+    board.run_matching(room.event, room.coordinator, locked=[(room.spare.id, room.clinic.id)])
 
-    services.set_locked(room.event, room.coordinator, room.spare.id, False)
-    services.run_matching(room.event, room.coordinator)
+    board.set_locked(room.event, room.coordinator, room.spare.id, False)
+    board.run_matching(room.event, room.coordinator)
 
     assert placements(room.event)[room.designer.id] == room.clinic.id
 
 
 def test_confirming_turns_proposals_into_accepted_claims_and_tells_each_engineer(room, sent_mail):
-    services.run_matching(room.event, room.coordinator)
+    board.run_matching(room.event, room.coordinator)
 
-    result = services.confirm_matches(room.event, room.coordinator)
+    result = board.confirm_matches(room.event, room.coordinator)
 
     assert result.conflicts == []
     assert len(result.confirmed) == 3
@@ -184,16 +185,16 @@ def test_confirming_turns_proposals_into_accepted_claims_and_tells_each_engineer
     staff = room.clinic.organization.memberships[0].user
     assert "claim_joined" in notification_kinds(staff)
 
-    again = services.confirm_matches(room.event, room.coordinator)  # nothing left to confirm
+    again = board.confirm_matches(room.event, room.coordinator)  # nothing left to confirm
     assert (again.confirmed, again.conflicts) == ([], [])
 
 
 def test_a_seat_taken_meanwhile_is_reported_and_the_other_pairs_stand(room):
-    services.run_matching(room.event, room.coordinator)
+    board.run_matching(room.event, room.coordinator)
     make_claim(room.clinic, make_volunteer(), status="accepted")  # an ordinary claim filled the clinic
     database.session.commit()
 
-    result = services.confirm_matches(room.event, room.coordinator)
+    result = board.confirm_matches(room.event, room.coordinator)
 
     assert [(u, r) for u, r, _why in result.conflicts] == [(room.designer.id, room.clinic.id)]
     assert "Every seat on this team is taken" in result.conflicts[0][2]
@@ -204,9 +205,9 @@ def test_a_seat_taken_meanwhile_is_reported_and_the_other_pairs_stand(room):
 
 
 def test_confirming_chosen_pairs_only_and_naming_pairs_that_are_not_proposed(room):
-    services.run_matching(room.event, room.coordinator)
+    board.run_matching(room.event, room.coordinator)
 
-    result = services.confirm_matches(room.event, room.coordinator,
+    result = board.confirm_matches(room.event, room.coordinator,
                                       [(room.designer.id, room.clinic.id), (room.spare.id, room.clinic.id)])
 
     assert [m.volunteer_id for m in result.confirmed] == [room.designer.id]
@@ -215,10 +216,10 @@ def test_confirming_chosen_pairs_only_and_naming_pairs_that_are_not_proposed(roo
 
 
 def test_a_run_after_confirming_keeps_the_confirmed_matches(room):
-    services.run_matching(room.event, room.coordinator)
-    services.confirm_matches(room.event, room.coordinator, [(room.designer.id, room.clinic.id)])
+    board.run_matching(room.event, room.coordinator)
+    board.confirm_matches(room.event, room.coordinator, [(room.designer.id, room.clinic.id)])
 
-    services.run_matching(room.event, room.coordinator)
+    board.run_matching(room.event, room.coordinator)
 
     placed = placements(room.event)
     assert placed[room.designer.id] == room.clinic.id
@@ -230,10 +231,10 @@ def test_a_run_after_confirming_keeps_the_confirmed_matches(room):
 
 
 def test_cancelling_is_refused_once_the_match_is_a_claim(room):
-    services.run_matching(room.event, room.coordinator)
-    services.confirm_matches(room.event, room.coordinator, [(room.designer.id, room.clinic.id)])
-    services.run_matching(room.event, room.coordinator)  # back to matching: sign-ups open again
+    board.run_matching(room.event, room.coordinator)
+    board.confirm_matches(room.event, room.coordinator, [(room.designer.id, room.clinic.id)])
+    board.run_matching(room.event, room.coordinator)  # back to matching: sign-ups open again
 
     with pytest.raises(Conflict) as refused:
-        services.cancel_registration(room.event, room.designer)
+        registrations.cancel_registration(room.event, room.designer)
     assert refused.value.code == "match_confirmed"

@@ -7,7 +7,10 @@ import pytest
 
 from app.core.db import utcnow
 from app.extensions import db as database
-from app.volunteers.events import queries, services
+from app.volunteers.events import queries
+from app.volunteers.events.board import queries as board
+from app.volunteers.events.board import services as board_services
+from app.volunteers.events.registrations import queries as registrations
 from tests.factories import make_request, make_user, make_volunteer
 from tests.helpers import EN, count_statements
 from tests.volunteers.events.samples import make_event, make_registration
@@ -27,19 +30,19 @@ def matched_event(size: int):
                           attended_at=utcnow(), preferences=[requests[n % size].id, requests[0].id])
     make_registration(event, make_volunteer(name="Waiting"), status="waitlisted")
     database.session.commit()
-    services.run_matching(event, coordinator)
-    proposals = [(m.volunteer_id, m.request_id) for m in queries.event_matches(event)]
-    services.confirm_matches(event, coordinator, proposals[: len(proposals) // 2])
+    board_services.run_matching(event, coordinator)
+    proposals = [(m.volunteer_id, m.request_id) for m in board.event_matches(event)]
+    board_services.confirm_matches(event, coordinator, proposals[: len(proposals) // 2])
     database.session.expire_all()
     return database.session.get(type(event), event.id), coordinator
 
 
 READS = {
-    "board": lambda event, _viewer: queries.board(event),
-    "report": lambda event, _viewer: queries.report(event),
-    "report_rows": lambda event, _viewer: queries.report_rows(event),
+    "board": lambda event, _viewer: board.board(event),
+    "report": lambda event, _viewer: board.report(event),
+    "report_rows": lambda event, _viewer: board.report_rows(event),
     "checkin_list": lambda event, _viewer: [r.volunteer.name
-                                            for r in queries.checkin_list(event, "engineer")],
+                                            for r in registrations.checkin_list(event, "engineer")],
     "event_with_requests": lambda event, _viewer: [
         (r.help_request.organization.name, [s.slug for s in r.help_request.skills])
         for r in queries.event_with_requests(event).requests],
@@ -101,8 +104,8 @@ def test_drafts_are_listed_for_coordinators_only(db):
 def test_the_report_and_its_csv_say_who_matched_where_without_private_data(db):
     event, _coordinator = matched_event(2)
 
-    report = queries.report(event)
-    rows = queries.report_rows(event)
+    report = board.report(event)
+    rows = board.report_rows(event)
 
     confirmed = sum(len(p.confirmed) for p in report.projects)
     assert confirmed == report.summary.confirmed_count > 0

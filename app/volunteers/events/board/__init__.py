@@ -1,0 +1,1 @@
+"""An event's live board: the matching engine and its reasons, run, move, lock, confirm, the report."""
