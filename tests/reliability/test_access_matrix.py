@@ -77,6 +77,9 @@ CHECKIN_FORM = {"summary": "Export works.", "next_steps": "Deploy.", "blockers":
                 "status": "on_track", "percent_complete": "60"}
 DELIVERY_BODY = {"repository_url": "https://github.com/foodbank/rota", "demo_url": "",
                  "handover_notes": "Run make up."}
+EVENT_FORM = {"name": "Spring hackathon", "starts_at": "2030-04-18T09:00", "ends_at": "2030-04-18T17:00",
+              "city": "Beijing", "location": "Zhongguancun", "capacity": "30",
+              "description": "A day of matching."}
 
 MATRIX: dict[str, Route] = {
     # --- accounts and pages everyone sees -------------------------------------------------------
@@ -236,6 +239,36 @@ MATRIX: dict[str, Route] = {
                                              body={"choice_1": "{open}"}),
     "volunteers.cancel_event_registration": Route("/events/{event}/cancel", write=only("team"), body={}),
     "volunteers.show_check_in_code": Route("/events/{event}/my-code", get=only("team")),
+    # The coordinator's pages: only coordinators, on a draft as on a published event; for everyone else
+    # the page is refused before the event is looked up (403 whatever the id, so nothing leaks).
+    "volunteers.manage_create_event": Route("/events/new", get=COORDINATOR, write=COORDINATOR,
+                                            body=EVENT_FORM),
+    "volunteers.manage_event": Route("/events/{draft_event}/manage", get=COORDINATOR),
+    "volunteers.manage_edit_event": Route("/events/{draft_event}/edit", get=COORDINATOR, write=COORDINATOR,
+                                          body={**EVENT_FORM, "name": "Renamed hackathon"}),
+    "volunteers.manage_publish_event": Route("/events/{draft_event}/publish", get=COORDINATOR,
+                                             write=COORDINATOR, body={}),
+    "volunteers.manage_close_event": Route("/events/{event}/close", get=COORDINATOR, write=COORDINATOR,
+                                           body={}),
+    "volunteers.manage_event_requests": Route("/events/{event}/requests?q=clinic", get=COORDINATOR),
+    "volunteers.manage_feature_requests": Route("/events/{event}/requests", write=COORDINATOR,
+                                                body={"request_ids": "{other_open}"}),
+    "volunteers.manage_unfeature_request": Route("/events/{event}/requests/{open}/unfeature",
+                                                 write=COORDINATOR, body={}),
+    # A code is enough to check someone in at the door: only coordinators may try codes.
+    "volunteers.manage_check_in": Route("/events/{event}/check-in?q=Sun", get=COORDINATOR, write=COORDINATOR,
+                                        body={"check_in_code": "TEAM2345"}),
+    "volunteers.manage_board": Route("/events/{event}/board", get=COORDINATOR),
+    "volunteers.manage_board_state": Route("/events/{event}/board/state", get=COORDINATOR),
+    "volunteers.manage_run_matching": Route("/events/{event}/board/run", write=COORDINATOR, body={}),
+    "volunteers.manage_move_person": Route("/events/{event}/board/move", write=COORDINATOR,
+                                           body={"user_id": "{team_user}", "request_id": ""}),
+    "volunteers.manage_lock_match": Route("/events/{event}/board/lock", write=COORDINATOR,
+                                          body={"user_id": "{team_user}", "locked": "1"}),
+    "volunteers.manage_confirm_matches": Route("/events/{event}/board/confirm", get=COORDINATOR,
+                                               write=COORDINATOR, body={}),
+    "volunteers.manage_report": Route("/events/{event}/report", get=COORDINATOR),
+    "volunteers.manage_report_csv": Route("/events/{event}/report.csv", get=COORDINATOR),
 
     # --- API: accounts -------------------------------------------------------------------------
     "api.openapi_json": Route("/api/v1/openapi.json", get=PUBLIC),
@@ -500,3 +533,36 @@ def test_staff_cannot_reach_another_organisations_file_through_their_own_ids(app
     response.close()
     assert response.status_code == 404
     assert fingerprint() == before
+
+
+EVENT_CASES = [(endpoint, kind) for endpoint, kind in CASES if "/events/{" in MATRIX[endpoint].path]
+NOT_COORDINATORS = [role for role in ROLES if role != "coordinator"]
+
+
+@pytest.mark.parametrize(("endpoint", "kind"), EVENT_CASES, ids=[f"{e}-{k}" for e, k in EVENT_CASES])
+def test_a_draft_event_answers_as_no_event_does_to_everyone_but_coordinators(app, upload_dir, endpoint, kind):
+    """Every event route, page and API, called on the draft event and on an id no event has: each role
+    but coordinators gets the same answer for both (so nobody learns the draft exists), is refused or
+    sent to sign in, and changes nothing."""
+    route = MATRIX[endpoint]
+    method = "GET" if kind == "GET" else write_method(url_rules(app)[endpoint])
+    world = seed_world(upload_dir, api=route.path.startswith("/api/"))
+    missing = max(world.ids["event"], world.ids["draft_event"]) + 1000
+    got: dict[str, list[tuple[int, str]]] = {}
+    for role in NOT_COORDINATORS:
+        got[role] = []
+        for event_id in (world.ids["draft_event"], missing):
+            template = route.path.replace("{event}", str(event_id)).replace("{draft_event}", str(event_id))
+            reset_rate_limits()
+            path = world.path(template)
+            client, headers = prepare(app, world, role, path)
+            before = fingerprint()
+            response = client.open(path, method=method, headers=headers,
+                                   **request_kwargs(route, method, world.ids))
+            response.close()
+            wrote = fingerprint() != before
+            got[role].append((response.status_code, classify(response) + (" + WROTE" if wrote else "")))
+    refused = {role: {D, S} if role in ("anonymous", "blocked") else {D} for role in NOT_COORDINATORS}
+    leaks = {role: answers for role, answers in got.items()
+             if answers[0] != answers[1] or answers[0][1] not in refused[role]}
+    assert leaks == {}, "draft answered otherwise than a missing event: (draft, missing) per role"
