@@ -11,7 +11,7 @@ fewer free hours). Then reports time and peak memory for each stage:
 
 1. load: `app.volunteers.events.board.queries.matching_input`, the engine's input from the database;
 2. score matrix: every (engineer, seat) score, feasibility and the seat-expanded cost matrix
-   (app.volunteers.events.board.matching: `_Frame`, its scores, and `build_matrix`);
+   (app.volunteers.events.board.scoring: `Frame` and its scores; matching: `build_matrix`);
 3. solver: `scipy.optimize.linear_sum_assignment` on that matrix (`matching.solve`);
 4. engine: `matching.propose` as a whole (all of 2 and 3, locks, and every reason);
 5. whole run: `app.volunteers.events.board.services.run_matching`, from the database to stored proposals
@@ -128,14 +128,14 @@ def time_stages(event_id: int, coordinator_id: int) -> dict[str, Any]:
 
     from app.core.models import User
     from app.extensions import db
-    from app.volunteers.events.board import matching, queries, services
+    from app.volunteers.events.board import matching, queries, scoring, services
     from app.volunteers.models import EventMatch, MatchingEvent
 
     event = db.session.get(MatchingEvent, event_id)
     load, (candidates, projects) = measure("load (matching_input)", lambda: queries.matching_input(event))
 
     def score_matrix() -> tuple[np.ndarray, int]:
-        frame = matching._Frame(candidates, projects)
+        frame = scoring.Frame(candidates, projects)
         scores = frame.scores([set(p.covered) for p in frame.projects])
         cost, _seats, _leads = matching.build_matrix(
             scores, frame.feasible(), frame.strong(), [p.seats_free for p in frame.projects],

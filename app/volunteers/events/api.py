@@ -1,5 +1,6 @@
-"""API: matching events. Coordinators create, publish and run them; engineers register and rank the
-featured requests; attendance, the live board, the matching run, confirmation and the report."""
+"""API: matching events. Coordinators create, edit, publish and close them and feature requests
+(registration and attendance are in `registrations/api.py`; the matching run, the board and the report
+in `board/api.py`)."""
 
 from __future__ import annotations
 

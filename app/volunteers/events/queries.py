@@ -1,4 +1,4 @@
-"""Reads for matching events: the engine's input, the services' and API's reads, and the pages' reads."""
+"""Reads for matching events: event cards and listings, the event page, the coordinator's summary."""
 
 from __future__ import annotations
 

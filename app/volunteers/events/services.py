@@ -1,5 +1,7 @@
-"""Matching events: create and publish, feature requests, register and rank, check in, match and confirm.
+"""Matching events: create, edit, publish and close them, feature requests; the writing helpers shared below.
 
+Registrations live in `registrations/services.py`, matching and confirmation in `board/services.py`;
+they share `committed`, `lock_event`, `transition`, `featured_ids` and the waiting list from here.
 Every function requires a rule of `app.volunteers.events.policy`, checks its input (Invalid naming
 each field), raises Conflict with a sentence saying what to do next (and an error code), records
 the audit trail and commits once; a refusal rolls back. Seats never run over: registrations are
@@ -220,6 +222,7 @@ def close_event(event: MatchingEvent, by: User) -> MatchingEvent:
 
 
 def featured_ids(event: MatchingEvent) -> set[int]:
+    """The ids of the requests featured at the event."""
     return set(db.session.scalars(
         sa.select(EventRequest.request_id).where(EventRequest.event_id == event.id)))
 
@@ -321,6 +324,7 @@ def lock_event(event: MatchingEvent) -> None:
 
 
 def registered_count(event: MatchingEvent) -> int:
+    """How many engineers hold a place at the event (status `registered`)."""
     return db.session.scalar(sa.select(sa.func.count(EventRegistration.id)).where(
         EventRegistration.event_id == event.id, EventRegistration.status == "registered")) or 0
 

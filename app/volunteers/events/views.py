@@ -1,5 +1,6 @@
-"""Event pages: the public list and event page and the volunteer's registration (H5's section), and the
-coordinator's pages: create and edit, feature requests, check-in, the live board and the report."""
+"""Event pages: the public list and event page, dashboard panels, the home-page section, and the
+coordinator's pages to create, edit, publish, close an event and feature requests (registration pages
+are in `registrations/views.py`, the board's in `board/views.py`)."""
 
 from __future__ import annotations
 
@@ -116,10 +117,12 @@ def event_page(event: MatchingEvent, user: User | None, form: RankingForm | None
 
 
 def project_choices(projects: list[queries.FeaturedProject]) -> list[tuple[int, str]]:
+    """The featured projects as (request id, title) choices for the ranking form."""
     return [(project.help_request.id, project.help_request.title) for project in projects]
 
 
 def to_event(event: MatchingEvent, anchor: str = "registration") -> Response:
+    """A redirect to the event page, at `anchor`."""
     return redirect(url_for("volunteers.show_event", event_id=event.id, _anchor=anchor))
 
 
@@ -160,11 +163,12 @@ def managed_event(event_id: int) -> tuple[User, MatchingEvent]:
     return user, event
 
 
-def to_manage(event: MatchingEvent, endpoint: str = "volunteers.manage_event") -> Response:
+def _to_manage(event: MatchingEvent, endpoint: str = "volunteers.manage_event") -> Response:
     return redirect(url_for(endpoint, event_id=event.id))
 
 
 def first_message(error: Invalid | Conflict) -> str:
+    """The refusal's first field message, or its message when it names no field."""
     return next(iter(getattr(error, "fields", {}).values()), error.message)
 
 
@@ -177,7 +181,7 @@ def manage_create_event():
     submission = submit_form(form, lambda: services.create_event(user, **form.values()))
     if submission.is_done:
         flash(_("The event is saved as a draft. Feature the requests, then publish it."), "success")
-        return to_manage(submission.result)
+        return _to_manage(submission.result)
     return render_template("volunteers/events/manage_event_form.html", form=form,
                            event=None), submission.status
 
@@ -190,7 +194,7 @@ def manage_edit_event(event_id: int):
     submission = submit_form(form, lambda: services.update_event(event, user, **form.values()))
     if submission.is_done:
         flash(_("The event is saved."), "success")
-        return to_manage(event)
+        return _to_manage(event)
     return render_template("volunteers/events/manage_event_form.html", form=form,
                            event=event), submission.status
 
@@ -203,7 +207,7 @@ def manage_event(event_id: int) -> str:
                            summary=queries.manage_summary(event))
 
 
-def confirm_step(event_id: int, act: Callable[[MatchingEvent, User], object], template: str,
+def _confirm_step(event_id: int, act: Callable[[MatchingEvent, User], object], template: str,
                   done: str) -> Response | tuple[str, int]:
     """A button with a confirmation page: GET explains what happens, POST does it and goes back."""
     user, event = managed_event(event_id)
@@ -211,21 +215,21 @@ def confirm_step(event_id: int, act: Callable[[MatchingEvent, User], object], te
     submission = submit_form(form, lambda: act(event, user))
     if submission.is_done:
         flash(done, "success")
-        return to_manage(event)
+        return _to_manage(event)
     return render_template(template, event=event, form=form), submission.status
 
 
 @bp.route("/events/<int:event_id>/publish", methods=["GET", "POST"])
 @roles_required("coordinator")
 def manage_publish_event(event_id: int):
-    return confirm_step(event_id, services.publish_event, "volunteers/events/manage_publish.html",
+    return _confirm_step(event_id, services.publish_event, "volunteers/events/manage_publish.html",
                          _("The event is published: engineers can register now."))
 
 
 @bp.route("/events/<int:event_id>/close", methods=["GET", "POST"])
 @roles_required("coordinator")
 def manage_close_event(event_id: int):
-    return confirm_step(event_id, services.close_event, "volunteers/events/manage_close.html",
+    return _confirm_step(event_id, services.close_event, "volunteers/events/manage_close.html",
                          _("The event is closed. Its outcome is public on the event page."))
 
 
@@ -280,6 +284,7 @@ def manage_unfeature_request(event_id: int, request_id: int) -> Response:
 
 
 def first_field_error(form: FlaskForm) -> str | None:
+    """The form's first field error, or None."""
     return next((errors[0] for errors in form.errors.values() if errors), None)
 
 

@@ -10,14 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.volunteers.events.board.matching import (
-    LEAD_BONUS,
-    Candidate,
-    Project,
-    Proposal,
-    propose,
-    score_table,
-)
+from app.volunteers.events.board.matching import Proposal, propose
+from app.volunteers.events.board.scoring import LEAD_BONUS, Candidate, Project, score_table
 
 PYTHON, SQL, REACT, GIS = 1, 2, 3, 4
 SLUGS = {PYTHON: "python", SQL: "postgresql", REACT: "react", GIS: "gis"}

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from app.volunteers.events.board.matching import Candidate, Project, propose
+from app.volunteers.events.board.matching import propose
 from app.volunteers.events.board.reasons import reason_texts
+from app.volunteers.events.board.scoring import Candidate, Project
 from tests.factories import make_request, make_skill
 from tests.helpers import EN, ZH, count_statements
 

@@ -20,8 +20,8 @@ from app.core.models import Skill, User
 from app.extensions import db
 from app.requests.intake.drafting.wording import detect_language
 from app.requests.models import HelpRequest, Membership, Organization, RequestSkill
-from app.volunteers.events.board.matching import Candidate, Project
 from app.volunteers.events.board.reasons import reason_texts
+from app.volunteers.events.board.scoring import Candidate, Project
 from app.volunteers.events.queries import ManageSummary, featured_projects, manage_summary
 from app.volunteers.models import (
     LIVE_CLAIM_STATUSES,

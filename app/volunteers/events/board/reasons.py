@@ -1,6 +1,6 @@
 """The matching engine's reasons as sentences in the reader's language.
 
-The engine (`app.volunteers.events.matching`) stores reasons as codes with their figures, e.g.
+The engine (`app.volunteers.events.board.matching`) stores reasons as codes with their figures, e.g.
 `{"code": "skills", "matched": [{"skill": "python", "level": 4}]}`; here they become "matches Python
 4/5" or "匹配 Python 4/5" at read time. Skills show their translated name from the taxonomy (by slug,
 or by id for reasons made without slugs), requests their title. Names are looked up once per app

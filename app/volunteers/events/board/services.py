@@ -1,4 +1,9 @@
-"""Matching at an event: run the engine, move and lock people on the board, confirm matches into claims."""
+"""Matching at an event: run the engine, move and lock people on the board, confirm matches into claims.
+
+The rules of `app.volunteers.events.services` hold here: a run stores its result with a compare-and-set
+on `MatchingEvent.version`, and confirmed matches take their seats through
+`app.volunteers.claims.services.seat_volunteer`, under the same conditional seat UPDATE as any claim.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from app.extensions import db
 from app.requests.models import HelpRequest, Membership
 from app.volunteers.claims import services as claims
 from app.volunteers.events import status as event_status
-from app.volunteers.events.board import matching, queries
+from app.volunteers.events.board import matching, queries, scoring
 from app.volunteers.events.services import NOTICE_JOB, committed, featured_ids, lock_event, transition
 from app.volunteers.models import (
     LIVE_CLAIM_STATUSES,
@@ -54,8 +59,8 @@ def _require_matchable(event: MatchingEvent) -> None:
                        code="event_not_live")
 
 
-def _check_locked(pairs: list[tuple[int, int]], candidates: Sequence[matching.Candidate],
-                  projects: Sequence[matching.Project]) -> None:
+def _check_locked(pairs: list[tuple[int, int]], candidates: Sequence[scoring.Candidate],
+                  projects: Sequence[scoring.Project]) -> None:
     """Raise Invalid naming `locked` unless every pair is a checked-in engineer on a seat they may take."""
     by_user = {c.user_id: c for c in candidates}
     project_ids = {p.request_id for p in projects}

@@ -1,4 +1,8 @@
-"""Registrations: register with a ranking, change it, cancel (the waiting list moves up), check in."""
+"""Registrations: register with a ranking, change it, cancel (the waiting list moves up), check in.
+
+The rules of `app.volunteers.events.services` hold here: places are counted under the event's lock
+(`lock_event`), so seats never run over.
+"""
 
 from __future__ import annotations
 
