@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from app.core.db import utcnow
 from app.core.models import User
 from app.extensions import db as database
 from app.volunteers.models import EventRegistration, EventRequest, MatchingEvent
+from tests.helpers import EN, text_of
 
 
 def make_event(coordinator: User, *, status: str = "registration", capacity: int = 10, requests=(),
@@ -34,3 +37,28 @@ def make_registration(event: MatchingEvent, volunteer: User, status: str = "regi
     database.session.add(registration)
     database.session.flush()
     return registration
+
+
+def attended(event, user) -> bool:
+    """Whether the engineer is checked in at the event (read afresh)."""
+    database.session.expire_all()
+    return database.session.scalar(sa.select(EventRegistration.attended_at).where(
+        EventRegistration.event_id == event.id, EventRegistration.volunteer_id == user.id)) is not None
+
+
+def flashes(browser, answer) -> str:
+    """The text of the page a redirecting answer leads to (where its flash messages show)."""
+    assert answer.status_code == 302, text_of(answer)
+    return text_of(browser.get(answer.headers["Location"], headers=EN))
+
+
+def registration_of(event, volunteer) -> EventRegistration:
+    """The engineer's registration for the event (read afresh), or None."""
+    database.session.expire_all()
+    return database.session.scalar(sa.select(EventRegistration).where(
+        EventRegistration.event_id == event.id, EventRegistration.volunteer_id == volunteer.id))
+
+
+def registration_status(event, volunteer) -> str:
+    """The status of the engineer's registration for the event."""
+    return registration_of(event, volunteer).status

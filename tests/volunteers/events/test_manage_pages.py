@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.core.models import User
 from app.volunteers.models import EventRequest, MatchingEvent
 from tests.factories import make_request, make_user, make_volunteer
 from tests.helpers import EN, audit_actions, client_for, fresh, sign_in, text_of
@@ -19,13 +18,6 @@ EVENT_FORM = {"name": "2030 秋季公益编程马拉松", "starts_at": "2030-10-
               "ends_at": "2030-10-17T18:00", "city": "北京", "location": "中关村创业大街", "capacity": "40",
               "registration_closes_at": "2030-10-16T20:00",
               "description": "公益组织现场讲需求，工程师当场报名。"}
-
-
-@pytest.fixture
-def coordinator(db) -> User:
-    user = make_user("coordinator", name="Coordinator Chen")
-    db.session.commit()
-    return user
 
 
 @pytest.fixture

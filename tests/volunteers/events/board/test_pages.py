@@ -1,5 +1,5 @@
-"""The coordinator's event-day pages: checking people in (list and code), the live board (run, move,
-lock, confirm, its refresh script and working without it), and the report with its CSV download."""
+"""The coordinator's board pages: the live board (run, move, lock, confirm, its refresh script and working
+without it), and the report with its CSV download."""
 
 from __future__ import annotations
 
@@ -8,48 +8,15 @@ import io
 import re
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
-from app.core.db import utcnow
-from app.core.models import User
 from app.extensions import db
-from app.volunteers.models import Claim, EventMatch, EventRegistration
-from tests.factories import make_claim, make_request, make_user, make_volunteer
+from app.volunteers.models import Claim, EventMatch
+from tests.factories import make_claim, make_user, make_volunteer
 from tests.helpers import EN, client_for, fresh, text_of
-from tests.volunteers.events.samples import make_event, make_registration
+from tests.volunteers.events.samples import flashes
 
-STATIC_JS = Path(__file__).resolve().parents[3] / "app" / "static" / "js"
-
-
-@pytest.fixture
-def coordinator(db) -> User:
-    user = make_user("coordinator", name="Coordinator Chen")
-    db.session.commit()
-    return user
-
-
-@pytest.fixture
-def day(db, coordinator):
-    """An event under way: a map needing Python (2 seats) and a tree app needing JavaScript (1 seat),
-    three engineers registered, two of them checked in."""
-    food = make_request(status="open", team_size=2, skills=["python"], title="Food bank donor map")
-    trees = make_request(status="open", team_size=1, skills=["javascript"], title="Street tree tagging app")
-    event = make_event(coordinator, status="matching", requests=[food, trees], name="Autumn hackathon")
-    liu = make_volunteer(name="Liu Yang", skills={"python": 5}, hours_per_week=8)
-    zhao = make_volunteer(name="Zhao Min", skills={"javascript": 4}, hours_per_week=8)
-    wu = make_volunteer(name="Wu Lei", skills={"python": 3}, hours_per_week=8)
-    make_registration(event, liu, code="LIU23456", preferences=[food.id], attended_at=utcnow())
-    make_registration(event, zhao, code="ZHAO3456", preferences=[trees.id], attended_at=utcnow())
-    make_registration(event, wu, code="WULEI234", preferences=[food.id])
-    db.session.commit()
-    return event, food, trees, liu, zhao, wu
-
-
-def attended(event, user) -> bool:
-    db.session.expire_all()
-    return db.session.scalar(sa.select(EventRegistration.attended_at).where(
-        EventRegistration.event_id == event.id, EventRegistration.volunteer_id == user.id)) is not None
+STATIC_JS = Path(__file__).resolve().parents[4] / "app" / "static" / "js"
 
 
 def matches_of(event) -> dict[int, tuple[int, bool, bool]]:
@@ -58,73 +25,7 @@ def matches_of(event) -> dict[int, tuple[int, bool, bool]]:
             for m in db.session.scalars(sa.select(EventMatch).where(EventMatch.event_id == event.id))}
 
 
-def flashes(browser, answer) -> str:
-    assert answer.status_code == 302, text_of(answer)
-    return text_of(browser.get(answer.headers["Location"], headers=EN))
-
-
 # --- check-in ------------------------------------------------------------------------------------------
-
-def test_the_check_in_list_shows_who_came_and_searches_by_name(app, day, coordinator):
-    event, _food, _trees, _liu, _zhao, wu = day
-    browser = client_for(app, coordinator)
-
-    page = text_of(browser.get(f"/events/{event.id}/check-in", headers=EN))
-    assert "Liu Yang" in page and "Zhao Min" in page and "Wu Lei" in page
-    assert page.count("Yes, at") == 2 and page.count("Not yet") == 1
-    assert f'name="user_id" value="{wu.id}"' in page  # a Check in button only for who is not in yet
-
-    found = text_of(browser.get(f"/events/{event.id}/check-in?q=wu", headers=EN))
-    assert "Wu Lei" in found and "Liu Yang" not in found
-
-
-def test_checking_in_from_the_list(app, day, coordinator):
-    event, _food, _trees, _liu, _zhao, wu = day
-    browser = client_for(app, coordinator)
-
-    answer = browser.post(f"/events/{event.id}/check-in?q=wu", data={"user_id": str(wu.id)}, headers=EN)
-
-    assert answer.headers["Location"] == f"/events/{event.id}/check-in?q=wu"
-    assert "Wu Lei is checked in." in flashes(browser, answer)
-    assert attended(event, wu)
-
-
-def test_checking_in_by_code_and_a_wrong_code_named_on_its_field(app, day, coordinator):
-    event, _food, _trees, _liu, _zhao, wu = day
-    browser = client_for(app, coordinator)
-
-    wrong = browser.post(f"/events/{event.id}/check-in", data={"check_in_code": "NOPE9999"}, headers=EN)
-    assert wrong.status_code == 422
-    page = text_of(wrong)
-    assert "Check-in code: No registration for this event has this code" in page
-    assert 'value="NOPE9999"' in page
-    assert not attended(event, wu)
-
-    answer = browser.post(f"/events/{event.id}/check-in", data={"check_in_code": "wulei234"}, headers=EN)
-    assert "Wu Lei is checked in." in flashes(browser, answer)
-    assert attended(event, wu)
-
-
-def test_a_waiting_engineer_who_comes_is_told_apart(app, db, day, coordinator):
-    event = day[0]
-    fresh(type(event), event.id).capacity = 3
-    late = make_volunteer(name="Qian Hao")
-    make_registration(event, late, status="waitlisted", code="QIAN2345")
-    db.session.commit()
-    browser = client_for(app, coordinator)
-
-    page = flashes(browser, browser.post(f"/events/{event.id}/check-in", data={"check_in_code": "QIAN2345"},
-                                         headers=EN))
-
-    assert "Qian Hao is checked in, but every place is taken: they stay on the waiting list" in page
-    assert attended(event, late)
-
-
-def test_an_empty_check_in_says_what_to_do(app, day, coordinator):
-    event = day[0]
-    answer = client_for(app, coordinator).post(f"/events/{event.id}/check-in", data={}, headers=EN)
-    assert answer.status_code == 422
-    assert "Enter the code the engineer shows, or choose them in the list." in text_of(answer)
 
 
 # --- the live board -------------------------------------------------------------------------------------
