@@ -8,7 +8,7 @@ from app.core.db import utcnow
 from app.core.models import User
 from app.volunteers.models import MatchingEvent
 from tests.factories import make_request, make_user, make_volunteer
-from tests.volunteers.events.samples import make_event, make_registration
+from tests.volunteers.events.samples import make_event, make_public_event, make_registration
 
 
 @pytest.fixture
@@ -56,3 +56,13 @@ def event(db, coordinator, open_requests) -> MatchingEvent:
     published = make_event(coordinator, requests=open_requests)
     db.session.commit()
     return published
+
+
+@pytest.fixture
+def food_bank_event(db, project):
+    """A published event in Chengdu for two engineers, featuring the food bank's map and a rota app."""
+    second = make_request(project.organization, status="open", team_size=3, title="Volunteer rota app",
+                          skills=["python", "postgresql"])
+    event = make_public_event(featured=[project.help_request, second], capacity=2)
+    db.session.commit()
+    return event, project.help_request, second

@@ -62,3 +62,27 @@ def registration_of(event, volunteer) -> EventRegistration:
 def registration_status(event, volunteer) -> str:
     """The status of the engineer's registration for the event."""
     return registration_of(event, volunteer).status
+
+
+def make_public_event(*, status: str = "registration", capacity: int = 10,
+                      starts_in: timedelta = timedelta(days=7), featured=(), **fields) -> MatchingEvent:
+    """An event in Chengdu with no creator, starting in `starts_in` (negative: in the past), featuring
+    the given requests."""
+    starts_at = utcnow() + starts_in
+    values = {"name": "Autumn hackathon", "city": "Chengdu", "location": "Tianfu Software Park, hall B",
+              "ends_at": starts_at + timedelta(hours=8), "description": "Bring a laptop.", **fields}
+    event = MatchingEvent(status=status, capacity=capacity, starts_at=starts_at, **values)
+    if status != "planned":
+        event.published_at = utcnow() - timedelta(days=1)
+    database.session.add(event)
+    database.session.flush()
+    for help_request in featured:
+        database.session.add(EventRequest(event_id=event.id, request_id=help_request.id))
+    database.session.flush()
+    return event
+
+
+def register(browser, event, *choices, path="registration"):
+    """Post the ranking form (`choices`: request ids, best first) to the event's `path`."""
+    data = {f"choice_{rank}": str(request_id) for rank, request_id in enumerate(choices, start=1)}
+    return browser.post(f"/events/{event.id}/{path}", data=data, headers=EN)
