@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from app.core.db import utcnow
+from app.core.errors import Conflict
 from app.core.models import User
 from app.extensions import db as database
 from app.volunteers.models import EventRegistration, EventRequest, MatchingEvent
@@ -86,3 +88,15 @@ def register(browser, event, *choices, path="registration"):
     """Post the ranking form (`choices`: request ids, best first) to the event's `path`."""
     data = {f"choice_{rank}": str(request_id) for rank, request_id in enumerate(choices, start=1)}
     return browser.post(f"/events/{event.id}/{path}", data=data, headers=EN)
+
+
+def outcome_of(work: Callable[[], object]) -> tuple:
+    """What a racer's service call did, as plain values; unexpected errors are reported to the test."""
+    try:
+        return ("done", work())
+    except Conflict as error:
+        return ("conflict", error.code, error.message)
+    except Exception as error:  # the test fails on it, with the error shown
+        return ("error", repr(error))
+    finally:
+        database.session.remove()

@@ -1,99 +1,23 @@
-"""Races at an event, released together by a barrier, on the suite's database (SQLite, or PostgreSQL with
-TEST_DATABASE_URL): the last place, two cancels, two matching runs, and a confirmation against an
-ordinary claim for the last seat."""
+"""Races on the board, released together by a barrier, on the suite's database (SQLite, or PostgreSQL with
+TEST_DATABASE_URL): two matching runs, and a confirmation against an ordinary claim for the last seat."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from functools import partial
 
 import sqlalchemy as sa
 
 from app.core.db import utcnow
-from app.core.errors import Conflict
 from app.core.models import User
 from app.extensions import db
 from app.requests.models import HelpRequest
 from app.volunteers.claims import services as claims
 from app.volunteers.events.board import services as board
-from app.volunteers.events.registrations import services as registrations
-from app.volunteers.models import Claim, EventMatch, EventRegistration, MatchingEvent
+from app.volunteers.models import Claim, EventMatch, MatchingEvent
 from tests.factories import make_request, make_user, make_volunteer
 from tests.helpers import race
-from tests.volunteers.events.samples import make_event, make_registration
-
-
-def outcome_of(work: Callable[[], object]) -> tuple:
-    """What a racer's service call did, as plain values; unexpected errors are reported to the test."""
-    try:
-        return ("done", work())
-    except Conflict as error:
-        return ("conflict", error.code, error.message)
-    except Exception as error:  # the test fails on it, with the error shown
-        return ("error", repr(error))
-    finally:
-        db.session.remove()
-
-
-def statuses(event_id: int) -> dict[int, str]:
-    db.session.expire_all()
-    return dict(db.session.execute(sa.select(EventRegistration.volunteer_id, EventRegistration.status)
-                                   .where(EventRegistration.event_id == event_id)).all())
-
-
-def test_two_engineers_registering_for_the_last_place_at_once_get_one_place(app):
-    coordinator = make_user("coordinator")
-    event = make_event(coordinator, capacity=3)
-    for _ in range(2):
-        make_registration(event, make_volunteer())
-    racers = [make_volunteer().id for _ in range(6)]
-    db.session.commit()
-    event_id = event.id
-
-    def work(volunteer_id: int, wait) -> tuple:
-        event = db.session.get(MatchingEvent, event_id)
-        volunteer = db.session.get(User, volunteer_id)
-        db.session.commit()
-        wait()
-        return outcome_of(lambda: registrations.register(event, volunteer, []).status)
-
-    outcomes = race(app, work, racers)
-
-    assert not [o for o in outcomes if o[0] == "error"], outcomes
-    assert Counter(outcomes) == {("done", "registered"): 1, ("done", "waitlisted"): 5}
-    assert Counter(statuses(event_id).values()) == {"registered": 3, "waitlisted": 5}
-
-
-def test_two_cancels_at_once_move_up_two_different_people(app):
-    coordinator = make_user("coordinator")
-    event = make_event(coordinator, capacity=2)
-    leaving = [make_volunteer(), make_volunteer()]
-    waiting = [make_volunteer() for _ in range(3)]
-    for volunteer in leaving:
-        make_registration(event, volunteer, code=None)
-    for volunteer in waiting:
-        make_registration(event, volunteer, status="waitlisted")
-    db.session.commit()
-    event_id = event.id
-    leaving_ids, waiting_ids = [v.id for v in leaving], [v.id for v in waiting]
-
-    def work(volunteer_id: int, wait) -> tuple:
-        event = db.session.get(MatchingEvent, event_id)
-        volunteer = db.session.get(User, volunteer_id)
-        _ = event.capacity
-        db.session.commit()
-        wait()
-        return outcome_of(lambda: registrations.cancel_registration(event, volunteer).status)
-
-    outcomes = race(app, work, leaving_ids)
-
-    assert Counter(outcomes) == {("done", "cancelled"): 2}, outcomes
-    now = statuses(event_id)
-    assert [now[v] for v in waiting_ids] == ["registered", "registered", "waitlisted"]  # the two oldest
-    promoted = db.session.scalar(sa.select(sa.func.count(EventRegistration.id)).where(
-        EventRegistration.event_id == event_id, EventRegistration.promoted_at.is_not(None)))
-    assert promoted == 2
+from tests.volunteers.events.samples import make_event, make_registration, outcome_of
 
 
 def matching_room() -> tuple[int, int]:
