@@ -1,4 +1,5 @@
-"""Schemathesis over /api/v1/openapi.json against a live server, as anonymous, volunteer and nonprofit.
+"""Schemathesis over /api/v1/openapi.json against a live server, as anonymous, volunteer, nonprofit and
+coordinator.
 
 A real server (tests/reliability/live_server.py: migrated, seeded with the demo data, on SQLite or
 on PostgreSQL as the suite is) answers generated requests for every documented operation; the
@@ -24,10 +25,13 @@ import sqlalchemy as sa
 import requests
 from tests.reliability.live_server import PROJECT_ROOT, LiveServer, live_server
 
-# Two minutes a database: in `make test-reliability` with the other long fault checks.
+# About five minutes a database: in `make test-reliability` with the other long fault checks.
 pytestmark = pytest.mark.reliability
 
-ROLES = {"anonymous": None, "volunteer": "li.na@codebridge.demo", "nonprofit": "liu.fang@codebridge.demo"}
+# The coordinator reaches the operations only coordinators may call (the events' matching, board and
+# report, publishing, verification, audit, stats): as the others they are only ever refused.
+ROLES = {"anonymous": None, "volunteer": "li.na@codebridge.demo", "nonprofit": "liu.fang@codebridge.demo",
+         "coordinator": "coordinator@codebridge.demo"}
 # The table whose ids a path parameter names; the rest are generated from the document alone.
 ID_TABLES = {"request_id": "help_requests", "organization_id": "organizations", "claim_id": "claims",
              "checkin_id": "checkins", "milestone_id": "milestones", "attachment_id": "attachments",
