@@ -28,6 +28,7 @@ from app.core.api.plumbing import COORDINATOR, api_route, iso, paginate
 from app.core.api.schema import Field, Schema
 from app.core.db import utcnow
 from app.core.errors import Conflict, Invalid
+from app.core.policy import can
 from app.requests.models import REQUEST_STATUSES
 from app.volunteers.events import queries, services
 from app.volunteers.events.policy import visible_event_or_404
@@ -81,7 +82,9 @@ EVENT = Schema(
     moment("starts_at", required=True), moment("ends_at", nullable=True),
     moment("registration_closes_at", nullable=True), title("city", required=True),
     title("location", required=True), boolean("online", required=True),
-    Field("online_url", "string", max_length=500, nullable=True), integer("capacity", required=True),
+    Field("online_url", "string", max_length=500, nullable=True, description=_l(
+        "The link to join an online event: shown to coordinators and registered engineers, null to others.")),
+    integer("capacity", required=True),
     integer("registered_count", required=True), integer("waitlisted_count", required=True),
     integer("project_count", required=True),
     boolean("registration_open", required=True,
@@ -101,15 +104,17 @@ FEATURE = Schema("FeaturedRequests", integer_list(
 # --- JSON shapes -------------------------------------------------------------------------------------
 
 def event_json(event: MatchingEvent, registered: int, waitlisted: int, projects: int, *,
-               requests: list[dict[str, Any]] | None = None,
-               outcome: dict[str, Any] | None = None) -> dict[str, Any]:
-    """An event as the API shows it; `requests` and `outcome` only in a single event's answer."""
+               requests: list[dict[str, Any]] | None = None, outcome: dict[str, Any] | None = None,
+               sees_online_link: bool = False) -> dict[str, Any]:
+    """An event as the API shows it; `requests` and `outcome` only in a single event's answer, the
+    meeting link only to those `event.see_online_link` allows (null to others)."""
     out = {
         "id": event.id, "name": event.name, "description": event.description or "", "status": event.status,
         "status_label": event_status_label(event.status), "starts_at": iso(event.starts_at),
         "ends_at": iso(event.ends_at), "registration_closes_at": iso(event.registration_closes_at),
         "city": event.city or "", "location": event.location or "", "online": bool(event.online),
-        "online_url": event.online_url, "capacity": event.capacity, "registered_count": registered,
+        "online_url": event.online_url if sees_online_link else None, "capacity": event.capacity,
+        "registered_count": registered,
         "waitlisted_count": waitlisted, "project_count": projects,
         "registration_open": registration_open(event, utcnow()), "published_at": iso(event.published_at),
         "created_at": iso(event.created_at), "outcome": outcome,
@@ -131,7 +136,8 @@ def event_detail_json(event: MatchingEvent) -> dict[str, Any]:
         teams = [{"request_id": p.help_request.id, "title": p.help_request.title, "team_count": p.team_count}
                  for p in projects if p.team_count]
         outcome = {"teams": teams, "matched_count": sum(team["team_count"] for team in teams)}
-    return event_json(event, registered, waitlisted, len(projects), requests=requests, outcome=outcome)
+    return event_json(event, registered, waitlisted, len(projects), requests=requests, outcome=outcome,
+                      sees_online_link=can(signed_in_user(), "event.see_online_link", event))
 
 
 def managed_event(event_id: int) -> MatchingEvent:
@@ -166,7 +172,8 @@ def create_event(body: dict[str, Any]):
 def list_events(query: dict[str, Any]):
     page = paginate(queries.events_query(signed_in_user(), upcoming_only=bool(query.get("upcoming"))),
                     lambda event: event)
-    page["items"] = [event_json(card.event, card.registered_count, card.waitlisted_count, card.project_count)
+    page["items"] = [event_json(card.event, card.registered_count, card.waitlisted_count, card.project_count,
+                                sees_online_link=can(signed_in_user(), "event.manage", card.event))
                      for card in queries.event_cards(page["items"])]
     return page
 

@@ -26,6 +26,15 @@ def can_view_event(user: User, event: MatchingEvent) -> bool:
     return is_published(event) or user.is_coordinator
 
 
+@rule("event.see_online_link")
+def can_see_online_link(user: User, event: MatchingEvent) -> bool:
+    """The meeting link is for the people coming (registered, not waiting) and the coordinators."""
+    if user.is_coordinator:
+        return True
+    return db.session.query(EventRegistration.id).filter_by(
+        event_id=event.id, volunteer_id=user.id, status="registered").first() is not None
+
+
 @rule("event.register")
 def can_register(user: User, event: MatchingEvent) -> bool:
     """Volunteer engineers register for published events; staff and coordinators don't."""

@@ -104,14 +104,12 @@ def event_page(event: MatchingEvent, user: User | None, form: RankingForm | None
     if form is None and is_open and (mine is not None or (may_register and user is not None)):
         form = ranking_form(project_choices(projects), mine.registration.preferences if mine else [])
     titles = {project.help_request.id: project.help_request.title for project in projects}
-    # The meeting link is for the people coming (registered, not waiting) and the coordinators.
-    is_coming = mine is not None and mine.registration.status == "registered"
     return render_template(
         "volunteers/events/event_page.html", event=event, projects=projects, mine=mine,
         registered_count=registered, waitlisted_count=waitlisted, is_open=is_open,
         deadline=registration_deadline(event), may_register=may_register, ranking_form=form,
         ranked=[titles[pid] for pid in (mine.registration.preferences if mine else []) if pid in titles],
-        sees_online_link=bool(event.online_url) and (is_coming or can(user, "event.manage", event)),
+        sees_online_link=bool(event.online_url) and can(user, "event.see_online_link", event),
         shows_outcome=event.status in OUTCOME_STATUSES, can_manage=can(user, "event.manage", event),
         action_form=RegistrationActionForm()), status
 

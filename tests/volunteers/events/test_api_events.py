@@ -42,6 +42,23 @@ def test_an_online_event_needs_its_link_and_no_place(call, coordinator):
     assert (body["online"], body["online_url"], body["location"]) == (True, online["online_url"], "")
 
 
+def test_the_online_link_is_for_registered_engineers_and_coordinators_only(db, call, coordinator):
+    event = make_event(coordinator, capacity=1, online=True, online_url="https://meeting.example.org/codebridge")
+    coming, waiting = make_volunteer(), make_volunteer()
+    make_registration(event, coming)
+    make_registration(event, waiting, status="waitlisted")
+    db.session.commit()
+
+    def link(user, path=f"/events/{event.id}"):
+        body = call(user, "GET", path).get_json()
+        return body["online_url"] if "online_url" in body else body["items"][0]["online_url"]
+
+    assert link(coming) == link(coordinator) == "https://meeting.example.org/codebridge"
+    assert link(None) is None and link(waiting) is None and link(make_user("nonprofit")) is None
+    assert link(coming, "/events") is None  # lists carry no links; the event's own answer does
+    assert link(coordinator, "/events") == "https://meeting.example.org/codebridge"
+
+
 @pytest.mark.parametrize("who", ["anonymous", "volunteer", "nonprofit"])
 def test_only_coordinators_create_events(db, call, volunteer, who):
     caller = {"anonymous": None, "volunteer": volunteer, "nonprofit": make_user("nonprofit")}[who]
