@@ -98,6 +98,7 @@ class AccountSettingsForm(FlaskForm):
     delivery = BooleanField(_l("Delivery and reviews: the work is handed over, answered or reviewed"))
     digests = BooleanField(_l("Digests: a weekly summary of new projects and progress"))
     messages = BooleanField(_l("Messages: coordinators and teams write to me"))
+    events = BooleanField(_l("Matching events: a place frees up for me, or my match is confirmed"))
 
     EMAIL_FIELDS = EMAIL_PREFERENCE_KEYS  # one BooleanField per key, same names
 

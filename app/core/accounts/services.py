@@ -24,7 +24,7 @@ from app.extensions import db
 
 SELF_SERVICE_ROLES = ("nonprofit", "volunteer")
 # The e-mails a user may turn off in their account settings (User.email_preferences keys).
-EMAIL_PREFERENCE_KEYS = ("claims", "checkins", "delivery", "digests", "messages")
+EMAIL_PREFERENCE_KEYS = ("claims", "checkins", "delivery", "digests", "messages", "events")
 RESET_SALT = "codebridge.password-reset"
 
 

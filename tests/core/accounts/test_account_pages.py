@@ -376,7 +376,7 @@ def test_settings_save_name_language_and_email_choices(client, db, volunteer_use
     assert volunteer_user.name == "Li Lei"
     assert volunteer_user.locale == "zh_CN"
     assert volunteer_user.email_preferences == {"claims": True, "checkins": False, "delivery": False,
-                                                "digests": False, "messages": True}
+                                                "digests": False, "messages": True, "events": False}
     page = text_of(client.get("/account"))
     assert 'lang="zh-CN"' in page
     assert is_checked(page, 'id="claims"')

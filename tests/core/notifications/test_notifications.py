@@ -103,7 +103,7 @@ def test_the_settings_page_lists_every_kind_of_email_users_can_turn_off(app, db)
 
     page = client.get("/account", headers=EN).get_data(as_text=True)
 
-    for key in ("claims", "checkins", "delivery", "digests", "messages"):
+    for key in ("claims", "checkins", "delivery", "digests", "messages", "events"):
         assert key in EMAIL_PREFERENCE_KEYS
         assert f'name="{key}"' in page
 

@@ -46,6 +46,21 @@ def test_past_capacity_engineers_wait_and_the_oldest_moves_up_when_one_cancels(d
     assert "event.registration_promoted" in audit_actions("event.")
 
 
+def test_an_engineer_who_turned_event_emails_off_hears_of_moving_up_in_the_app_only(db, coordinator,
+                                                                                    sent_mail):
+    event = make_event(coordinator, capacity=1)
+    first, quiet = make_volunteer(), make_volunteer()
+    quiet.email_preferences = {"events": False}
+    db.session.commit()
+    registrations.register(event, first, [])
+    registrations.register(event, quiet, [])
+
+    registrations.cancel_registration(event, first)
+
+    assert registration_status(event, quiet) == "registered"
+    assert notification_kinds(quiet) == ["event_promoted"] and emails_to(quiet) == []
+
+
 def test_registering_again_after_cancelling_goes_to_the_back_of_the_queue(db, coordinator):
     event = make_event(coordinator, capacity=1)
     first, second, third = make_volunteer(), make_volunteer(), make_volunteer()
