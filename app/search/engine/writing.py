@@ -37,7 +37,10 @@ def _writable_index() -> FileIndex:
     """The live index, rebuilt from the database first when it is missing or corrupt."""
     try:
         return open_index(check_segments=True)
-    except (IndexMissing, IndexCorrupt) as error:
+    except IndexMissing as error:
+        # A first build (a new machine, a new SEARCH_INDEX_DIR) is routine, not damage.
+        log.info("no search index yet (%s): building it from the database", error)
+    except IndexCorrupt as error:
         log.warning("search index unusable (%s): rebuilding it from the database", error)
     rebuild(only_if_unusable=True)
     return open_index()

@@ -153,3 +153,21 @@ def test_a_thread_that_searched_and_ended_leaves_no_open_index_files(app, db, in
     gc.collect()  # an unclosed searcher's files would raise ResourceWarning here (an error in this suite)
 
     assert [len(ids) for ids in found] == [1, 1, 1]
+
+
+def test_a_first_build_is_not_reported_as_damage_but_a_corrupt_index_is(db, index_dir, caplog):
+    request = make_request(title="Food bank routes")
+    db.session.commit()
+
+    with caplog.at_level("INFO", logger="app.search.engine.writing"):
+        engine.index_documents([request.id])  # a brand-new folder: the index is built first
+    assert [r.levelname for r in caplog.records if "building it" in r.getMessage()] == ["INFO"]
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+
+    caplog.clear()
+    for table_of_contents in (index_dir / (index_dir / "CURRENT").read_text()).glob("*.toc"):
+        table_of_contents.write_bytes(b"not an index")
+    with caplog.at_level("INFO", logger="app.search.engine.writing"):
+        engine.index_documents([request.id])
+    assert [r.levelname for r in caplog.records if "unusable" in r.getMessage()] == ["WARNING"]
+    assert engine.search("food bank").ids == [request.id]
